@@ -1,0 +1,42 @@
+using System.CommandLine;
+using TensorGuard.Core;
+using TensorGuard.Core.Formats;
+
+namespace TensorGuard.Cli;
+
+/// <summary>
+/// Runs a command body and maps known failures to one stderr line and an <see cref="ExitCode"/>.
+/// Anything else is a bug in TensorGuard: it keeps its stack trace so it can be reported.
+/// </summary>
+internal static class CommandRunner
+{
+    public static int Run(ParseResult parseResult, Func<CommandContext, ExitCode> body)
+    {
+        var context = new CommandContext(parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
+        try
+        {
+            return (int)body(context);
+        }
+        catch (ModelFormatException error)
+        {
+            context.Error.WriteLine($"error: {error.Message}");
+            return (int)ExitCode.InvalidInput;
+        }
+        catch (InvalidInputException error)
+        {
+            context.Error.WriteLine($"error: {error.Message}");
+            return (int)ExitCode.InvalidInput;
+        }
+        catch (UsageException error)
+        {
+            context.Error.WriteLine($"error: {error.Message}");
+            return (int)ExitCode.Failure;
+        }
+    }
+}
+
+/// <summary>The writers a command prints through, so tests can capture them.</summary>
+internal sealed record CommandContext(TextWriter Output, TextWriter Error);
+
+/// <summary>The command line is well-formed but asks for something impossible (e.g. conflicting options).</summary>
+internal sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using System.Text.Json;
+using TensorGuard.Core.Formats;
+
+namespace TensorGuard.Cli.Commands;
+
+/// <summary><c>tensorguard inspect MODEL...</c>: what a model artifact holds, without reading its weights.</summary>
+internal static class InspectCommand
+{
+    private static readonly Argument<string[]> Models = new("MODEL")
+    {
+        Description = "A .safetensors file, a model.safetensors.index.json, or a model directory.",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    private static readonly Option<bool> Json = new("--json") { Description = "Print JSON for machines." };
+
+    public static Command Create()
+    {
+        var command = new Command("inspect", "Show the tensors, shards, metadata and architecture of model artifacts.")
+        {
+            Models,
+            Json,
+        };
+        command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
+        return command;
+    }
+
+    private static ExitCode Execute(ParseResult parseResult, CommandContext context)
+    {
+        var inspections = new List<ModelInspection>();
+        foreach (string path in parseResult.GetRequiredValue(Models))
+        {
+            using LoadedModel model = ModelLoader.Open(path);
+            inspections.Add(ModelInspection.Of(model));
+        }
+
+        if (parseResult.GetValue(Json))
+        {
+            context.Output.WriteLine(JsonSerializer.Serialize(inspections, CliJson.Options));
+        }
+        else
+        {
+            inspections.ForEach(inspection => InspectionText.Write(inspection, context.Output));
+        }
+
+        return ExitCode.Success;
+    }
+}

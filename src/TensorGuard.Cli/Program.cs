@@ -1,0 +1,4 @@
+using System.CommandLine;
+using TensorGuard.Cli;
+
+return TensorGuardCommand.Create().Parse(args).Invoke();

@@ -1,0 +1,104 @@
+using TensorGuard.Core.Formats.Safetensors;
+
+namespace TensorGuard.Core.Formats;
+
+/// <summary>
+/// Opens a model artifact from a path: a <c>.safetensors</c> file, a sharded checkpoint's
+/// <c>model.safetensors.index.json</c>, or a Hugging Face model directory.
+/// </summary>
+public static class ModelLoader
+{
+    /// <exception cref="ModelFormatException">The path is missing, holds no model, or a file is malformed.</exception>
+    public static LoadedModel Open(string path)
+    {
+        if (System.IO.Directory.Exists(path))
+        {
+            return OpenDirectory(path);
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new ModelFormatException(path, "no such file or directory");
+        }
+
+        if (path.EndsWith(".index.json", StringComparison.OrdinalIgnoreCase))
+        {
+            return OpenIndex(path);
+        }
+
+        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+        {
+            return OpenFiles(path, [path]);
+        }
+
+        throw new ModelFormatException(path, "unsupported model file; expected .safetensors, model.safetensors.index.json or a model directory");
+    }
+
+    private static LoadedModel OpenDirectory(string directory)
+    {
+        string index = System.IO.Path.Combine(directory, SafetensorsIndex.FileName);
+        if (File.Exists(index))
+        {
+            return OpenIndex(index);
+        }
+
+        string[] files = System.IO.Directory.GetFiles(directory, "*.safetensors")
+            .Where(file => !System.IO.Path.GetFileName(file).StartsWith("adapter_", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        if (files.Length == 0)
+        {
+            throw new ModelFormatException(directory, "directory holds no model weights (looked for *.safetensors and model.safetensors.index.json)");
+        }
+
+        return OpenFiles(directory, files);
+    }
+
+    private static LoadedModel OpenIndex(string indexPath)
+    {
+        SafetensorsIndex index = SafetensorsIndex.Read(indexPath);
+        string directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(indexPath))!;
+        string[] shards = index.Shards.Select(shard => System.IO.Path.Combine(directory, shard)).ToArray();
+        foreach (string shard in shards.Where(shard => !File.Exists(shard)))
+        {
+            throw new ModelFormatException(indexPath, $"index names shard {System.IO.Path.GetFileName(shard)}, which does not exist; restore the shard or fix the index");
+        }
+
+        LoadedModel model = OpenFiles(indexPath, shards);
+        var present = model.Tensors.Select(t => (t.Name, System.IO.Path.GetFileName(t.SourceFile))).ToHashSet();
+        foreach ((string tensor, string shard) in index.WeightMap.Where(entry => !present.Contains((entry.Key, entry.Value))))
+        {
+            model.Dispose();
+            throw new ModelFormatException(indexPath, $"index places tensor \"{UntrustedText.Printable(tensor)}\" in {shard}, but that shard does not hold it");
+        }
+
+        return model;
+    }
+
+    private static LoadedModel OpenFiles(string path, IReadOnlyList<string> files)
+    {
+        var opened = new List<SafetensorsFile>(files.Count);
+        try
+        {
+            foreach (string file in files)
+            {
+                opened.Add(SafetensorsFile.Open(file));
+            }
+
+            ITensorSource tensors = opened.Count == 1 ? opened[0] : new CompositeTensorSource(path, opened);
+            var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach ((string key, string value) in opened.SelectMany(file => file.Metadata))
+            {
+                metadata.TryAdd(key, value);
+            }
+
+            string? directory = System.IO.Directory.Exists(path) ? path : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+            return new LoadedModel(path, "safetensors", directory, opened.Select(f => new ModelFile(f.Path, f.Length)).ToArray(), metadata, tensors);
+        }
+        catch
+        {
+            opened.ForEach(file => file.Dispose());
+            throw;
+        }
+    }
+}
