@@ -1,0 +1,165 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace TensorGuard.Core.Fingerprints;
+
+/// <summary>
+/// Writes fingerprint documents as JSON: fixed key order, two-space indentation, <c>\n</c> line ends and
+/// shortest round-trip invariant numbers, so the same fingerprint is always the same bytes.
+/// </summary>
+public static class FingerprintWriter
+{
+    private static readonly JsonWriterOptions Options = new()
+    {
+        Indented = true,
+        NewLine = "\n",
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>The document as JSON text ending in a newline.</summary>
+    public static string ToJson(FingerprintDocument document, FingerprintFormat format = FingerprintFormat.TensorGuard)
+    {
+        using var buffer = new MemoryStream();
+        Write(document, buffer, format);
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>Writes the document as UTF-8 JSON followed by a newline.</summary>
+    /// <exception cref="InvalidInputException">The reference format is asked for a document without a gradient fingerprint.</exception>
+    public static void Write(FingerprintDocument document, Stream stream, FingerprintFormat format = FingerprintFormat.TensorGuard)
+    {
+        using (var json = new Utf8JsonWriter(stream, Options))
+        {
+            if (format == FingerprintFormat.Reference)
+            {
+                WriteReference(document, json);
+            }
+            else
+            {
+                WriteTensorGuard(document, json);
+            }
+        }
+
+        stream.WriteByte((byte)'\n');
+    }
+
+    private static void WriteTensorGuard(FingerprintDocument document, Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        json.WriteString("schema", FingerprintDocument.SchemaId);
+        json.WriteNumber("schemaVersion", FingerprintDocument.SchemaVersion);
+        json.WriteStartObject("model");
+        json.WriteString("name", document.ModelName);
+        json.WriteNumber("parameterCount", document.ParameterCount);
+        json.WriteStartArray("files");
+        foreach (SourceFile file in document.Files)
+        {
+            json.WriteStartObject();
+            json.WriteString("path", file.Path);
+            json.WriteString("sha256", file.Sha256);
+            json.WriteNumber("size", file.Size);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteStartObject("methods");
+        if (document.Gradient is { } gradient)
+        {
+            json.WritePropertyName(GradientFingerprint.MethodId);
+            WriteGradient(gradient, json);
+        }
+
+        json.WriteEndObject();
+        json.WriteStartArray("warnings");
+        foreach (string warning in document.Warnings)
+        {
+            json.WriteStringValue(warning);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteGradient(GradientFingerprint gradient, Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("version", GradientFingerprint.MethodVersion);
+        if (gradient.Parameters is { } parameters)
+        {
+            json.WriteStartObject("parameters");
+            json.WriteNumber("probeSeed", parameters.ProbeSeed);
+            json.WriteStartArray("probeKinds");
+            foreach (string kind in parameters.ProbeKinds)
+            {
+                json.WriteStringValue(kind);
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("probesPerKind", parameters.ProbesPerKind);
+            json.WriteNumber("adversarialEpsilon", parameters.AdversarialEpsilon);
+            json.WriteNumber("adversarialClasses", parameters.AdversarialClasses);
+            json.WriteNumber("tensorsPerRole", parameters.TensorsPerRole);
+            json.WriteEndObject();
+        }
+
+        json.WriteStartObject("features");
+        foreach ((string name, double value) in gradient.Features.Present)
+        {
+            json.WriteNumber(name, value);
+        }
+
+        json.WriteEndObject();
+        json.WriteStartArray("tensors");
+        foreach (TensorGradient tensor in gradient.Tensors)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", tensor.Name);
+            json.WriteStartArray("shape");
+            foreach (long dim in tensor.Shape)
+            {
+                json.WriteNumberValue(dim);
+            }
+
+            json.WriteEndArray();
+            json.WriteString("layerType", tensor.LayerType.Name());
+            for (int i = 0; i < GradientStatistics.Names.Count; i++)
+            {
+                json.WriteNumber(GradientStatistics.Names[i], tensor.Statistics.Values[i]);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    // The reference's flat object: its 16 numeric keys where present (norm_* too, which it emits when it
+    // finds 2-D norm weights), integers as integers, then model_name.
+    private static void WriteReference(FingerprintDocument document, Utf8JsonWriter json)
+    {
+        GradientFeatures features = document.RequireGradient(document.ModelName).Features;
+        json.WriteStartObject();
+        foreach (string name in ReferenceLayout.Keys)
+        {
+            if (features[name] is not { } value)
+            {
+                continue;
+            }
+
+            if (name is GradientFeatures.TotalParams or GradientFeatures.NumLayers)
+            {
+                json.WriteNumber(name, (long)value);
+            }
+            else
+            {
+                json.WriteNumber(name, value);
+            }
+        }
+
+        json.WriteString(ReferenceLayout.ModelName, document.ModelName);
+        json.WriteEndObject();
+    }
+}
