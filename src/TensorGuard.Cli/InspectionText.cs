@@ -32,5 +32,19 @@ internal static class InspectionText
         {
             output.WriteLine($"    {UntrustedText.Printable(tensor.Name).PadRight(nameWidth)}  {tensor.DType,-8} [{string.Join(", ", tensor.Shape)}]");
         }
+
+        if (inspection.NonFinite is { } scan)
+        {
+            output.WriteLine(string.Create(invariant, $"  non-finite values: {scan.Total:N0} in {scan.ScannedElements:N0} scanned elements"));
+            foreach (NonFiniteCount count in scan.Tensors)
+            {
+                output.WriteLine(string.Create(invariant, $"    {UntrustedText.Printable(count.Tensor)}  NaN {count.Nan:N0}  +Inf {count.PositiveInfinity:N0}  -Inf {count.NegativeInfinity:N0}"));
+            }
+
+            if (scan.NotScanned.Count > 0)
+            {
+                output.WriteLine($"  not scanned (dtype has no float32 conversion): {string.Join(", ", scan.NotScanned.Select(UntrustedText.Printable))}");
+            }
+        }
     }
 }

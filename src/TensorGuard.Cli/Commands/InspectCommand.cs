@@ -15,12 +15,15 @@ internal static class InspectCommand
 
     private static readonly Option<bool> Json = new("--json") { Description = "Print JSON for machines." };
 
+    private static readonly Option<bool> Scan = new("--scan") { Description = "Also read every weight and report NaN and infinite values (reads the whole model)." };
+
     public static Command Create()
     {
         var command = new Command("inspect", "Show the tensors, shards, metadata and architecture of model artifacts.")
         {
             Models,
             Json,
+            Scan,
         };
         command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
         return command;
@@ -32,7 +35,7 @@ internal static class InspectCommand
         foreach (string path in parseResult.GetRequiredValue(Models))
         {
             using LoadedModel model = ModelLoader.Open(path);
-            inspections.Add(ModelInspection.Of(model));
+            inspections.Add(ModelInspection.Of(model, parseResult.GetValue(Scan)));
         }
 
         if (parseResult.GetValue(Json))

@@ -21,7 +21,7 @@ public sealed class CompositeTensorSource : ITensorSource
                 if (!_owner.TryAdd(tensor.Name, part))
                 {
                     string first = _owner[tensor.Name].Tensors.First(t => t.Name == tensor.Name).SourceFile;
-                    throw new ModelFormatException(path, $"tensor \"{UntrustedText.Printable(tensor.Name)}\" is stored twice, in {first} and {tensor.SourceFile}; remove the duplicate shard");
+                    throw new ModelFormatException(path, $"tensor \"{UntrustedText.Printable(tensor.Name)}\" is stored twice, in {UntrustedText.PrintablePath(first)} and {UntrustedText.PrintablePath(tensor.SourceFile)}; remove the duplicate shard");
                 }
 
                 tensors.Add(tensor);

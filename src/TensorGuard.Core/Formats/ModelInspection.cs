@@ -7,16 +7,19 @@ public sealed record ModelInspection(
     long ParameterCount,
     IReadOnlyList<ModelFile> Files,
     IReadOnlyDictionary<string, string> Metadata,
-    IReadOnlyList<ModelInspection.TensorSummary> Tensors)
+    IReadOnlyList<ModelInspection.TensorSummary> Tensors,
+    NonFiniteReport? NonFinite)
 {
     /// <summary>Name, dtype and shape of one tensor.</summary>
     public sealed record TensorSummary(string Name, string DType, IReadOnlyList<long> Shape, string File);
 
-    public static ModelInspection Of(LoadedModel model) => new(
+    /// <param name="scan">Also read every weight and count non-finite values (reads the whole model).</param>
+    public static ModelInspection Of(LoadedModel model, bool scan) => new(
         model.Path,
         model.Format,
         model.ParameterCount,
         model.Files,
         model.Metadata,
-        model.Tensors.Select(t => new TensorSummary(t.Name, t.DType.Name(), t.Shape, System.IO.Path.GetFileName(t.SourceFile))).ToArray());
+        model.Tensors.Select(t => new TensorSummary(t.Name, t.DType.Name(), t.Shape, System.IO.Path.GetFileName(t.SourceFile))).ToArray(),
+        scan ? NonFiniteScanner.Scan(model) : null);
 }

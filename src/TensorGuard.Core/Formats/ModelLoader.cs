@@ -42,10 +42,19 @@ public static class ModelLoader
             return OpenIndex(index);
         }
 
-        string[] files = System.IO.Directory.GetFiles(directory, "*.safetensors")
-            .Where(file => !System.IO.Path.GetFileName(file).StartsWith("adapter_", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .ToArray();
+        string[] files;
+        try
+        {
+            files = System.IO.Directory.GetFiles(directory, "*.safetensors")
+                .Where(file => !System.IO.Path.GetFileName(file).StartsWith("adapter_", StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal)
+                .ToArray();
+        }
+        catch (Exception error) when (FileErrors.IsFileSystemError(error))
+        {
+            throw new ModelFormatException(directory, $"cannot list the directory ({FileErrors.Describe(error)})");
+        }
+
         if (files.Length == 0)
         {
             throw new ModelFormatException(directory, "directory holds no model weights (looked for *.safetensors and model.safetensors.index.json)");
@@ -59,20 +68,48 @@ public static class ModelLoader
         SafetensorsIndex index = SafetensorsIndex.Read(indexPath);
         string directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(indexPath))!;
         string[] shards = index.Shards.Select(shard => System.IO.Path.Combine(directory, shard)).ToArray();
-        foreach (string shard in shards.Where(shard => !File.Exists(shard)))
+        if (shards.FirstOrDefault(shard => !File.Exists(shard)) is string missing)
         {
-            throw new ModelFormatException(indexPath, $"index names shard {System.IO.Path.GetFileName(shard)}, which does not exist; restore the shard or fix the index");
+            throw new ModelFormatException(indexPath, $"index names shard {UntrustedText.Printable(System.IO.Path.GetFileName(missing))}, which does not exist; restore the shard or fix the index");
         }
 
         LoadedModel model = OpenFiles(indexPath, shards);
-        var present = model.Tensors.Select(t => (t.Name, System.IO.Path.GetFileName(t.SourceFile))).ToHashSet();
-        foreach ((string tensor, string shard) in index.WeightMap.Where(entry => !present.Contains((entry.Key, entry.Value))))
+        try
+        {
+            CheckAgreement(indexPath, index, model);
+        }
+        catch
         {
             model.Dispose();
-            throw new ModelFormatException(indexPath, $"index places tensor \"{UntrustedText.Printable(tensor)}\" in {shard}, but that shard does not hold it");
+            throw;
         }
 
         return model;
+    }
+
+    // The index and the shards must describe the same tensors: a tensor the index does not list would be
+    // ignored by loaders that follow the index, yet would count in our fingerprint, and vice versa.
+    private static void CheckAgreement(string indexPath, SafetensorsIndex index, LoadedModel model)
+    {
+        var stored = model.Tensors.ToDictionary(t => t.Name, t => System.IO.Path.GetFileName(t.SourceFile), StringComparer.Ordinal);
+        foreach ((string tensor, string storedIn) in stored)
+        {
+            if (!index.WeightMap.TryGetValue(tensor, out string? listedIn))
+            {
+                throw new ModelFormatException(indexPath, $"shard {UntrustedText.Printable(storedIn)} holds tensor \"{UntrustedText.Printable(tensor)}\", which the index does not list; add it to weight_map or remove it");
+            }
+
+            if (listedIn != storedIn)
+            {
+                throw new ModelFormatException(indexPath, $"index places tensor \"{UntrustedText.Printable(tensor)}\" in {UntrustedText.Printable(listedIn)}, but it is stored in {UntrustedText.Printable(storedIn)}");
+            }
+        }
+
+        string? absent = index.WeightMap.Keys.Where(tensor => !stored.ContainsKey(tensor)).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (absent is not null)
+        {
+            throw new ModelFormatException(indexPath, $"index places tensor \"{UntrustedText.Printable(absent)}\" in {UntrustedText.Printable(index.WeightMap[absent])}, but that shard does not hold it");
+        }
     }
 
     private static LoadedModel OpenFiles(string path, IReadOnlyList<string> files)

@@ -1,5 +1,4 @@
 using System.IO.MemoryMappedFiles;
-using System.Runtime.InteropServices;
 
 namespace TensorGuard.Core.Formats.Safetensors;
 
@@ -7,6 +6,10 @@ namespace TensorGuard.Core.Formats.Safetensors;
 /// One safetensors file, memory-mapped read-only. The header is validated on open; tensor data is only
 /// touched when <see cref="ReadFloat32"/> converts a block, so files larger than memory (and over 4 GB) work.
 /// </summary>
+/// <remarks>
+/// The file must stay unchanged while it is open: like every memory-mapped reader (the reference
+/// implementation included), truncating it underneath us faults the process.
+/// </remarks>
 public sealed unsafe class SafetensorsFile : ITensorSource
 {
     private readonly MemoryMappedFile _map;
@@ -42,29 +45,42 @@ public sealed unsafe class SafetensorsFile : ITensorSource
     public IReadOnlyList<TensorEntry> Tensors { get; }
 
     /// <summary>Opens and validates <paramref name="path"/>.</summary>
-    /// <exception cref="ModelFormatException">The file is missing, unreadable or malformed.</exception>
+    /// <exception cref="ModelFormatException">The file is missing, unreadable, not a regular file, or malformed.</exception>
     public static SafetensorsFile Open(string path)
     {
+        // Check the size before opening: FIFOs and devices report 0 bytes, and opening a FIFO would block.
+        SafetensorsHeader.CheckFileLength(path, StatLength(path));
         FileStream stream;
         try
         {
             stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        catch (Exception error) when (FileErrors.IsFileSystemError(error))
         {
-            throw new ModelFormatException(path, $"cannot open the file ({error.Message})");
+            throw new ModelFormatException(path, $"cannot open the file ({FileErrors.Describe(error)})");
         }
 
-        long length = stream.Length;
-        Span<byte> prefix = stackalloc byte[SafetensorsHeader.LengthPrefixSize];
         try
         {
-            stream.ReadExactly(prefix[..(int)Math.Min(length, prefix.Length)]);
+            if (!stream.CanSeek)
+            {
+                throw new ModelFormatException(path, "is not a regular file");
+            }
+
+            long length = stream.Length;
+            SafetensorsHeader.CheckFileLength(path, length);
+            Span<byte> prefix = stackalloc byte[SafetensorsHeader.LengthPrefixSize];
+            stream.ReadExactly(prefix);
             long headerLength = SafetensorsHeader.ReadHeaderLength(path, prefix, length);
             var json = new byte[headerLength];
             stream.ReadExactly(json);
             SafetensorsHeader header = SafetensorsHeader.Parse(path, json, length);
             return Map(path, stream, header, length);
+        }
+        catch (Exception error) when (FileErrors.IsFileSystemError(error))
+        {
+            stream.Dispose();
+            throw new ModelFormatException(path, $"cannot read the file ({FileErrors.Describe(error)})");
         }
         catch
         {
@@ -73,13 +89,33 @@ public sealed unsafe class SafetensorsFile : ITensorSource
         }
     }
 
+    private static long StatLength(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length;
+        }
+        catch (Exception error) when (FileErrors.IsFileSystemError(error))
+        {
+            throw new ModelFormatException(path, $"cannot open the file ({FileErrors.Describe(error)})");
+        }
+    }
+
     private static SafetensorsFile Map(string path, FileStream stream, SafetensorsHeader header, long length)
     {
         MemoryMappedFile map = MemoryMappedFile.CreateFromFile(stream, mapName: null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
-        MemoryMappedViewAccessor view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        byte* pointer = null;
-        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-        return new SafetensorsFile(path, map, view, pointer + view.PointerOffset, header, length);
+        try
+        {
+            MemoryMappedViewAccessor view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            byte* pointer = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+            return new SafetensorsFile(path, map, view, pointer + view.PointerOffset, header, length);
+        }
+        catch
+        {
+            map.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -97,10 +133,9 @@ public sealed unsafe class SafetensorsFile : ITensorSource
 
         ArgumentOutOfRangeException.ThrowIfNegative(firstElement);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(firstElement + destination.Length, tensor.ElementCount);
-        int bits = stored.DType.BitSize();
-        long start = Header.DataStart + stored.Begin + (firstElement * bits / 8);
-        int byteCount = checked(destination.Length * bits / 8);
-        var source = new ReadOnlySpan<byte>(_base + start, byteCount);
+        int bytesPerElement = stored.DType.BitSize() / 8;
+        long start = Header.DataStart + stored.Begin + (firstElement * bytesPerElement);
+        var source = new ReadOnlySpan<byte>(_base + start, checked(destination.Length * bytesPerElement));
         Float32Converter.Convert(stored.DType, source, destination);
     }
 

@@ -17,6 +17,9 @@ public sealed class SafetensorsHeader
     public const long MaxHeaderLength = 100_000_000;
 
     private const string MetadataKey = "__metadata__";
+    private const string DTypeKey = "dtype";
+    private const string ShapeKey = "shape";
+    private const string OffsetsKey = "data_offsets";
     private const int MaxJsonDepth = 8;
 
     private SafetensorsHeader(IReadOnlyList<StoredTensor> tensors, IReadOnlyDictionary<string, string> metadata, long dataStart)
@@ -38,14 +41,22 @@ public sealed class SafetensorsHeader
     /// <summary>A tensor's dtype, shape and byte range relative to the data buffer.</summary>
     public sealed record StoredTensor(string Name, TensorDType DType, long[] Shape, long Begin, long End);
 
+    /// <summary>Smallest possible file: the length prefix and an empty JSON object.</summary>
+    public const long MinFileLength = LengthPrefixSize + 2;
+
+    /// <summary>Rejects files too short to hold a header, before anything is read from them.</summary>
+    public static void CheckFileLength(string path, long fileLength)
+    {
+        if (fileLength < MinFileLength)
+        {
+            throw new ModelFormatException(path, $"file is {fileLength} bytes, too short for a safetensors header (at least {MinFileLength}); is it a safetensors file?");
+        }
+    }
+
     /// <summary>Reads the length prefix of a file of <paramref name="fileLength"/> bytes and checks it.</summary>
     public static long ReadHeaderLength(string path, ReadOnlySpan<byte> prefix, long fileLength)
     {
-        if (fileLength < LengthPrefixSize)
-        {
-            throw new ModelFormatException(path, $"file is {fileLength} bytes, too short for a safetensors header (at least 8 bytes); is it a safetensors file?");
-        }
-
+        CheckFileLength(path, fileLength);
         ulong length = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (length > MaxHeaderLength)
         {
@@ -73,17 +84,7 @@ public sealed class SafetensorsHeader
             throw new ModelFormatException(path, "header does not start with '{'; the file is not safetensors");
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = MaxJsonDepth });
-        }
-        catch (JsonException error)
-        {
-            throw new ModelFormatException(path, $"header is not valid JSON ({FirstSentence(error.Message)})");
-        }
-
-        using (document)
+        using (JsonDocument document = UntrustedJson.Parse(path, json.ToArray(), MaxJsonDepth, "header"))
         {
             long dataStart = LengthPrefixSize + json.Length;
             long bufferLength = fileLength - dataStart;
@@ -115,6 +116,12 @@ public sealed class SafetensorsHeader
 
     private static Dictionary<string, string> ParseMetadata(string path, JsonElement element)
     {
+        // The reference reads __metadata__ as Option<HashMap<String, String>>, so null means none.
+        if (element.ValueKind == JsonValueKind.Null)
+        {
+            return new Dictionary<string, string>(StringComparer.Ordinal);
+        }
+
         if (element.ValueKind != JsonValueKind.Object)
         {
             throw new ModelFormatException(path, $"__metadata__ must be an object of strings, found {element.ValueKind}");
@@ -145,7 +152,16 @@ public sealed class SafetensorsHeader
             throw new ModelFormatException(path, $"{where} must be an object with dtype, shape and data_offsets");
         }
 
-        if (!element.TryGetProperty("dtype", out JsonElement dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
+        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (JsonProperty field in element.EnumerateObject())
+        {
+            if (!fields.TryAdd(field.Name, field.Value) && field.Name is DTypeKey or ShapeKey or OffsetsKey)
+            {
+                throw new ModelFormatException(path, $"{where} has \"{field.Name}\" twice");
+            }
+        }
+
+        if (!fields.TryGetValue(DTypeKey, out JsonElement dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
         {
             throw new ModelFormatException(path, $"{where} has no string \"dtype\"");
         }
@@ -156,8 +172,8 @@ public sealed class SafetensorsHeader
             throw new ModelFormatException(path, $"{where} has unknown dtype \"{UntrustedText.Printable(dtypeName)}\"");
         }
 
-        long[] shape = ReadNonNegativeIntegers(path, where, element, "shape", expectedCount: null);
-        long[] offsets = ReadNonNegativeIntegers(path, where, element, "data_offsets", expectedCount: 2);
+        long[] shape = ReadNonNegativeIntegers(path, where, fields, ShapeKey, expectedCount: null);
+        long[] offsets = ReadNonNegativeIntegers(path, where, fields, OffsetsKey, expectedCount: 2);
         if (offsets[1] < offsets[0])
         {
             throw new ModelFormatException(path, $"{where} has data_offsets [{offsets[0]}, {offsets[1]}] that end before they begin");
@@ -188,9 +204,9 @@ public sealed class SafetensorsHeader
         return new StoredTensor(name, dtype, shape, offsets[0], offsets[1]);
     }
 
-    private static long[] ReadNonNegativeIntegers(string path, string where, JsonElement element, string key, int? expectedCount)
+    private static long[] ReadNonNegativeIntegers(string path, string where, Dictionary<string, JsonElement> fields, string key, int? expectedCount)
     {
-        if (!element.TryGetProperty(key, out JsonElement array) || array.ValueKind != JsonValueKind.Array)
+        if (!fields.TryGetValue(key, out JsonElement array) || array.ValueKind != JsonValueKind.Array)
         {
             throw new ModelFormatException(path, $"{where} has no array \"{key}\"");
         }
@@ -207,7 +223,7 @@ public sealed class SafetensorsHeader
         {
             if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out long value) || value < 0)
             {
-                throw new ModelFormatException(path, $"{where} has \"{key}\" entry {item.GetRawText()} that is not a non-negative integer");
+                throw new ModelFormatException(path, $"{where} has \"{key}\" entry {UntrustedText.Printable(item.GetRawText())}, which is not an integer from 0 to {long.MaxValue}");
             }
 
             values[i++] = value;
@@ -238,11 +254,5 @@ public sealed class SafetensorsHeader
                 : $"the data buffer has {bufferLength - expected} bytes that no tensor covers";
             throw new ModelFormatException(path, problem);
         }
-    }
-
-    private static string FirstSentence(string message)
-    {
-        int end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end < 0 ? message.TrimEnd('.') : message[..end];
     }
 }

@@ -11,7 +11,11 @@ public sealed class SafetensorsIndex
     /// <summary>The conventional index file name.</summary>
     public const string FileName = "model.safetensors.index.json";
 
+    // Real indexes list one line per tensor (about 1 MB for the largest public models); anything far
+    // beyond that is not an index we should parse.
     private const long MaxIndexBytes = 64L * 1024 * 1024;
+    private const string WeightMapKey = "weight_map";
+    private const int MaxJsonDepth = 8;
 
     private SafetensorsIndex(IReadOnlyDictionary<string, string> weightMap) => WeightMap = weightMap;
 
@@ -25,48 +29,42 @@ public sealed class SafetensorsIndex
     public static SafetensorsIndex Read(string path)
     {
         byte[] bytes = ReadBounded(path);
-        try
+        using JsonDocument document = UntrustedJson.Parse(path, bytes, MaxJsonDepth, "index");
+        if (document.RootElement.ValueKind != JsonValueKind.Object
+            || document.RootElement.EnumerateObject().Count(p => p.NameEquals(WeightMapKey)) != 1
+            || !document.RootElement.TryGetProperty(WeightMapKey, out JsonElement map)
+            || map.ValueKind != JsonValueKind.Object)
         {
-            using JsonDocument document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 8 });
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("weight_map", out JsonElement map)
-                || map.ValueKind != JsonValueKind.Object)
-            {
-                throw new ModelFormatException(path, "index has no \"weight_map\" object; expected {\"metadata\": {...}, \"weight_map\": {tensor: shard}}");
-            }
-
-            var weightMap = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (JsonProperty entry in map.EnumerateObject())
-            {
-                string tensor = UntrustedText.Printable(entry.Name);
-                if (entry.Value.ValueKind != JsonValueKind.String)
-                {
-                    throw new ModelFormatException(path, $"weight_map entry \"{tensor}\" must name a shard file (a string)");
-                }
-
-                string shard = entry.Value.GetString()!;
-                if (shard.Length == 0 || shard != System.IO.Path.GetFileName(shard) || shard is "." or "..")
-                {
-                    throw new ModelFormatException(path, $"weight_map entry \"{tensor}\" names shard \"{UntrustedText.Printable(shard)}\", which is not a plain file name next to the index");
-                }
-
-                if (!weightMap.TryAdd(entry.Name, shard))
-                {
-                    throw new ModelFormatException(path, $"weight_map names tensor \"{tensor}\" twice");
-                }
-            }
-
-            if (weightMap.Count == 0)
-            {
-                throw new ModelFormatException(path, "weight_map is empty; the index lists no tensors");
-            }
-
-            return new SafetensorsIndex(weightMap);
+            throw new ModelFormatException(path, "index needs exactly one \"weight_map\" object; expected {\"metadata\": {...}, \"weight_map\": {tensor: shard}}");
         }
-        catch (JsonException error)
+
+        var weightMap = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (JsonProperty entry in map.EnumerateObject())
         {
-            throw new ModelFormatException(path, $"index is not valid JSON ({error.Message.Split(". ")[0]})");
+            string tensor = UntrustedText.Printable(entry.Name);
+            if (entry.Value.ValueKind != JsonValueKind.String)
+            {
+                throw new ModelFormatException(path, $"weight_map entry \"{tensor}\" must name a shard file (a string)");
+            }
+
+            string shard = entry.Value.GetString()!;
+            if (shard.Length == 0 || shard != System.IO.Path.GetFileName(shard) || shard is "." or "..")
+            {
+                throw new ModelFormatException(path, $"weight_map entry \"{tensor}\" names shard \"{UntrustedText.Printable(shard)}\", which is not a plain file name next to the index");
+            }
+
+            if (!weightMap.TryAdd(entry.Name, shard))
+            {
+                throw new ModelFormatException(path, $"weight_map names tensor \"{tensor}\" twice");
+            }
         }
+
+        if (weightMap.Count == 0)
+        {
+            throw new ModelFormatException(path, "weight_map is empty; the index lists no tensors");
+        }
+
+        return new SafetensorsIndex(weightMap);
     }
 
     private static byte[] ReadBounded(string path)
@@ -79,11 +77,17 @@ public sealed class SafetensorsIndex
                 throw new ModelFormatException(path, $"index is {info.Length} bytes, over the {MaxIndexBytes}-byte limit");
             }
 
+            // FIFOs and devices report 0 bytes; reading them could block forever.
+            if (info.Length == 0)
+            {
+                throw new ModelFormatException(path, "index is empty (0 bytes) or not a regular file");
+            }
+
             return File.ReadAllBytes(path);
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        catch (Exception error) when (FileErrors.IsFileSystemError(error))
         {
-            throw new ModelFormatException(path, $"cannot read the index ({error.Message})");
+            throw new ModelFormatException(path, $"cannot read the index ({FileErrors.Describe(error)})");
         }
     }
 }
