@@ -9,5 +9,6 @@ public static class TensorGuardCommand
     public static RootCommand Create() => new("TensorGuard: fingerprint model artifacts, detect their lineage and gate licenses in CI.")
     {
         InspectCommand.Create(),
+        DemoCommand.Create(),
     };
 }

@@ -29,22 +29,26 @@ internal static class InspectCommand
         return command;
     }
 
-    private static ExitCode Execute(ParseResult parseResult, CommandContext context)
+    private static ExitCode Execute(ParseResult parseResult, CommandContext context) =>
+        Inspect(parseResult.GetRequiredValue(Models), parseResult.GetValue(Json), parseResult.GetValue(Scan), context.Output);
+
+    /// <summary>Inspects each path and prints the result; shared with <c>tensorguard demo</c>.</summary>
+    internal static ExitCode Inspect(IEnumerable<string> paths, bool json, bool scan, TextWriter output)
     {
         var inspections = new List<ModelInspection>();
-        foreach (string path in parseResult.GetRequiredValue(Models))
+        foreach (string path in paths)
         {
             using LoadedModel model = ModelLoader.Open(path);
-            inspections.Add(ModelInspection.Of(model, parseResult.GetValue(Scan)));
+            inspections.Add(ModelInspection.Of(model, scan));
         }
 
-        if (parseResult.GetValue(Json))
+        if (json)
         {
-            context.Output.WriteLine(JsonSerializer.Serialize(inspections, CliJson.Options));
+            output.WriteLine(JsonSerializer.Serialize(inspections, CliJson.Options));
         }
         else
         {
-            inspections.ForEach(inspection => InspectionText.Write(inspection, context.Output));
+            inspections.ForEach(inspection => InspectionText.Write(inspection, output));
         }
 
         return ExitCode.Success;
