@@ -18,6 +18,12 @@ public sealed record GradientParameters(
     int AdversarialClasses,
     int TensorsPerRole)
 {
+    /// <summary>
+    /// The parameters of method version 1: the seed is the paper's arXiv number; three probes of each kind
+    /// give the reference's 15 probes per tensor; ε = 0.03 as in the reference; four instances per role.
+    /// </summary>
+    public static GradientParameters Default { get; } = new(250601631, Gradient.ProbeGenerator.Kinds, 3, 0.03, 10, 4);
+
     /// <summary>Value equality that compares <see cref="ProbeKinds"/> element-wise.</summary>
     public bool Equals(GradientParameters? other) =>
         other is not null

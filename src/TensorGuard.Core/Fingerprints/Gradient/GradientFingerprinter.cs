@@ -1,0 +1,107 @@
+using System.Globalization;
+using TensorGuard.Core.Formats;
+
+namespace TensorGuard.Core.Fingerprints.Gradient;
+
+/// <summary>Progress of a gradient fingerprint: tensors done out of the selection, and the tensor just finished.</summary>
+public sealed record GradientProgress(int Done, int Total, string Tensor);
+
+/// <summary>A computed gradient fingerprint and what the user should know about it.</summary>
+public sealed record GradientComputation(GradientFingerprint Fingerprint, IReadOnlyList<string> Warnings);
+
+/// <summary>
+/// Computes the paper's gradient fingerprint (DESIGN §4.1) with the exact rank-one fast path: for each selected
+/// weight one pass over its rows computes W·x for all probes, and <see cref="RankOneStatistics"/> turns each
+/// product into the gradient's statistics. Statistics are averaged over probes per tensor, then aggregated by
+/// <see cref="GradientFeatures.Aggregate"/>. The result does not depend on <c>maxParallelism</c>.
+/// </summary>
+public static class GradientFingerprinter
+{
+    /// <summary>Fingerprints the tensors of <paramref name="source"/> (a whole model; <paramref name="path"/> names it in messages).</summary>
+    /// <exception cref="ModelFormatException">No 2-D floating-point weights, non-finite weights, or unreadable data.</exception>
+    public static GradientComputation Compute(
+        ITensorSource source,
+        string path,
+        long parameterCount,
+        GradientParameters parameters,
+        int maxParallelism = -1,
+        IProgress<GradientProgress>? progress = null)
+    {
+        TensorSelection.Result selection = TensorSelection.Select(source.Tensors, parameters.TensorsPerRole);
+        var warnings = new List<string>();
+        if (selection.NotFloatingPoint.Count > 0)
+        {
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{selection.NotFloatingPoint.Count} 2-D tensor(s) with integer dtypes (e.g. \"{UntrustedText.Printable(selection.NotFloatingPoint[0].Name)}\", {selection.NotFloatingPoint[0].DType.Name()}) were not analysed; quantized weights need dequantizing first"));
+        }
+
+        if (selection.Selected.Count == 0)
+        {
+            throw new ModelFormatException(path, "holds no 2-D floating-point weight to fingerprint (the gradient method needs weight matrices); pass the model's full weights, not an adapter, index-only or metadata file");
+        }
+
+        var probeCache = new Dictionary<int, (float[][] Probes, RankOneStatistics.PowerSums[] Sums)>();
+        var tensors = new List<TensorGradient>(selection.Selected.Count);
+        foreach (TensorEntry tensor in selection.Selected)
+        {
+            int width = checked((int)tensor.RowLength);
+            if (!probeCache.TryGetValue(width, out var probes))
+            {
+                float[][] generated = ProbeGenerator.Generate(width, parameters);
+                probes = (generated, generated.Select(p => RankOneStatistics.PowerSums.Of(p)).ToArray());
+                probeCache.Add(width, probes);
+            }
+
+            GradientStatistics? statistics = Analyse(source, tensor, probes.Probes, probes.Sums, maxParallelism);
+            if (statistics is null)
+            {
+                warnings.Add($"tensor \"{UntrustedText.Printable(tensor.Name)}\" is all zeros (its gradient is zero for every probe) and was left out");
+            }
+            else
+            {
+                tensors.Add(new TensorGradient(tensor.Name, tensor.Shape, LayerTypeClassifier.Classify(tensor.Name), statistics));
+            }
+
+            progress?.Report(new GradientProgress(tensors.Count, selection.Selected.Count, tensor.Name));
+        }
+
+        if (tensors.Count == 0)
+        {
+            throw new ModelFormatException(path, "every weight matrix is all zeros, so the gradient fingerprint is undefined; pass trained weights");
+        }
+
+        var fingerprint = new GradientFingerprint(parameters, GradientFeatures.Aggregate(tensors, parameterCount), tensors);
+        return new GradientComputation(fingerprint, warnings);
+    }
+
+    private static GradientStatistics? Analyse(ITensorSource source, TensorEntry tensor, float[][] probes, RankOneStatistics.PowerSums[] sums, int maxParallelism)
+    {
+        double[][] products;
+        try
+        {
+            products = ProjectionKernel.Project(source, tensor, probes, maxParallelism);
+        }
+        catch (ProjectionKernel.NonFiniteException error)
+        {
+            throw new ModelFormatException(tensor.SourceFile, NonFiniteProblem(source, tensor, error.Row));
+        }
+
+        int width = checked((int)tensor.RowLength);
+        GradientStatistics[] perProbe = products
+            .Select((y, p) => RankOneStatistics.Of(y, sums[p], width))
+            .OfType<GradientStatistics>()
+            .ToArray();
+        return perProbe.Length == 0 ? null : GradientStatistics.Average(perProbe);
+    }
+
+    private static string NonFiniteProblem(ITensorSource source, TensorEntry tensor, long row)
+    {
+        var values = new float[tensor.RowLength];
+        source.ReadFloat32(tensor, row * tensor.RowLength, values);
+        int column = Array.FindIndex(values, value => !float.IsFinite(value));
+        string name = UntrustedText.Printable(tensor.Name);
+        return column >= 0
+            ? string.Create(CultureInfo.InvariantCulture, $"tensor \"{name}\" holds a non-finite weight ({values[column]}) at row {row}, column {column}; the weights are corrupt or come from a diverged run — re-export them")
+            : string.Create(CultureInfo.InvariantCulture, $"tensor \"{name}\" has weights too large to multiply in float32 (row {row} overflows); rescale or re-export the weights");
+    }
+}
