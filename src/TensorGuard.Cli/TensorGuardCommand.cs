@@ -10,5 +10,7 @@ public static class TensorGuardCommand
     {
         InspectCommand.Create(),
         DemoCommand.Create(),
+        FingerprintCommand.Create(),
+        CompareCommand.Create(),
     };
 }

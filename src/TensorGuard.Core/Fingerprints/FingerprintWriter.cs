@@ -31,14 +31,37 @@ public static class FingerprintWriter
     {
         using (var json = new Utf8JsonWriter(stream, Options))
         {
-            if (format == FingerprintFormat.Reference)
+            Write(document, json, format);
+        }
+
+        stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>Writes the document as one JSON value into <paramref name="json"/> (e.g. as an array element).</summary>
+    public static void Write(FingerprintDocument document, Utf8JsonWriter json, FingerprintFormat format = FingerprintFormat.TensorGuard)
+    {
+        if (format == FingerprintFormat.Reference)
+        {
+            WriteReference(document, json);
+        }
+        else
+        {
+            WriteTensorGuard(document, json);
+        }
+    }
+
+    /// <summary>Writes several documents as one JSON array followed by a newline.</summary>
+    public static void WriteArray(IEnumerable<FingerprintDocument> documents, Stream stream, FingerprintFormat format = FingerprintFormat.TensorGuard)
+    {
+        using (var json = new Utf8JsonWriter(stream, Options))
+        {
+            json.WriteStartArray();
+            foreach (FingerprintDocument document in documents)
             {
-                WriteReference(document, json);
+                Write(document, json, format);
             }
-            else
-            {
-                WriteTensorGuard(document, json);
-            }
+
+            json.WriteEndArray();
         }
 
         stream.WriteByte((byte)'\n');

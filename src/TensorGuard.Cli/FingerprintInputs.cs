@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Globalization;
+using TensorGuard.Core.Fingerprints;
+using TensorGuard.Core.Fingerprints.Gradient;
+using TensorGuard.Core.Formats;
+
+namespace TensorGuard.Cli;
+
+/// <summary>
+/// Turns command-line inputs into fingerprint documents: fingerprint files are read, models are opened and
+/// fingerprinted with progress on stderr (a live line on a terminal, plain lines in CI logs).
+/// </summary>
+internal sealed class FingerprintInputs(CommandContext context)
+{
+    private readonly bool _interactive = ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected;
+
+    /// <summary>The fingerprint of <paramref name="path"/>: read when it is a fingerprint file, computed when it is a model.</summary>
+    public FingerprintDocument Load(string path) =>
+        FingerprintReader.IsFingerprintPath(path) ? FingerprintReader.Read(path) : Compute(path, name: null);
+
+    /// <summary>Opens and fingerprints the model at <paramref name="path"/>; <paramref name="name"/> overrides the declared name.</summary>
+    public FingerprintDocument Compute(string path, string? name)
+    {
+        using LoadedModel model = ModelLoader.Open(path);
+        string modelName = name ?? ModelName(path);
+        context.Error.WriteLine($"fingerprinting {UntrustedText.Printable(modelName)} ({path})");
+        var clock = Stopwatch.StartNew();
+        FingerprintDocument document = ModelFingerprinter.Fingerprint(model, modelName, new FingerprintRun(Progress: new ProgressLine(context.Error, _interactive)));
+        if (_interactive)
+        {
+            context.Error.WriteLine();
+        }
+
+        foreach (string warning in document.Warnings)
+        {
+            context.Error.WriteLine($"warning: {UntrustedText.Printable(modelName)}: {warning}");
+        }
+
+        int tensors = document.Gradient?.Tensors.Count ?? 0;
+        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fingerprinted {UntrustedText.Printable(modelName)}: {tensors} tensors in {clock.Elapsed.TotalSeconds:0.0} s"));
+        return document;
+    }
+
+    /// <summary>The name a model goes by when none is given: its folder's name, or its file's name without extension.</summary>
+    public static string ModelName(string path)
+    {
+        string full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
+        bool namedByFolder = Directory.Exists(full) || full.EndsWith(".index.json", StringComparison.OrdinalIgnoreCase);
+        return namedByFolder
+            ? Path.GetFileName(Directory.Exists(full) ? full : Path.GetDirectoryName(full)) ?? full
+            : Path.GetFileNameWithoutExtension(full);
+    }
+
+    // Interactive: one line rewritten in place. Otherwise nothing per tensor: CI logs get the start and end lines only.
+    private sealed class ProgressLine(TextWriter error, bool interactive) : IProgress<GradientProgress>
+    {
+        public void Report(GradientProgress value)
+        {
+            if (interactive)
+            {
+                error.Write(string.Create(CultureInfo.InvariantCulture, $"\r  {value.Done}/{value.Total} tensors"));
+            }
+        }
+    }
+}
