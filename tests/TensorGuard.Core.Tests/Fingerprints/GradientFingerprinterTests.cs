@@ -15,7 +15,7 @@ public sealed class GradientFingerprinterTests : IDisposable
     [Fact]
     public void Fingerprint_SameModel_IsByteIdenticalAcrossRunsThreadsAndParallelism()
     {
-        string model = WriteModel("model.safetensors", TinyLlama());
+        string model = WriteModel("model.safetensors", TinyModels.Llama());
 
         int threads = get_num_threads();
         string[] documents;
@@ -37,7 +37,7 @@ public sealed class GradientFingerprinterTests : IDisposable
     [Fact]
     public void Fingerprint_TinyLlama_MatchesSnapshot()
     {
-        string model = WriteModel("model.safetensors", TinyLlama());
+        string model = WriteModel("model.safetensors", TinyModels.Llama());
 
         // The file's hash and size belong to the safetensors writer, not to this method.
         string document = System.Text.RegularExpressions.Regex.Replace(Fingerprint(model, maxParallelism: -1), "\"(sha256|size)\": [^,\n]+", "\"$1\": \"<scrubbed>\"");
@@ -47,7 +47,7 @@ public sealed class GradientFingerprinterTests : IDisposable
     [Fact]
     public void Fingerprint_ShardedModel_EqualsTheSingleFileFeatures()
     {
-        var tensors = TinyLlama();
+        var tensors = TinyModels.Llama();
         string single = WriteModel("single/model.safetensors", tensors);
         WriteModel("sharded/model-00001-of-00002.safetensors", tensors.Take(4));
         WriteModel("sharded/model-00002-of-00002.safetensors", tensors.Skip(4));
@@ -64,7 +64,7 @@ public sealed class GradientFingerprinterTests : IDisposable
     [Fact]
     public void Fingerprint_TypicalModel_HasEveryLayerTypeGroupAndCountsTensors()
     {
-        GradientFingerprint gradient = Compute(WriteModel("model.safetensors", TinyLlama())).Gradient!;
+        GradientFingerprint gradient = Compute(WriteModel("model.safetensors", TinyModels.Llama())).Gradient!;
 
         Assert.True(gradient.Features.Has(LayerType.Attention));
         Assert.True(gradient.Features.Has(LayerType.FeedForward));
@@ -77,7 +77,7 @@ public sealed class GradientFingerprinterTests : IDisposable
     [Fact]
     public void Fingerprint_AnonymousNames_CountTowardsGlobalOnly()
     {
-        string model = WriteModel("model.safetensors", [F32("onnx::MatMul_1", 8, 16, 1), F32("onnx::MatMul_2", 16, 8, 2)]);
+        string model = WriteModel("model.safetensors", [TinyModels.F32("onnx::MatMul_1", 8, 16, 1), TinyModels.F32("onnx::MatMul_2", 16, 8, 2)]);
 
         GradientFingerprint gradient = Compute(model).Gradient!;
 
@@ -89,8 +89,8 @@ public sealed class GradientFingerprinterTests : IDisposable
     [Fact]
     public void Fingerprint_NaNWeight_NamesTensorRowAndColumn()
     {
-        SafetensorsWriter.Tensor bad = F32("model.layers.0.mlp.up_proj.weight", 8, 16, 3, poison: (5, 7, float.NaN));
-        string model = WriteModel("model.safetensors", [F32("model.embed_tokens.weight", 32, 16, 1), bad]);
+        SafetensorsWriter.Tensor bad = TinyModels.F32("model.layers.0.mlp.up_proj.weight", 8, 16, 3, poison: (5, 7, float.NaN));
+        string model = WriteModel("model.safetensors", [TinyModels.F32("model.embed_tokens.weight", 32, 16, 1), bad]);
 
         var error = Assert.Throws<ModelFormatException>(() => Compute(model));
 
@@ -112,7 +112,7 @@ public sealed class GradientFingerprinterTests : IDisposable
     public void Fingerprint_AllZeroMatrix_IsLeftOutWithAWarning()
     {
         string model = WriteModel("model.safetensors",
-            [F32("model.embed_tokens.weight", 32, 16, 1), new SafetensorsWriter.Tensor("model.layers.0.mlp.up_proj.weight", TensorDType.F32, [4, 16], new byte[256])]);
+            [TinyModels.F32("model.embed_tokens.weight", 32, 16, 1), new SafetensorsWriter.Tensor("model.layers.0.mlp.up_proj.weight", TensorDType.F32, [4, 16], new byte[256])]);
 
         FingerprintDocument document = Compute(model);
 
@@ -123,7 +123,7 @@ public sealed class GradientFingerprinterTests : IDisposable
     [Fact]
     public void Fingerprint_Bf16Weights_AreUpcastAndAnalysed()
     {
-        SafetensorsWriter.Tensor f32 = F32("model.layers.0.self_attn.q_proj.weight", 16, 16, 9);
+        SafetensorsWriter.Tensor f32 = TinyModels.F32("model.layers.0.self_attn.q_proj.weight", 16, 16, 9);
         byte[] bf16 = new byte[f32.Data.Length / 2];
         for (int i = 0; i < bf16.Length / 2; i++)
         {
@@ -164,37 +164,5 @@ public sealed class GradientFingerprinterTests : IDisposable
     {
         var ordered = tensors.Select((t, i) => $"\"{t.Name}\": \"model-0000{(i < 4 ? 1 : 2)}-of-00002.safetensors\"");
         return "{\"metadata\": {}, \"weight_map\": {" + string.Join(", ", ordered) + "}}";
-    }
-
-    // Two layers of a Llama-shaped model: hidden 16, 4 KV dims, intermediate 40, vocabulary 32.
-    private static List<SafetensorsWriter.Tensor> TinyLlama()
-    {
-        var tensors = new List<SafetensorsWriter.Tensor> { F32("model.embed_tokens.weight", 32, 16, 1), new("model.norm.weight", TensorDType.F32, [16], new byte[64]) };
-        for (int layer = 0; layer < 2; layer++)
-        {
-            int seed = 100 * (layer + 1);
-            tensors.Add(F32($"model.layers.{layer}.self_attn.q_proj.weight", 16, 16, seed + 1));
-            tensors.Add(F32($"model.layers.{layer}.self_attn.k_proj.weight", 4, 16, seed + 2));
-            tensors.Add(F32($"model.layers.{layer}.self_attn.v_proj.weight", 4, 16, seed + 3));
-            tensors.Add(F32($"model.layers.{layer}.self_attn.o_proj.weight", 16, 16, seed + 4));
-            tensors.Add(F32($"model.layers.{layer}.mlp.gate_proj.weight", 40, 16, seed + 5));
-            tensors.Add(F32($"model.layers.{layer}.mlp.up_proj.weight", 40, 16, seed + 6));
-            tensors.Add(F32($"model.layers.{layer}.mlp.down_proj.weight", 16, 40, seed + 7));
-        }
-
-        return tensors;
-    }
-
-    private static SafetensorsWriter.Tensor F32(string name, int rows, int columns, int seed, (int Row, int Column, float Value)? poison = null)
-    {
-        float[] values = TestWeights.Random(rows * columns, seed);
-        if (poison is { } p)
-        {
-            values[(p.Row * columns) + p.Column] = p.Value;
-        }
-
-        byte[] data = new byte[values.Length * 4];
-        Buffer.BlockCopy(values, 0, data, 0, data.Length);
-        return new SafetensorsWriter.Tensor(name, TensorDType.F32, [rows, columns], data);
     }
 }

@@ -1,4 +1,5 @@
 using TensorGuard.Core.Formats;
+using TensorGuard.Core.Formats.Safetensors;
 
 namespace TensorGuard.Core.Tests.Fingerprints;
 
@@ -40,5 +41,41 @@ internal sealed class MemoryTensorSource : ITensorSource
 
     public void Dispose()
     {
+    }
+}
+
+/// <summary>Small hand-built safetensors tensors and models for fingerprint tests (Core and CLI).</summary>
+internal static class TinyModels
+{
+    // Two layers of a Llama-shaped model: hidden 16, 4 KV dims, intermediate 40, vocabulary 32.
+    public static List<SafetensorsWriter.Tensor> Llama()
+    {
+        var tensors = new List<SafetensorsWriter.Tensor> { F32("model.embed_tokens.weight", 32, 16, 1), new("model.norm.weight", TensorDType.F32, [16], new byte[64]) };
+        for (int layer = 0; layer < 2; layer++)
+        {
+            int seed = 100 * (layer + 1);
+            tensors.Add(F32($"model.layers.{layer}.self_attn.q_proj.weight", 16, 16, seed + 1));
+            tensors.Add(F32($"model.layers.{layer}.self_attn.k_proj.weight", 4, 16, seed + 2));
+            tensors.Add(F32($"model.layers.{layer}.self_attn.v_proj.weight", 4, 16, seed + 3));
+            tensors.Add(F32($"model.layers.{layer}.self_attn.o_proj.weight", 16, 16, seed + 4));
+            tensors.Add(F32($"model.layers.{layer}.mlp.gate_proj.weight", 40, 16, seed + 5));
+            tensors.Add(F32($"model.layers.{layer}.mlp.up_proj.weight", 40, 16, seed + 6));
+            tensors.Add(F32($"model.layers.{layer}.mlp.down_proj.weight", 16, 40, seed + 7));
+        }
+
+        return tensors;
+    }
+
+    public static SafetensorsWriter.Tensor F32(string name, int rows, int columns, int seed, (int Row, int Column, float Value)? poison = null)
+    {
+        float[] values = TestWeights.Random(rows * columns, seed);
+        if (poison is { } p)
+        {
+            values[(p.Row * columns) + p.Column] = p.Value;
+        }
+
+        byte[] data = new byte[values.Length * 4];
+        Buffer.BlockCopy(values, 0, data, 0, data.Length);
+        return new SafetensorsWriter.Tensor(name, TensorDType.F32, [rows, columns], data);
     }
 }

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using TensorGuard.Core.Fingerprints;
+using TensorGuard.Core.Formats.Safetensors;
+using TensorGuard.Core.Tests.Fingerprints;
+using TensorGuard.Tests.Corpus;
+
+namespace TensorGuard.Cli.Tests;
+
+public sealed class FingerprintCliTests : IDisposable
+{
+    private readonly TestDirectory _directory = new();
+
+    public static TheoryData<string> MalformedCases => new(MalformedModels.All.Keys.Order(StringComparer.Ordinal));
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void Fingerprint_OneModel_PrintsOnlyTheDocumentOnStdout()
+    {
+        string model = Model("llama-tiny");
+
+        CliResult result = CliRun.Invoke("fingerprint", model);
+
+        Assert.Equal(0, result.ExitCode);
+        FingerprintDocument document = FingerprintReader.Parse(System.Text.Encoding.UTF8.GetBytes(result.Output), "stdout", "x");
+        Assert.Equal("llama-tiny", document.ModelName);
+        Assert.Equal(["model.safetensors"], document.Files.Select(f => f.Path));
+        Assert.Equal($"fingerprinting llama-tiny ({model})", result.ErrorLines[0]);
+        Assert.StartsWith("fingerprinted llama-tiny: 15 tensors in ", result.ErrorLines[^1]);
+    }
+
+    [Fact]
+    public void Fingerprint_SeveralModelsIntoADirectory_WritesOneReadableFileEach()
+    {
+        string output = _directory.File("out");
+
+        CliResult result = CliRun.Invoke("fingerprint", Model("first"), Model("second"), "--out", output, "--format", "reference");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.Output);
+        Assert.Equal(["first_features.json", "second_features.json"], Directory.GetFiles(output).Select(Path.GetFileName).Order());
+        FingerprintDocument read = FingerprintReader.Read(Path.Combine(output, "second_features.json"));
+        Assert.Equal(FingerprintFormat.Reference, read.Format);
+        Assert.Equal("second", read.ModelName);
+    }
+
+    [Fact]
+    public void Fingerprint_SeveralModelsToStdout_PrintsAJsonArray()
+    {
+        CliResult result = CliRun.Invoke("fingerprint", Model("a"), Model("b"));
+
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        Assert.Equal(["a", "b"], json.RootElement.EnumerateArray().Select(d => d.GetProperty("model").GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public void Fingerprint_NameOption_WinsOverTheFolderName()
+    {
+        string file = _directory.File("fp.json");
+
+        CliResult result = CliRun.Invoke("fingerprint", Model("folder"), "--name", "Llama-3-Custom", "--out", file);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("Llama-3-Custom", FingerprintReader.Read(file).ModelName);
+    }
+
+    [Fact]
+    public void Fingerprint_NameWithSeveralModels_IsAUsageError()
+    {
+        CliResult result = CliRun.Invoke("fingerprint", Model("a"), Model("b"), "--name", "x");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("error: --name names one model; fingerprint the models one call at a time to name each", Assert.Single(result.ErrorLines));
+    }
+
+    [Theory]
+    [MemberData(nameof(MalformedCases))]
+    public void Fingerprint_MalformedArtifact_ExitsThreeWithOneErrorLineAndNoDocument(string name)
+    {
+        MalformedModel model = MalformedModels.All[name];
+        string path = model.Create(_directory);
+
+        CliResult result = CliRun.Invoke("fingerprint", path);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Empty(result.Output);
+        string error = Assert.Single(result.ErrorLines, line => line.StartsWith("error: ", StringComparison.Ordinal));
+        Assert.Equal(result.ErrorLines[^1], error);
+    }
+
+    [Fact]
+    public void Fingerprint_NaNWeight_ExitsThreeNamingTheTensor()
+    {
+        string directory = _directory.File("nan");
+        Directory.CreateDirectory(directory);
+        SafetensorsWriter.Write(Path.Combine(directory, "model.safetensors"), [TinyModels.F32("lm_head.weight", 8, 16, 1, poison: (2, 3, float.PositiveInfinity))]);
+
+        CliResult result = CliRun.Invoke("fingerprint", directory);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("tensor \"lm_head.weight\" holds a non-finite weight (Infinity) at row 2, column 3", result.ErrorLines[^1]);
+    }
+
+    [Fact]
+    public void Compare_ModelWithItsOwnFingerprint_IsIdenticalAndRelated()
+    {
+        string model = Model("same");
+        string file = _directory.File("same.json");
+        Assert.Equal(0, CliRun.Invoke("fingerprint", model, "--out", file).ExitCode);
+
+        CliResult result = CliRun.Invoke("compare", model, file, "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        Assert.Equal("tensorguard-gradient", json.RootElement.GetProperty("method").GetString());
+        Assert.Equal(0, json.RootElement.GetProperty("distance").GetDouble());
+        Assert.Equal(1, json.RootElement.GetProperty("similarity").GetDouble());
+        Assert.True(json.RootElement.GetProperty("related").GetBoolean());
+    }
+
+    [Fact]
+    public void Compare_DifferentArchitectures_AreNotRelated()
+    {
+        string wide = _directory.File("wide");
+        Directory.CreateDirectory(wide);
+        SafetensorsWriter.Write(Path.Combine(wide, "model.safetensors"),
+            [TinyModels.F32("model.embed_tokens.weight", 32, 64, 1), TinyModels.F32("model.layers.0.mlp.up_proj.weight", 96, 64, 2)]);
+
+        CliResult result = CliRun.Invoke("compare", Model("narrow"), wide);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("related: no", result.Output);
+    }
+
+    [Fact]
+    public void Compare_FingerprintOfAnotherSchemaVersion_ExitsThreeWithTheFix()
+    {
+        string file = _directory.File("future.json");
+        Assert.Equal(0, CliRun.Invoke("fingerprint", Model("m"), "--out", file).ExitCode);
+        File.WriteAllText(file, File.ReadAllText(file).Replace("\"schemaVersion\": 1", "\"schemaVersion\": 9"));
+
+        CliResult result = CliRun.Invoke("compare", file, file);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal($"error: {file}: has schemaVersion 9, which this TensorGuard does not read (it reads 1); use the TensorGuard version that wrote it, or recompute it with `tensorguard fingerprint MODEL`", Assert.Single(result.ErrorLines));
+    }
+
+    private string Model(string name)
+    {
+        string directory = _directory.File(name);
+        Directory.CreateDirectory(directory);
+        SafetensorsWriter.Write(Path.Combine(directory, "model.safetensors"), TinyModels.Llama());
+        return directory;
+    }
+}
