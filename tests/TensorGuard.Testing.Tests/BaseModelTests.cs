@@ -109,6 +109,18 @@ public sealed class BaseModelTests
     }
 
     [Fact]
+    public void Create_SameSeedOtherFamilyOrSize_GivesUncorrelatedWeights()
+    {
+        TestModel llama = TestModels.Create(ModelFamily.Llama, seed: 1);
+        TestModel mistral = TestModels.Create(ModelFamily.Mistral, seed: 1);
+        TestModel wider = TestModels.Create(Architecture.Default(ModelFamily.Llama) with { IntermediateSize = 256 }, seed: 1);
+
+        Assert.InRange(Reference.Correlation(llama.Get(TensorKind.AttnQ, 0).Values, mistral.Get(TensorKind.AttnQ, 0).Values), -0.1, 0.1);
+        TestTensor gate = llama.Get(TensorKind.MlpGate, 0);
+        Assert.InRange(Reference.Correlation(gate.Values, wider.Get(TensorKind.MlpGate, 0).Values[..gate.Values.Length]), -0.1, 0.1);
+    }
+
+    [Fact]
     public void Create_Weights_LookTrainedRatherThanIid()
     {
         TestModel model = TestModels.Create(ModelFamily.Llama, seed: 3);

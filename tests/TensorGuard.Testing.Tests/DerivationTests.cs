@@ -280,6 +280,18 @@ public sealed class DerivationTests
             Assert.All(order.Select((source, i) => (expected[source], actual[i])), pair => Assert.Equal(pair.Item1, pair.Item2, 1e-4));
         }
 
+        foreach (TensorKind kind in new[] { TensorKind.AttnQ, TensorKind.AttnQkv })
+        {
+            if (model.Find(kind, 0) is { } projection)
+            {
+                Assert.Equal(Reference.Apply(projection, x), Reference.Apply(permuted.Get(kind, 0), xPermuted), new Tolerance(1e-4));
+            }
+        }
+
+        TestTensor output = permuted.Get(TensorKind.AttnO, 1);
+        float[] heads = Reference.RandomVector(output.Columns, 4);
+        double[] written = Reference.Apply(model.Get(TensorKind.AttnO, 1), heads);
+        Assert.Equal(order.Select(i => written[i]), Reference.Apply(output, heads), new Tolerance(1e-6));
         Assert.Equal(order.Select(i => model.Get(TensorKind.Embedding)[7, i]), permuted.Get(TensorKind.Embedding).Row(7));
         Assert.Equal(order.Select(i => model.Get(TensorKind.FinalNorm).Values[i]), permuted.Get(TensorKind.FinalNorm).ToArray());
     }
@@ -340,6 +352,18 @@ public sealed class DerivationTests
         BaseModelTests.AssertSameValues(derived, loaded);
         Assert.Equal(8, derived.History.Count);
         Assert.StartsWith("Llama base (seed 1", derived.History[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FineTune_SameSeedOnUnrelatedModels_GivesUnrelatedUpdates()
+    {
+        TestModel other = TestModels.Create(ModelFamily.Llama, seed: 2);
+        TestTensor a = Llama.Get(TensorKind.AttnQ, 0);
+        TestTensor b = other.Get(TensorKind.AttnQ, 0);
+        float[] deltaA = Llama.FineTune(0.1, seed: 3).Get(TensorKind.AttnQ, 0).ToArray().Zip(a.ToArray(), (x, y) => x - y).ToArray();
+        float[] deltaB = other.FineTune(0.1, seed: 3).Get(TensorKind.AttnQ, 0).ToArray().Zip(b.ToArray(), (x, y) => x - y).ToArray();
+
+        Assert.InRange(Reference.Correlation(deltaA, deltaB), -0.1, 0.1);
     }
 
     private static string ModelConfigName(TensorDType dtype) => dtype switch

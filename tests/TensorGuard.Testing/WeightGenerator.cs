@@ -5,7 +5,7 @@ namespace TensorGuard.Testing;
 /// matrices scale as 1/√fan_in with a low-rank component (decaying spectrum), log-normal row scales and a
 /// few heavy-tailed (Student-t) rows; embeddings share a mean direction (anisotropy); norm weights sit
 /// near 1 (Gemma: near 0, stored as offsets), larger on a few model-wide outlier channels; biases are
-/// heavy-tailed. Each tensor draws from its own stream keyed by seed and role.
+/// heavy-tailed. Each tensor draws from its own stream keyed by seed, family, role and shape.
 /// </summary>
 internal static class WeightGenerator
 {
@@ -15,10 +15,12 @@ internal static class WeightGenerator
 
     public static float[] Generate(TensorRole role, IReadOnlyList<int> shape, Architecture architecture, long seed)
     {
-        SeededRandom random = SeededRandom.For(seed, "init/" + role.Key);
+        // Family and shape are part of the key: equal seeds of different families or sizes stay independent.
+        SeededRandom random = SeededRandom.For(seed, $"init/{architecture.Family}/{role.Key}/{string.Join('x', shape)}");
         if (role.IsNorm)
         {
-            return Norm(random, shape[0], role.Kind == TensorKind.FinalNorm ? 2.0 : 1.0, architecture.NormsStoredAsOffset, seed);
+            SeededRandom channels = SeededRandom.For(seed, $"outlier-channels/{architecture.Family}/{shape[0]}");
+            return Norm(random, channels, shape[0], role.Kind == TensorKind.FinalNorm ? 2.0 : 1.0, architecture.NormsStoredAsOffset);
         }
 
         if (role.IsBias)
@@ -88,10 +90,9 @@ internal static class WeightGenerator
         }
     }
 
-    private static float[] Norm(SeededRandom random, int length, double level, bool storedAsOffset, long seed)
+    // Outlier channels are a property of the model: the same hidden dimensions in every layer.
+    private static float[] Norm(SeededRandom random, SeededRandom channels, int length, double level, bool storedAsOffset)
     {
-        // Outlier channels are a property of the model (the same hidden dimensions in every layer).
-        SeededRandom channels = SeededRandom.For(seed, "outlier-channels");
         var values = new float[length];
         for (int i = 0; i < length; i++)
         {

@@ -19,7 +19,7 @@ public enum LoraTargets
 /// <summary>
 /// Derivations of any <see cref="TestModel"/>: each returns a new model, appends one line to
 /// <see cref="TestModel.History"/>, keeps names, card and config unless it says otherwise, and draws its
-/// randomness from streams keyed by its seed and the tensor's role. They compose in any order.
+/// randomness from streams keyed by its seed, the model's id and the tensor's role. They compose in any order.
 /// </summary>
 public static partial class Derivations
 {
@@ -36,7 +36,7 @@ public static partial class Derivations
         ArgumentOutOfRangeException.ThrowIfNegative(relativeChange);
         return model.Derive(
             string.Create(Invariant, $"fine-tune {relativeChange:0.####} (seed {seed})"),
-            model.Weights.Select(t => t.WithValues(FineTuned(t, relativeChange, SeededRandom.For(seed, "finetune/" + t.Role.Key)))));
+            model.Weights.Select(t => t.WithValues(FineTuned(t, relativeChange, Stream(model, seed, "finetune", t)))));
     }
 
     /// <summary>
@@ -52,7 +52,7 @@ public static partial class Derivations
         return model.Derive(
             string.Create(Invariant, $"merged LoRA rank {rank} scale {relativeScale:0.####} ({targets}, seed {seed})"),
             model.Weights.Select(t => IsLoraTarget(t.Role, targets)
-                ? t.WithValues(WithLora(t, rank, relativeScale, SeededRandom.For(seed, "lora/" + t.Role.Key)))
+                ? t.WithValues(WithLora(t, rank, relativeScale, Stream(model, seed, "lora", t)))
                 : t));
     }
 
@@ -75,6 +75,10 @@ public static partial class Derivations
 
         return Math.Sqrt(difference) / Matrix.Norm(a);
     }
+
+    // Keyed by the model too, so the same seed applied to two different models gives unrelated updates.
+    private static SeededRandom Stream(TestModel model, long seed, string purpose, TestTensor tensor) =>
+        SeededRandom.For(seed, $"{purpose}/{model.Id}/{tensor.Role.Key}");
 
     private static bool IsLoraTarget(TensorRole role, LoraTargets targets) => role.Kind switch
     {

@@ -11,7 +11,7 @@ public static partial class Derivations
         ArgumentOutOfRangeException.ThrowIfLessThan(added, 1);
         int size = model.Architecture.VocabSize + added;
         return model.Derive($"vocabulary extended by {added} to {size} (seed {seed})",
-            model.Weights.Select(t => t.Role.IsVocabulary ? ExtendRows(t, added, SeededRandom.For(seed, "vocab/" + t.Role.Key)) : t),
+            model.Weights.Select(t => t.Role.IsVocabulary ? ExtendRows(t, added, Stream(model, seed, "vocab", t)) : t),
             model.Architecture with { VocabSize = size });
     }
 
