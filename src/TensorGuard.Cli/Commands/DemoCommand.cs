@@ -43,7 +43,7 @@ internal static class DemoCommand
 
         output.WriteLine();
         output.WriteLine("Inspecting the artifacts:");
-        return InspectCommand.Inspect(demo.Artifacts.Select(artifact => artifact.Path), json: false, scan: false, output);
+        return InspectCommand.Inspect(demo.Artifacts.Select(artifact => artifact.Path), new InspectOptions(Json: false, EveryTensor: false, Scan: false), output);
     }
 
     private static DemoSet WriteDemoSet(string directory)

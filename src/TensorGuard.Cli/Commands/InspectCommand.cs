@@ -4,7 +4,7 @@ using TensorGuard.Core.Formats;
 
 namespace TensorGuard.Cli.Commands;
 
-/// <summary><c>tensorguard inspect MODEL...</c>: what a model artifact holds, without reading its weights.</summary>
+/// <summary><c>tensorguard inspect MODEL...</c>: what a model artifact holds; reads the weights only for <c>--scan</c>.</summary>
 internal static class InspectCommand
 {
     private static readonly Argument<string[]> Models = new("MODEL")
@@ -15,6 +15,8 @@ internal static class InspectCommand
 
     private static readonly Option<bool> Json = new("--json") { Description = "Print JSON for machines." };
 
+    private static readonly Option<bool> EveryTensor = new("--tensors") { Description = "List every tensor instead of folding repeated layers into one line each." };
+
     private static readonly Option<bool> Scan = new("--scan") { Description = "Also read every weight and report NaN and infinite values (reads the whole model)." };
 
     public static Command Create()
@@ -23,6 +25,7 @@ internal static class InspectCommand
         {
             Models,
             Json,
+            EveryTensor,
             Scan,
         };
         command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
@@ -30,27 +33,33 @@ internal static class InspectCommand
     }
 
     private static ExitCode Execute(ParseResult parseResult, CommandContext context) =>
-        Inspect(parseResult.GetRequiredValue(Models), parseResult.GetValue(Json), parseResult.GetValue(Scan), context.Output);
+        Inspect(
+            parseResult.GetRequiredValue(Models),
+            new InspectOptions(parseResult.GetValue(Json), parseResult.GetValue(EveryTensor), parseResult.GetValue(Scan)),
+            context.Output);
 
     /// <summary>Inspects each path and prints the result; shared with <c>tensorguard demo</c>.</summary>
-    internal static ExitCode Inspect(IEnumerable<string> paths, bool json, bool scan, TextWriter output)
+    internal static ExitCode Inspect(IEnumerable<string> paths, InspectOptions options, TextWriter output)
     {
         var inspections = new List<ModelInspection>();
         foreach (string path in paths)
         {
             using LoadedModel model = ModelLoader.Open(path);
-            inspections.Add(ModelInspection.Of(model, scan));
+            inspections.Add(ModelInspection.Of(model, options.Scan));
         }
 
-        if (json)
+        if (options.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(inspections, CliJson.Options));
         }
         else
         {
-            inspections.ForEach(inspection => InspectionText.Write(inspection, output));
+            inspections.ForEach(inspection => InspectionText.Write(inspection, options.EveryTensor, output));
         }
 
         return ExitCode.Success;
     }
 }
+
+/// <summary>How <c>inspect</c> prints: JSON or text, every tensor or folded layers, with or without a weight scan.</summary>
+internal sealed record InspectOptions(bool Json, bool EveryTensor, bool Scan);
