@@ -28,7 +28,8 @@ public sealed class DemoCommandTests : IDisposable
 
         Assert.Contains("license apache-2.0, no base_model", output);
         Assert.Contains("expected: violation (Qwen Research License", output);
-        Assert.Contains("model.layers.3.self_attn.q_proj.bias", output);
+        Assert.Contains("architecture: qwen2", output);
+        Assert.Contains(".self_attn.q_proj.bias", output);
         Assert.Contains("license: other\nlicense_name: qwen-research\n", File.ReadAllText(Path.Combine(_directory, "acme-assistant-3b", "README.md")));
         using LoadedModel sharded = ModelLoader.Open(Path.Combine(_directory, "acme-assistant-3b"));
         Assert.Equal(2, sharded.Files.Count);
