@@ -25,4 +25,17 @@ public enum TensorDType
     F4,
     F6E2M3,
     F6E3M2,
+
+    // llama.cpp block-quantized types (GGUF): values come in blocks of 32 (Q4_0…Q8_0) or 256 (K-quants)
+    // elements sharing scales, so they have no per-element bit size and are dequantized by their reader.
+    Q40,
+    Q41,
+    Q50,
+    Q51,
+    Q80,
+    Q2K,
+    Q3K,
+    Q4K,
+    Q5K,
+    Q6K,
 }

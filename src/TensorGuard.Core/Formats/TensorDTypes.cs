@@ -31,17 +31,31 @@ public static class TensorDTypes
         ["F6_E3M2"] = TensorDType.F6E3M2,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    private static readonly FrozenDictionary<TensorDType, string> Names =
-        BySafetensorsName.ToFrozenDictionary(pair => pair.Value, pair => pair.Key);
+    private static readonly FrozenDictionary<TensorDType, string> Names = BySafetensorsName
+        .Select(pair => KeyValuePair.Create(pair.Value, pair.Key))
+        .Concat(new Dictionary<TensorDType, string>
+        {
+            [TensorDType.Q40] = "Q4_0",
+            [TensorDType.Q41] = "Q4_1",
+            [TensorDType.Q50] = "Q5_0",
+            [TensorDType.Q51] = "Q5_1",
+            [TensorDType.Q80] = "Q8_0",
+            [TensorDType.Q2K] = "Q2_K",
+            [TensorDType.Q3K] = "Q3_K",
+            [TensorDType.Q4K] = "Q4_K",
+            [TensorDType.Q5K] = "Q5_K",
+            [TensorDType.Q6K] = "Q6_K",
+        })
+        .ToFrozenDictionary();
 
     /// <summary>Parses a safetensors dtype name such as <c>BF16</c>.</summary>
     public static bool TryParseSafetensorsName(string name, out TensorDType dtype) =>
         BySafetensorsName.TryGetValue(name, out dtype);
 
-    /// <summary>The safetensors spelling of a dtype, also used in reports.</summary>
+    /// <summary>The safetensors spelling of a dtype (llama.cpp's for block-quantized types), also used in reports.</summary>
     public static string Name(this TensorDType dtype) => Names[dtype];
 
-    /// <summary>Storage size in bits of one element (sub-byte types are 4 or 6).</summary>
+    /// <summary>Storage size in bits of one element (sub-byte types are 4 or 6; block-quantized types have none).</summary>
     public static int BitSize(this TensorDType dtype) => dtype switch
     {
         TensorDType.F4 => 4,
@@ -54,7 +68,10 @@ public static class TensorDTypes
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown dtype."),
     };
 
-    /// <summary>Whether <see cref="Float32Converter"/> can turn this dtype into float32.</summary>
+    /// <summary>
+    /// Whether tensors of this dtype can be read as float32: element-wise by <see cref="Float32Converter"/>,
+    /// or block-wise by the reader of a block-quantized format (see <see cref="IsBlockQuantized"/>).
+    /// </summary>
     public static bool IsConvertible(this TensorDType dtype) => dtype switch
     {
         TensorDType.C64 or TensorDType.F4 or TensorDType.F6E2M3 or TensorDType.F6E3M2
@@ -62,12 +79,17 @@ public static class TensorDTypes
         _ => true,
     };
 
+    /// <summary>Whether the dtype stores blocks of elements with shared scales (llama.cpp quantization).</summary>
+    public static bool IsBlockQuantized(this TensorDType dtype) => dtype is TensorDType.Q40 or TensorDType.Q41
+        or TensorDType.Q50 or TensorDType.Q51 or TensorDType.Q80 or TensorDType.Q2K or TensorDType.Q3K
+        or TensorDType.Q4K or TensorDType.Q5K or TensorDType.Q6K;
+
     /// <summary>Whether the dtype holds real-valued weights (as opposed to integer ids or masks).</summary>
     public static bool IsFloatingPoint(this TensorDType dtype) => dtype switch
     {
         TensorDType.F8E5M2 or TensorDType.F8E4M3 or TensorDType.F8E8M0 or TensorDType.F8E4M3Fnuz
             or TensorDType.F8E5M2Fnuz or TensorDType.F16 or TensorDType.BF16 or TensorDType.F32
             or TensorDType.F64 or TensorDType.F4 or TensorDType.F6E2M3 or TensorDType.F6E3M2 => true,
-        _ => false,
+        _ => dtype.IsBlockQuantized(),
     };
 }
