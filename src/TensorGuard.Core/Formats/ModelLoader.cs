@@ -3,11 +3,17 @@ using TensorGuard.Core.Formats.Safetensors;
 namespace TensorGuard.Core.Formats;
 
 /// <summary>
-/// Opens a model artifact from a path: a <c>.safetensors</c> file, a sharded checkpoint's
-/// <c>model.safetensors.index.json</c>, or a Hugging Face model directory.
+/// Opens a model artifact from a path: a weights file of any supported format (safetensors, GGUF, ONNX,
+/// PyTorch checkpoint; see <see cref="TensorFileFormats"/>), a sharded checkpoint's index
+/// (<c>model.safetensors.index.json</c>, <c>pytorch_model.bin.index.json</c>), or a model directory.
 /// </summary>
 public static class ModelLoader
 {
+    private static readonly string[] IndexNames = [SafetensorsIndex.FileName, "pytorch_model.bin.index.json"];
+
+    // training_args.bin, optimizer.pt and the like are pickles of other objects, not weights.
+    private static readonly string[] DirectoryPatterns = ["*.safetensors", "*.gguf", "pytorch_model*.bin", "*.onnx", "*.pt", "*.pth"];
+
     /// <exception cref="ModelFormatException">The path is missing, holds no model, or a file is malformed.</exception>
     public static LoadedModel Open(string path)
     {
@@ -26,26 +32,38 @@ public static class ModelLoader
             return OpenIndex(path);
         }
 
-        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-        {
-            return OpenFiles(path, [path]);
-        }
-
-        throw new ModelFormatException(path, "unsupported model file; expected .safetensors, model.safetensors.index.json or a model directory");
+        return OpenFiles(path, [path]);
     }
 
     private static LoadedModel OpenDirectory(string directory)
     {
-        string index = System.IO.Path.Combine(directory, SafetensorsIndex.FileName);
-        if (File.Exists(index))
+        foreach (string indexName in IndexNames)
         {
-            return OpenIndex(index);
+            string index = System.IO.Path.Combine(directory, indexName);
+            if (File.Exists(index))
+            {
+                return OpenIndex(index);
+            }
         }
 
-        string[] files;
+        // The first kind of weights file present wins: safetensors over GGUF over PyTorch pickles over ONNX.
+        foreach (string pattern in DirectoryPatterns)
+        {
+            string[] files = ListFiles(directory, pattern);
+            if (files.Length > 0)
+            {
+                return OpenFiles(directory, files);
+            }
+        }
+
+        throw new ModelFormatException(directory, $"directory holds no model weights (looked for {string.Join(", ", IndexNames.Concat(DirectoryPatterns))})");
+    }
+
+    private static string[] ListFiles(string directory, string pattern)
+    {
         try
         {
-            files = System.IO.Directory.GetFiles(directory, "*.safetensors")
+            return System.IO.Directory.GetFiles(directory, pattern)
                 .Where(file => !System.IO.Path.GetFileName(file).StartsWith("adapter_", StringComparison.Ordinal))
                 .Order(StringComparer.Ordinal)
                 .ToArray();
@@ -54,13 +72,6 @@ public static class ModelLoader
         {
             throw new ModelFormatException(directory, $"cannot list the directory ({FileErrors.Describe(error)})");
         }
-
-        if (files.Length == 0)
-        {
-            throw new ModelFormatException(directory, "directory holds no model weights (looked for *.safetensors and model.safetensors.index.json)");
-        }
-
-        return OpenFiles(directory, files);
     }
 
     private static LoadedModel OpenIndex(string indexPath)
@@ -114,15 +125,15 @@ public static class ModelLoader
 
     private static LoadedModel OpenFiles(string path, IReadOnlyList<string> files)
     {
-        var opened = new List<SafetensorsFile>(files.Count);
+        var opened = new List<TensorFileFormats.Opened>(files.Count);
         try
         {
             foreach (string file in files)
             {
-                opened.Add(SafetensorsFile.Open(file));
+                opened.Add(TensorFileFormats.Open(file));
             }
 
-            ITensorSource tensors = opened.Count == 1 ? opened[0] : new CompositeTensorSource(path, opened);
+            ITensorSource tensors = opened.Count == 1 ? opened[0].Source : new CompositeTensorSource(path, opened.Select(file => file.Source).ToArray());
             var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
             foreach ((string key, string value) in opened.SelectMany(file => file.Metadata))
             {
@@ -130,11 +141,12 @@ public static class ModelLoader
             }
 
             string? directory = System.IO.Directory.Exists(path) ? path : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-            return new LoadedModel(path, "safetensors", directory, opened.Select(f => new ModelFile(f.Path, f.Length)).ToArray(), metadata, tensors);
+            string format = string.Join("+", opened.Select(file => file.Format).Distinct());
+            return new LoadedModel(path, format, directory, opened.SelectMany(file => file.Files).ToArray(), metadata, tensors);
         }
         catch
         {
-            opened.ForEach(file => file.Dispose());
+            opened.ForEach(file => file.Source.Dispose());
             throw;
         }
     }
