@@ -151,7 +151,7 @@ public sealed class GgufHeader
     {
         if (count > (ulong)(cursor.Remaining / minimumBytes))
         {
-            throw new ModelFormatException(file.Path, $"header declares {count} {what}, more than the {cursor.Remaining} bytes left can hold; the file is corrupt");
+            throw new ModelFormatException(file.Path, $"header declares {count} {what}, more than the {cursor.Remaining} bytes left can hold; the file is truncated or corrupt");
         }
     }
 
