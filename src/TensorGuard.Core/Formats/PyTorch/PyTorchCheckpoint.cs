@@ -62,12 +62,9 @@ public sealed class PyTorchCheckpoint : ITensorSource
                 return OpenZip(file);
             }
 
-            if (prefix[0] == 0x80)
-            {
-                return OpenLegacy(file);
-            }
-
-            throw new ModelFormatException(path, "is neither a zip archive nor a pickle; it is not a PyTorch checkpoint");
+            // Anything else is interpreted as the legacy format's pickles: protocol 0 and 1 pickles have no
+            // header, and a hostile one must still be reported as unsafe rather than merely unreadable.
+            return OpenLegacy(file);
         }
         catch
         {
@@ -168,6 +165,8 @@ public sealed class PyTorchCheckpoint : ITensorSource
         ReadOnlySpan<byte> data = file.Span(0, Math.Min(file.Length, MaxPickleBytes), "pickle");
         int position = 0;
         TorchStorage NoStorage(PickleTuple pid) => throw new ModelFormatException(file.Path, "legacy checkpoint header refers to a storage; the file is corrupt");
+
+        // The first pickle runs before its value is checked, so any pickle with a hostile global is reported as unsafe.
         if (!Equals(AsBig(PickleMachine.Run(file.Path, Stream, data, ref position, NoStorage)), LegacyMagic))
         {
             throw new ModelFormatException(file.Path, "is a pickle without PyTorch's magic number; it is not a PyTorch checkpoint (only torch.save files are read)");
