@@ -43,9 +43,9 @@ public sealed unsafe class MappedFile : IDisposable
         {
             stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        catch (Exception error) when (FileErrors.IsFileSystemError(error))
         {
-            throw new ModelFormatException(path, $"cannot open the file ({error.GetType().Name})");
+            throw new ModelFormatException(path, $"cannot open the file ({FileErrors.Describe(error)})");
         }
 
         try
@@ -71,10 +71,10 @@ public sealed unsafe class MappedFile : IDisposable
                 throw;
             }
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        catch (Exception error) when (FileErrors.IsFileSystemError(error))
         {
             stream.Dispose();
-            throw new ModelFormatException(path, $"cannot map the file ({error.GetType().Name})");
+            throw new ModelFormatException(path, $"cannot map the file ({FileErrors.Describe(error)})");
         }
         catch
         {
@@ -123,9 +123,9 @@ public sealed unsafe class MappedFile : IDisposable
         {
             return new FileInfo(path).Length;
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        catch (Exception error) when (FileErrors.IsFileSystemError(error))
         {
-            throw new ModelFormatException(path, $"cannot open the file ({error.GetType().Name})");
+            throw new ModelFormatException(path, $"cannot open the file ({FileErrors.Describe(error)})");
         }
     }
 }

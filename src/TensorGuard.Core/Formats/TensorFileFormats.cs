@@ -93,7 +93,7 @@ public static class TensorFileFormats
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
             return stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        catch (Exception error) when (FileErrors.IsFileSystemError(error))
         {
             return 0;
         }

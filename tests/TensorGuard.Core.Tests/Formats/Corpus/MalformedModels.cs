@@ -55,7 +55,7 @@ public static class MalformedModels
         ["metadata-number-value"] = new("__metadata__ value \"format\" must be a string", d => Write(d.File("m.safetensors"), "{\"__metadata__\":{\"format\":1}," + ValidHeader[1..], 8)),
         ["metadata-duplicate-key"] = new("__metadata__ names \"k\" twice", d => Write(d.File("m.safetensors"), "{\"__metadata__\":{\"k\":\"1\",\"k\":\"2\"}," + ValidHeader[1..], 8)),
         ["control-characters-in-name"] = new("tensor \"evil?error: forged?line\" has unknown dtype", d => Write(d.File("m.safetensors"), "{" + Tensor("evil\\nerror: forged\\u2028line", "X", "[2]", 0, 8) + "}", 8)),
-        ["not-safetensors-extension"] = new("unsupported model file", d => Bytes(d.File("pytorch_model.bin"), [1, 2, 3])),
+        ["unrecognised-file"] = new("is not a recognised model file", d => Bytes(d.File("weights.dat"), [1, 2, 3])),
         ["missing-path"] = new("no such file or directory", d => d.File("absent.safetensors")),
         ["directory-without-weights"] = new("directory holds no model weights", DirectoryWithoutWeights),
         ["symlink-loop"] = new("cannot open the file", d => SymlinkLoop(d.File("loop.safetensors"))),
