@@ -98,6 +98,31 @@ public sealed unsafe class MappedFile : IDisposable
         return new ReadOnlySpan<byte>(_base + offset, (int)count);
     }
 
+    /// <summary>
+    /// Converts <paramref name="destination"/>.Length consecutive elements of an element-wise
+    /// <paramref name="dtype"/> stored at <paramref name="offset"/> to float32, in bounded chunks.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The elements are not inside the file.</exception>
+    public void ConvertFloat32(TensorDType dtype, long offset, Span<float> destination)
+    {
+        const int ChunkElements = 1 << 20;
+        int elementBytes = dtype.BitSize() / 8;
+        for (int done = 0; done < destination.Length;)
+        {
+            int count = Math.Min(destination.Length - done, ChunkElements);
+            ReadOnlySpan<byte> source = Span(offset + ((long)done * elementBytes), (long)count * elementBytes, "tensor data");
+            Float32Converter.Convert(dtype, source, destination.Slice(done, count));
+            done += count;
+        }
+    }
+
+    /// <summary>Checks that a read of <paramref name="count"/> elements from <paramref name="firstElement"/> stays inside <paramref name="tensor"/>.</summary>
+    public static void CheckRange(TensorEntry tensor, long firstElement, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstElement);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstElement + count, tensor.ElementCount);
+    }
+
     /// <summary>Whether [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="count"/>) lies inside the file.</summary>
     public bool Contains(long offset, long count) => offset >= 0 && count >= 0 && offset <= Length - count;
 

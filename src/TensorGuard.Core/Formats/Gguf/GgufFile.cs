@@ -76,8 +76,7 @@ public sealed class GgufFile : ITensorSource
             throw new ArgumentException($"Tensor {tensor.Name} is not in {Path}.", nameof(tensor));
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(firstElement);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstElement + destination.Length, tensor.ElementCount);
+        MappedFile.CheckRange(tensor, firstElement, destination.Length);
         if (stored.RotaryHeadRows == 0)
         {
             ReadStored(stored, firstElement, destination);

@@ -22,7 +22,6 @@ public sealed class OnnxModel : ITensorSource
 
     private const int StringType = 8;
     private const long MaxTypedElements = 1L << 28;
-    private const int ChunkElements = 1 << 20;
 
     private readonly MappedFile _file;
     private readonly Dictionary<string, MappedFile> _externalFiles;
@@ -119,8 +118,7 @@ public sealed class OnnxModel : ITensorSource
             throw new ArgumentException($"Tensor {tensor.Name} is not in {Path}.", nameof(tensor));
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(firstElement);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstElement + destination.Length, tensor.ElementCount);
+        MappedFile.CheckRange(tensor, firstElement, destination.Length);
         if (!initializer.DType.IsConvertible())
         {
             throw new ModelFormatException(Path, $"unsupported data type {initializer.DType.Name()} in initializer \"{UntrustedText.Printable(initializer.Name)}\"; export the model with float weights");
@@ -128,15 +126,7 @@ public sealed class OnnxModel : ITensorSource
 
         if (initializer.Raw is (long offset, _))
         {
-            int elementBytes = initializer.DType.BitSize() / 8;
-            for (int done = 0; done < destination.Length;)
-            {
-                int count = Math.Min(destination.Length - done, ChunkElements);
-                long start = offset + ((firstElement + done) * elementBytes);
-                Float32Converter.Convert(initializer.DType, initializer.File.Span(start, (long)count * elementBytes, "initializer data"), destination.Slice(done, count));
-                done += count;
-            }
-
+            initializer.File.ConvertFloat32(initializer.DType, offset + (firstElement * (initializer.DType.BitSize() / 8)), destination);
             return;
         }
 

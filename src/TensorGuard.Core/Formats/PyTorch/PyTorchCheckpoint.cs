@@ -17,7 +17,6 @@ public sealed class PyTorchCheckpoint : ITensorSource
     private const long MaxPickleBytes = 256L * 1024 * 1024;
     private const int MaxNesting = 64;
     private const long LegacyProtocolVersion = 1001;
-    private const int ChunkElements = 1 << 20;
     private static readonly BigInteger LegacyMagic = BigInteger.Parse("1950a86a20f9469cfc6c", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
     private readonly MappedFile _file;
@@ -81,21 +80,13 @@ public sealed class PyTorchCheckpoint : ITensorSource
             throw new ArgumentException($"Tensor {tensor.Name} is not in {Path}.", nameof(tensor));
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(firstElement);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstElement + destination.Length, tensor.ElementCount);
+        MappedFile.CheckRange(tensor, firstElement, destination.Length);
         TensorDType dtype = stored.Storage.DType;
         int elementBytes = dtype.BitSize() / 8;
         long storageStart = _storageOffsets[stored.Storage.Key];
         if (stored.IsContiguous)
         {
-            for (int done = 0; done < destination.Length;)
-            {
-                int count = Math.Min(destination.Length - done, ChunkElements);
-                long offset = storageStart + ((stored.Offset + firstElement + done) * elementBytes);
-                Float32Converter.Convert(dtype, _file.Span(offset, (long)count * elementBytes, "tensor data"), destination.Slice(done, count));
-                done += count;
-            }
-
+            _file.ConvertFloat32(dtype, storageStart + ((stored.Offset + firstElement) * elementBytes), destination);
             return;
         }
 
