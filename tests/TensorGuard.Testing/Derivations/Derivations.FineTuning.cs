@@ -1,4 +1,5 @@
 using System.Globalization;
+using TensorGuard.Core.Formats;
 
 namespace TensorGuard.Testing;
 
@@ -40,21 +41,22 @@ public static partial class Derivations
     }
 
     /// <summary>
-    /// Merged LoRA: W + B·A on the targeted projections, with A (r × in) and B (out × r) Gaussian, B's columns
-    /// decaying like trained adapters, and the product scaled to <paramref name="relativeScale"/> of ‖W‖
-    /// (merged adapters typically move weights by 1–5%). The delta has rank min(<paramref name="rank"/>, out, in).
+    /// Merged LoRA: W + (alpha/r)·B·A on the targeted projections, where the adapter (see <see cref="TrainLora"/>)
+    /// moves each target by <paramref name="relativeScale"/> of its norm (merged adapters typically move weights
+    /// by 1–5%). The delta has rank min(<paramref name="rank"/>, out, in).
     /// </summary>
     public static TestModel MergeLora(this TestModel model, int rank, double relativeScale = 0.02, long seed = 1,
-        LoraTargets targets = LoraTargets.AllLinear)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(rank, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(relativeScale);
-        return model.Derive(
-            string.Create(Invariant, $"merged LoRA rank {rank} scale {relativeScale:0.####} ({targets}, seed {seed})"),
-            model.Weights.Select(t => IsLoraTarget(t.Role, targets)
-                ? t.WithValues(WithLora(t, rank, relativeScale, Stream(model, seed, "lora", t)))
-                : t));
-    }
+        LoraTargets targets = LoraTargets.AllLinear) =>
+        model.TrainLora(rank, relativeScale, seed: seed, targets: targets).MergeInto(model);
+
+    /// <summary>
+    /// An unmerged LoRA adapter for this model (PEFT layout; save it with <see cref="LoraAdapter.Save"/>): A
+    /// Gaussian with std 1/√in, B Gaussian with decaying columns, scaled so (alpha/r)·B·A moves each target by
+    /// <paramref name="relativeScale"/> of its norm. <paramref name="alpha"/> defaults to 2·rank.
+    /// </summary>
+    public static LoraAdapter TrainLora(this TestModel model, int rank, double relativeScale = 0.02, double? alpha = null,
+        long seed = 1, LoraTargets targets = LoraTargets.AllLinear, TensorDType dtype = TensorDType.F32) =>
+        LoraAdapter.Train(model, rank, relativeScale, alpha, seed, targets, dtype);
 
     /// <summary>The relative Frobenius change ‖after − before‖ / ‖before‖ of two same-shaped tensors.</summary>
     public static double RelativeChange(TestTensor before, TestTensor after)
@@ -77,15 +79,8 @@ public static partial class Derivations
     }
 
     // Keyed by the model too, so the same seed applied to two different models gives unrelated updates.
-    private static SeededRandom Stream(TestModel model, long seed, string purpose, TestTensor tensor) =>
+    internal static SeededRandom Stream(TestModel model, long seed, string purpose, TestTensor tensor) =>
         SeededRandom.For(seed, $"{purpose}/{model.Id}/{tensor.Role.Key}");
-
-    private static bool IsLoraTarget(TensorRole role, LoraTargets targets) => role.Kind switch
-    {
-        TensorKind.AttnQ or TensorKind.AttnK or TensorKind.AttnV or TensorKind.AttnQkv or TensorKind.AttnO => targets.HasFlag(LoraTargets.Attention),
-        TensorKind.MlpGate or TensorKind.MlpUp or TensorKind.MlpGateUp or TensorKind.MlpDown => targets.HasFlag(LoraTargets.Mlp),
-        _ => false,
-    };
 
     private static float[] FineTuned(TestTensor tensor, double relativeChange, SeededRandom random)
     {
@@ -117,24 +112,6 @@ public static partial class Derivations
         }
 
         return AddDelta(weights, delta, relativeChange);
-    }
-
-    private static float[] WithLora(TestTensor tensor, int rank, double relativeScale, SeededRandom random)
-    {
-        int r = Math.Min(rank, Math.Min(tensor.Rows, tensor.Columns));
-        var b = new float[tensor.Rows * r];
-        var a = new float[r * tensor.Columns];
-        random.FillGaussian(b);
-        random.FillGaussian(a);
-        for (int row = 0; row < tensor.Rows; row++)
-        {
-            for (int k = 0; k < r; k++)
-            {
-                b[(row * r) + k] *= (float)(1.0 / Math.Sqrt(k + 1));
-            }
-        }
-
-        return AddDelta(tensor.Values, Matrix.Multiply(b, a, tensor.Rows, r, tensor.Columns), relativeScale);
     }
 
     // W + Δ·(relative·‖W‖/‖Δ‖): the result moves by exactly `relative` of the weight's norm.
