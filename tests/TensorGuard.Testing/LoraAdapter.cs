@@ -149,15 +149,8 @@ public sealed class LoraAdapter
         });
         string weights = Path.Combine(directory, "adapter_model.safetensors");
         SafetensorsWriter.Write(weights, tensors, new Dictionary<string, string> { ["format"] = "pt" });
-        string config = Path.Combine(directory, "adapter_config.json");
-        File.WriteAllText(config, ConfigJson(fanInFanOut), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        string? card = null;
-        if (Card is not null)
-        {
-            card = Path.Combine(directory, "README.md");
-            File.WriteAllText(card, Card.Render(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        }
-
+        string config = ModelWriter.WriteText(directory, "adapter_config.json", ConfigJson(fanInFanOut))!;
+        string? card = ModelWriter.WriteText(directory, "README.md", Card?.Render());
         return new SavedAdapter(directory, weights, config, card);
     }
 

@@ -107,7 +107,7 @@ public static class ModelWriter
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
-    private static string? WriteText(string directory, string name, string? text)
+    internal static string? WriteText(string directory, string name, string? text)
     {
         if (text is null)
         {
