@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
 
 namespace TensorGuard.Core.Formats;
@@ -133,28 +134,41 @@ public static class Float32Converter
         }
     }
 
-    // bfloat16 is the upper half of a float32, so widening is a 16-bit shift; written as one pass over
-    // uint so the JIT vectorises it.
+    // bfloat16 is the upper half of a float32, so widening is a zero-extension and a 16-bit shift: one
+    // SIMD pass (TensorPrimitives has no vectorised ushort→uint widening).
     private static void ConvertBF16(ReadOnlySpan<byte> source, Span<float> destination)
     {
         Span<uint> bits = MemoryMarshal.Cast<float, uint>(destination);
+        int i = 0;
         if (BitConverter.IsLittleEndian)
         {
             ReadOnlySpan<ushort> halves = MemoryMarshal.Cast<byte, ushort>(source);
-            TensorPrimitives.ShiftLeft(WidenInto(halves, bits), 16, bits);
-            return;
+            ref ushort from = ref MemoryMarshal.GetReference(halves);
+            ref uint to = ref MemoryMarshal.GetReference(bits);
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i <= halves.Length - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+                {
+                    (Vector256<uint> lower, Vector256<uint> upper) = Vector256.Widen(Vector256.LoadUnsafe(ref from, (nuint)i));
+                    Vector256.ShiftLeft(lower, 16).StoreUnsafe(ref to, (nuint)i);
+                    Vector256.ShiftLeft(upper, 16).StoreUnsafe(ref to, (nuint)(i + Vector256<uint>.Count));
+                }
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                for (; i <= halves.Length - Vector128<ushort>.Count; i += Vector128<ushort>.Count)
+                {
+                    (Vector128<uint> lower, Vector128<uint> upper) = Vector128.Widen(Vector128.LoadUnsafe(ref from, (nuint)i));
+                    Vector128.ShiftLeft(lower, 16).StoreUnsafe(ref to, (nuint)i);
+                    Vector128.ShiftLeft(upper, 16).StoreUnsafe(ref to, (nuint)(i + Vector128<uint>.Count));
+                }
+            }
         }
 
-        for (int i = 0; i < bits.Length; i++)
+        for (; i < bits.Length; i++)
         {
             bits[i] = (uint)BinaryPrimitives.ReadUInt16LittleEndian(source[(2 * i)..]) << 16;
         }
-    }
-
-    private static ReadOnlySpan<uint> WidenInto(ReadOnlySpan<ushort> source, Span<uint> destination)
-    {
-        TensorPrimitives.ConvertTruncating<ushort, uint>(source, destination);
-        return destination;
     }
 
     private static void Lookup(float[] table, ReadOnlySpan<byte> source, Span<float> destination)

@@ -41,6 +41,23 @@ public sealed class SafetensorsReadTests
         Assert.Equal(expected, values);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(15)]
+    [InlineData(1031)]
+    public void Convert_Bf16OfAnyLength_WidensEveryBitPatternExactly(int count)
+    {
+        var source = new byte[2 * count];
+        new Random(count).NextBytes(source);
+        var values = new float[count];
+
+        Float32Converter.Convert(TensorDType.BF16, source, values);
+
+        Assert.Equal(
+            Enumerable.Range(0, count).Select(i => (uint)BinaryPrimitives.ReadUInt16LittleEndian(source.AsSpan(2 * i)) << 16),
+            values.Select(BitConverter.SingleToUInt32Bits));
+    }
+
     [Fact]
     public void Open_ShardedIndexAndDirectory_ReadAsTheSameModelAsOneFile()
     {

@@ -135,8 +135,9 @@ public sealed unsafe class SafetensorsFile : ITensorSource
         ArgumentOutOfRangeException.ThrowIfGreaterThan(firstElement + destination.Length, tensor.ElementCount);
         int bytesPerElement = stored.DType.BitSize() / 8;
         long start = Header.DataStart + stored.Begin + (firstElement * bytesPerElement);
-        var source = new ReadOnlySpan<byte>(_base + start, checked(destination.Length * bytesPerElement));
-        Float32Converter.Convert(stored.DType, source, destination);
+        int byteCount = checked(destination.Length * bytesPerElement);
+        Float32Converter.Convert(stored.DType, new ReadOnlySpan<byte>(_base + start, byteCount), destination);
+        MappedPages.Release(_base + start, byteCount);
     }
 
     /// <inheritdoc />
