@@ -100,7 +100,8 @@ public sealed unsafe class MappedFile : IDisposable
 
     /// <summary>
     /// Converts <paramref name="destination"/>.Length consecutive elements of an element-wise
-    /// <paramref name="dtype"/> stored at <paramref name="offset"/> to float32, in bounded chunks.
+    /// <paramref name="dtype"/> stored at <paramref name="offset"/> to float32, in bounded chunks, handing
+    /// each chunk's pages back afterwards so resident memory does not grow with the model.
     /// </summary>
     /// <exception cref="ModelFormatException">The elements are not inside the file.</exception>
     public void ConvertFloat32(TensorDType dtype, long offset, Span<float> destination)
@@ -112,6 +113,11 @@ public sealed unsafe class MappedFile : IDisposable
             int count = Math.Min(destination.Length - done, ChunkElements);
             ReadOnlySpan<byte> source = Span(offset + ((long)done * elementBytes), (long)count * elementBytes, "tensor data");
             Float32Converter.Convert(dtype, source, destination.Slice(done, count));
+            fixed (byte* chunk = source)
+            {
+                MappedPages.Release(chunk, source.Length);
+            }
+
             done += count;
         }
     }

@@ -44,19 +44,14 @@ public sealed class SafetensorsHeader
     /// <summary>Smallest possible file: the length prefix and an empty JSON object.</summary>
     public const long MinFileLength = LengthPrefixSize + 2;
 
-    /// <summary>Rejects files too short to hold a header, before anything is read from them.</summary>
-    public static void CheckFileLength(string path, long fileLength)
-    {
-        if (fileLength < MinFileLength)
-        {
-            throw new ModelFormatException(path, $"file is {fileLength} bytes, too short for a safetensors header (at least {MinFileLength}); is it a safetensors file?");
-        }
-    }
-
     /// <summary>Reads the length prefix of a file of <paramref name="fileLength"/> bytes and checks it.</summary>
     public static long ReadHeaderLength(string path, ReadOnlySpan<byte> prefix, long fileLength)
     {
-        CheckFileLength(path, fileLength);
+        if (fileLength < MinFileLength || prefix.Length < LengthPrefixSize)
+        {
+            throw new ModelFormatException(path, $"file is {fileLength} bytes, too short for safetensors (at least {MinFileLength}); is it a safetensors file?");
+        }
+
         ulong length = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (length > MaxHeaderLength)
         {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace TensorGuard.Core.Formats.Safetensors;
+namespace TensorGuard.Core.Formats;
 
 /// <summary>
 /// Gives the pages of a read-only file mapping back after a block has been converted. Touched pages of
