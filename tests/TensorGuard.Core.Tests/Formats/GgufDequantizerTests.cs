@@ -1,3 +1,4 @@
+using TensorGuard.Tests.Corpus;
 using System.Buffers.Binary;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.Gguf;

@@ -1,3 +1,4 @@
+using TensorGuard.Tests.Corpus;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.Gguf;
 using TensorGuard.Testing.Formats;
@@ -9,7 +10,7 @@ public class GgufFileTests
     [Fact]
     public void Open_QuantizedTensor_ExposesRowMajorShapeAndReferenceValues()
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         float[] values = GgufDequantizerTests.Gaussian(3 * 512, seed: 3);
         byte[] q4k = GgufQuantizer.Quantize(TensorDType.Q4K, values);
         string path = scratch.Write("m.gguf", new GgufWriter()
@@ -35,7 +36,7 @@ public class GgufFileTests
     [InlineData(1000, 536)]
     public void ReadFloat32_UnalignedRanges_MatchWholeTensor(int first, int count)
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         float[] values = GgufDequantizerTests.Gaussian(3 * 512, seed: 4);
         string path = scratch.Write("m.gguf", new GgufWriter().Tensor("t", [3, 512], TensorDType.Q6K, values).ToArray());
         using LoadedModel model = ModelLoader.Open(path);
@@ -51,7 +52,7 @@ public class GgufFileTests
     [Fact]
     public void Open_GgufNames_MapToHuggingFaceNames()
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         float[] row = new float[32];
         var writer = new GgufWriter().String("general.architecture", "gemma2").UInt32("gemma2.feed_forward_length", 1);
         foreach (string name in new[]
@@ -80,7 +81,7 @@ public class GgufFileTests
     [Fact]
     public void Open_FusedGateUp_MapsToGateUpProjection()
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         var writer = new GgufWriter().String("general.architecture", "phi3").UInt32("phi3.feed_forward_length", 2)
             .Tensor("blk.0.ffn_up.weight", [4, 32], TensorDType.F32, new float[128])
             .Tensor("blk.0.ffn_down.weight", [32, 32], TensorDType.F32, new float[1024]);
@@ -98,7 +99,7 @@ public class GgufFileTests
         const int Heads = 4, KvHeads = 2, HeadDim = 8, Width = 32;
         float[] q = Enumerable.Range(0, Heads * HeadDim * Width).Select(i => (float)i).ToArray();
         float[] k = Enumerable.Range(0, KvHeads * HeadDim * Width).Select(i => -(float)i).ToArray();
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         string path = scratch.Write("m.gguf", new GgufWriter()
             .String("general.architecture", architecture)
             .UInt32(architecture + ".attention.head_count", Heads)
@@ -118,7 +119,7 @@ public class GgufFileTests
     [Fact]
     public void Open_Metadata_IsExposedAsText()
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         string path = scratch.Write("m.gguf", new GgufWriter()
             .String("general.architecture", "llama")
             .String("general.name", "Llama 3.2 1B Instruct")
@@ -151,7 +152,7 @@ public class GgufFileTests
     [InlineData(1u)]
     public void Open_CustomAlignment_ReadsTensorsAtAlignedOffsets(uint alignment)
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         float[] a = GgufDequantizerTests.Gaussian(32, 1), b = GgufDequantizerTests.Gaussian(64, 2);
         string path = scratch.Write("m.gguf", new GgufWriter { Alignment = alignment }
             .Tensor("a", [32], TensorDType.Q80, a)

@@ -1,3 +1,4 @@
+using TensorGuard.Tests.Corpus;
 using TensorGuard.Core.Formats;
 using TensorGuard.Testing.Formats;
 
@@ -15,7 +16,7 @@ public class GgufMalformedTests
     [MemberData(nameof(Cases))]
     public void Open_MalformedFile_IsRejectedWithOneClearMessage(string name)
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         (byte[] bytes, string expected) = Corpus[name];
 
         ModelFormatException error = Rejection.AssertRejected(scratch.Write(name + ".gguf", bytes));

@@ -1,3 +1,4 @@
+using TensorGuard.Tests.Corpus;
 using TensorGuard.Core.Formats;
 using TensorGuard.Testing.Formats;
 using Proto = TensorGuard.Testing.Formats.OnnxWriter.Proto;
@@ -14,7 +15,7 @@ public class OnnxMalformedTests
     [MemberData(nameof(Cases))]
     public void Open_MalformedModel_IsRejectedWithOneClearMessage(string name)
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         (byte[] bytes, string expected) = Corpus[name];
 
         ModelFormatException error = Rejection.AssertRejected(scratch.Write(name + ".onnx", bytes));

@@ -1,3 +1,4 @@
+using TensorGuard.Tests.Corpus;
 using TensorGuard.Core.Formats;
 using TensorGuard.Testing.Formats;
 using Storage = TensorGuard.Testing.Formats.OnnxWriter.Storage;
@@ -26,7 +27,7 @@ public class OnnxModelTests
     [MemberData(nameof(Encodings))]
     public void Open_Initializer_ReadsValuesWhateverTheEncoding(TensorDType dtype, Storage storage)
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         string path = new OnnxWriter().Initializer("onnx::MatMul_788", [3, 2], dtype, Values, storage).Write(scratch.Path);
 
         using LoadedModel model = ModelLoader.Open(path);
@@ -45,7 +46,7 @@ public class OnnxModelTests
     [Fact]
     public void Open_ExternalData_ListsDataFilesAndMetadata()
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         string path = new OnnxWriter()
             .Metadata("license", "apache-2.0")
             .Initializer("a", [2, 3], TensorDType.F32, Values, Storage.External)
@@ -67,7 +68,7 @@ public class OnnxModelTests
     [InlineData("sub/../../outside.bin")]
     public void Open_ExternalDataOutsideFolder_IsRefused(string location)
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         Directory.CreateDirectory(scratch.File("model"));
         scratch.Write("outside.bin", new byte[24]);
         var tensor = new OnnxWriter.Proto().Varint(1, 6).Varint(2, 1).String(8, "w")
@@ -82,7 +83,7 @@ public class OnnxModelTests
     [Fact]
     public void Open_ExternalDataThroughLinkOutsideFolder_IsRefused()
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         Directory.CreateDirectory(scratch.File("model"));
         scratch.Write("secret.bin", new byte[24]);
         File.CreateSymbolicLink(scratch.File("model/weights.bin"), scratch.File("secret.bin"));
@@ -98,7 +99,7 @@ public class OnnxModelTests
     [Fact]
     public void Open_StringInitializers_AreSkipped()
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         var strings = new OnnxWriter.Proto().Varint(1, 1).Varint(2, 8).String(8, "vocab").String(6, "hello");
         string path = new OnnxWriter().RawInitializer(strings.ToArray()).Initializer("w", [6], TensorDType.F32, Values).Write(scratch.Path);
 

@@ -1,3 +1,4 @@
+using TensorGuard.Tests.Corpus;
 using System.IO.Compression;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.PyTorch;
@@ -20,7 +21,7 @@ public class PyTorchCheckpointTests
     [InlineData("legacy")]
     public void Open_Checkpoint_ReadsStateDictWithoutUnpickling(string format)
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         string path = scratch.Write("pytorch_model.bin", format == "zip" ? Checkpoint.Zip(Tensors) : Checkpoint.Legacy(Tensors));
 
         using LoadedModel model = ModelLoader.Open(path);
@@ -52,7 +53,7 @@ public class PyTorchCheckpointTests
             .Int(0).IntTuple([3, 2]).IntTuple([1, 3]).Bool(false).Global("collections", "OrderedDict").EmptyTuple().Reduce().Tuple().Reduce()
             .Op(0x73).Stop();
         var storage = new Checkpoint.Tensor("w", [6], TensorDType.F32, [1, 2, 3, 4, 5, 6]);
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         string path = scratch.Write("w.pt", Checkpoint.Zip([storage], pickle: p.ToArray()));
 
         using LoadedModel model = ModelLoader.Open(path);
@@ -74,7 +75,7 @@ public class PyTorchCheckpointTests
     [MemberData(nameof(HostilePickles))]
     public void Open_HostileLegacyPickle_ReportsUnsafeGlobal(string name, byte[] pickle, string opcode, string global)
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         string path = scratch.Write("pytorch_model.bin", pickle);
 
         UnsafePickleException error = Assert.Throws<UnsafePickleException>(() => ModelLoader.Open(path));
@@ -91,7 +92,7 @@ public class PyTorchCheckpointTests
     {
         byte[] pickle = new PickleBuilder().Proto(2).Global("collections", "OrderedDict").EmptyTuple().Reduce()
             .Global("os", "system").Unicode("rm -rf /").Op(0x85).Reduce().Stop().ToArray();
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         string path = scratch.Write("model.pt", Checkpoint.Zip(Tensors, pickle: pickle));
 
         UnsafePickleException error = Assert.Throws<UnsafePickleException>(() => ModelLoader.Open(path));
@@ -105,7 +106,7 @@ public class PyTorchCheckpointTests
     [Fact]
     public void Open_ShardedIndex_ReadsEveryShard()
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         scratch.Write("pytorch_model-00001-of-00002.bin", Checkpoint.Zip(Tensors[..1]));
         scratch.Write("pytorch_model-00002-of-00002.bin", Checkpoint.Legacy(Tensors[1..]));
         scratch.Write("pytorch_model.bin.index.json", System.Text.Encoding.UTF8.GetBytes(
@@ -121,7 +122,7 @@ public class PyTorchCheckpointTests
     [Fact]
     public void Open_DirectoryWithTrainingArgs_ReadsOnlyTheWeights()
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         scratch.Write("pytorch_model.bin", Checkpoint.Zip(Tensors));
         scratch.Write("training_args.bin", new PickleBuilder().Proto(2).Global("transformers.training_args", "TrainingArguments").Stop().ToArray());
 

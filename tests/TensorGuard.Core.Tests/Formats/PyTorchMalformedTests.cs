@@ -1,3 +1,4 @@
+using TensorGuard.Tests.Corpus;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
@@ -23,7 +24,7 @@ public class PyTorchMalformedTests
     [MemberData(nameof(Cases))]
     public void Open_MalformedCheckpoint_IsRejectedWithOneClearMessage(string name)
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TestDirectory();
         (byte[] bytes, string expected) = Corpus[name];
 
         ModelFormatException error = Rejection.AssertRejected(scratch.Write(name + ".bin", bytes));

@@ -1,3 +1,4 @@
+using TensorGuard.Tests.Corpus;
 using CsCheck;
 using TensorGuard.Core.Formats;
 
@@ -39,7 +40,7 @@ internal static class Rejection
     /// </summary>
     public static void AssertMutationsRejectedCleanly(byte[] valid, string fileName, int iterations = 300)
     {
-        using var scratch = new TensorGuard.Testing.Formats.ScratchDirectory();
+        using var scratch = new TestDirectory();
         Gen.Int.Sample(seed =>
         {
             string path = scratch.Write(fileName, Mutate(valid, seed));
@@ -83,5 +84,18 @@ internal static class Rejection
         }
 
         return bytes.ToArray();
+    }
+}
+
+/// <summary>Writing generated files into a <see cref="TestDirectory"/>.</summary>
+internal static class TestDirectoryWrites
+{
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="name"/> (creating folders) and returns its path.</summary>
+    public static string Write(this TestDirectory directory, string name, byte[] bytes)
+    {
+        string path = directory.File(name);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, bytes);
+        return path;
     }
 }

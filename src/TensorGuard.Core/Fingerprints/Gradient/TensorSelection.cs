@@ -61,9 +61,11 @@ public static class TensorSelection
 
     private static bool IsSeparator(char c) => c is '.' or '/' or ':';
 
+    // Block-quantized GGUF weights count: their reader dequantizes them to float32.
     private static bool IsFloatingPoint(TensorDType dtype) =>
-        dtype is TensorDType.F32 or TensorDType.F16 or TensorDType.BF16 or TensorDType.F64
+        (dtype is TensorDType.F32 or TensorDType.F16 or TensorDType.BF16 or TensorDType.F64
             or TensorDType.F8E4M3 or TensorDType.F8E5M2 or TensorDType.F8E4M3Fnuz or TensorDType.F8E5M2Fnuz
+            || dtype.IsBlockQuantized())
         && dtype.IsConvertible();
 
     // Indices round(i·(n−1)/(k−1)) for i = 0..k−1: distinct when n ≥ k, always including both ends.

@@ -154,7 +154,11 @@ public sealed class GgufFile : ITensorSource
 
         GgufTensorNames.BlockLayout LayoutOf(int layer)
         {
-            var present = parts[layer].ToDictionary(p => p.Part, p => p.Tensor, StringComparer.Ordinal);
+            // Weights and biases share a part name; the weight decides the layout.
+            var present = parts[layer]
+                .Where(p => p.Tensor.Name.EndsWith(".weight", StringComparison.Ordinal))
+                .GroupBy(p => p.Part, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First().Tensor, StringComparer.Ordinal);
             bool fused = !present.ContainsKey("ffn_gate") && present.TryGetValue("ffn_up", out GgufHeader.TensorInfo? up)
                 && feedForward > 0 && up.Shape[0] == 2 * feedForward;
             return new(present.ContainsKey("post_attention_norm"), fused);

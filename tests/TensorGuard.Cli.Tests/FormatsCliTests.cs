@@ -1,0 +1,38 @@
+using TensorGuard.Testing;
+using TensorGuard.Testing.Formats;
+using TensorGuard.Tests.Corpus;
+
+namespace TensorGuard.Cli.Tests;
+
+public sealed class FormatsCliTests : IDisposable
+{
+    private readonly TestDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void Fingerprint_QuantizedGguf_AnalysesTheDequantizedWeights()
+    {
+        string path = _directory.File("model.gguf");
+        GgufModelWriter.Write(TestModels.Create(ModelFamily.Llama, seed: 3).ToGguf(), path, Core.Formats.TensorDType.Q80);
+
+        CliResult result = CliRun.Invoke("fingerprint", path);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("fingerprinted ", result.ErrorLines[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain("not analysed", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inspect_HostilePickle_ExitsThreeNamingTheGlobal()
+    {
+        string path = _directory.File("pytorch_model.bin");
+        File.WriteAllBytes(path, new PickleBuilder().Proto(2).Global("os", "system").Unicode("id").Op(0x85).Reduce().Stop().ToArray());
+
+        CliResult result = CliRun.Invoke("inspect", path);
+
+        Assert.Equal(3, result.ExitCode);
+        string line = Assert.Single(result.ErrorLines);
+        Assert.Contains("references os.system (GLOBAL at byte 2)", line, StringComparison.Ordinal);
+    }
+}
