@@ -1,0 +1,68 @@
+using TensorGuard.Core.Policy;
+
+namespace TensorGuard.Core.Compliance;
+
+/// <summary>What a check concluded about one artifact.</summary>
+public enum ArtifactStatus
+{
+    /// <summary>Analysed; no active finding.</summary>
+    Compliant,
+
+    /// <summary>Analysed; active findings, all below <c>fail-on</c>.</summary>
+    Findings,
+
+    /// <summary>Analysed; at least one active finding at or above <c>fail-on</c>.</summary>
+    Violation,
+
+    /// <summary>Not analysed: never compliant.</summary>
+    Unreadable,
+}
+
+/// <summary>The run's verdict, which decides the exit code.</summary>
+public enum Verdict
+{
+    /// <summary>Every artifact analysed; nothing at or above <c>fail-on</c> (exit 0).</summary>
+    Pass,
+
+    /// <summary>Findings at or above <c>fail-on</c> (exit 2).</summary>
+    Fail,
+
+    /// <summary>Something could not be analysed, or a required pattern matched nothing (exit 3).</summary>
+    Incomplete,
+}
+
+/// <summary>One checked artifact: what it declares, what was detected, and the findings.</summary>
+/// <param name="Path">The artifact, relative to the repository root where it lies inside it.</param>
+/// <param name="Declared">Null when the artifact could not be read at all.</param>
+/// <param name="Detected">Null when the artifact could not be analysed.</param>
+/// <param name="Reminders">Terms of the governing licenses a gate cannot check (user thresholds, use policies).</param>
+public sealed record ArtifactResult(
+    string Path,
+    DeclaredIdentity? Declared,
+    DetectedLineage? Detected,
+    IReadOnlyList<Finding> Findings,
+    IReadOnlyList<string> Reminders,
+    ArtifactStatus Status);
+
+/// <summary>A message about the run rather than one artifact (an expired or unused exception, a pattern that matched nothing).</summary>
+public sealed record RunMessage(Severity Severity, string Text);
+
+/// <summary>The outcome of <c>tensorguard check</c>: what the reports render and what decides the exit code.</summary>
+public sealed record CheckResult(
+    string PolicyPath,
+    FailOn FailOn,
+    IReadOnlyList<ArtifactResult> Artifacts,
+    IReadOnlyList<RunMessage> Messages,
+    Verdict Verdict)
+{
+    /// <summary>Active findings at or above <c>fail-on</c>: the number the action reports as violations.</summary>
+    public int Violations => Artifacts.Sum(artifact => artifact.Findings.Count(finding => finding.IsActive && Fails(finding.Severity, FailOn)));
+
+    /// <summary>Whether a finding of <paramref name="severity"/> fails a run with <paramref name="failOn"/>.</summary>
+    public static bool Fails(Severity severity, FailOn failOn) => failOn switch
+    {
+        FailOn.Error => severity >= Severity.Error,
+        FailOn.Warning => severity >= Severity.Warning,
+        _ => false,
+    };
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using TensorGuard.Core.Policy;
+
+namespace TensorGuard.Core.Compliance;
+
+/// <summary>How strong the claim "this artifact descends from <see cref="DetectedLineage.Base"/>" is.</summary>
+public enum LineageStrength
+{
+    /// <summary>The lineage test found derivation with a significance.</summary>
+    Derived,
+
+    /// <summary>Only the classifier's nearest base, within its threshold: likely the family, plausibly the base.</summary>
+    Nearest,
+
+    /// <summary>No base of the policy explains the artifact.</summary>
+    Unknown,
+}
+
+/// <summary>
+/// The lineage compliance acts on, resolved from <see cref="LineageEvidence"/>: a lineage test that found derivation
+/// wins; a "not derived" test overrules the classifier's nearest base (same architecture is not derivation);
+/// otherwise the nearest base within the classifier's threshold is taken as likely.
+/// </summary>
+public sealed record DetectedLineage(LineageStrength Strength, BaseModel? Base, string? Family, string Evidence, LineageEvidence Source)
+{
+    public static DetectedLineage From(LineageEvidence evidence, PolicyDocument policy)
+    {
+        BaseModel? Find(string name) => policy.Bases.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
+
+        LineageTest? derived = evidence.Tests
+            .Where(test => test.Verdict == LineageVerdict.Derived && Find(test.Base) is not null)
+            .OrderBy(test => test.PValue ?? 1)
+            .ThenByDescending(test => test.Similarity)
+            .FirstOrDefault();
+        if (derived is not null)
+        {
+            BaseModel proven = Find(derived.Base)!;
+            return new DetectedLineage(LineageStrength.Derived, proven, proven.FamilyId, Describe(derived), evidence);
+        }
+
+        if (evidence.Nearest is { Unknown: false } nearest && Find(nearest.Base) is { } likely)
+        {
+            LineageTest? refuted = evidence.Tests.FirstOrDefault(test =>
+                test.Verdict == LineageVerdict.NotDerived && string.Equals(test.Base, likely.Name, StringComparison.OrdinalIgnoreCase));
+            if (refuted is null)
+            {
+                return new DetectedLineage(LineageStrength.Nearest, likely, nearest.Family, Describe(nearest), evidence);
+            }
+
+            return new DetectedLineage(LineageStrength.Unknown, null, null,
+                $"{Describe(nearest)}, but {Describe(refuted)}: same architecture, weights not derived from it", evidence);
+        }
+
+        string unknown = (evidence.Nearest, evidence.Tests.Count) switch
+        {
+            (null, 0) => "no lineage evidence was available",
+            ({ } far, _) => Describe(far),
+            _ => $"lineage: not derived from any of the {evidence.Tests.Count} bases tested",
+        };
+        return new DetectedLineage(LineageStrength.Unknown, null, null, unknown, evidence);
+    }
+
+    private static string Describe(LineageTest test) => test.Verdict switch
+    {
+        LineageVerdict.Derived => string.Create(CultureInfo.InvariantCulture,
+            $"lineage: derived from {test.Base} (similarity {test.Similarity:0.000}{PValueText(test.PValue)})"),
+        LineageVerdict.NotDerived => string.Create(CultureInfo.InvariantCulture,
+            $"lineage: not derived from {test.Base} (similarity {test.Similarity:0.000}{PValueText(test.PValue)})"),
+        _ => $"lineage test against {test.Base} inconclusive",
+    };
+
+    private static string Describe(NearestBase nearest) => string.Create(CultureInfo.InvariantCulture,
+        $"classifier: nearest base {nearest.Base} ({nearest.Family}) at distance {nearest.Distance:0.00}, threshold {nearest.Threshold:0.00}{(nearest.Unknown ? ", too far to belong to it" : string.Empty)}");
+
+    private static string PValueText(double? pValue) => pValue is { } p
+        ? string.Create(CultureInfo.InvariantCulture, $", p = {p:G3}")
+        : string.Empty;
+}
