@@ -25,9 +25,15 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         foreach (LicenseTerms terms in Governing)
         {
             Naming(terms);
-            Notices(terms);
+            Notices(terms.Notices, $"the {terms.Name}", GoverningEvidence(terms));
             LicenseAllowed(terms);
             Commercial(terms);
+        }
+
+        foreach (ModelFamily family in GoverningFamilies())
+        {
+            Notices(family.Notices, $"the {family.DisplayName} family",
+                family.Id == lineage.Family ? lineage.Evidence : $"declared base model in the {family.DisplayName} family");
         }
 
         DeclaredLicenseAllowed();
@@ -102,8 +108,8 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
             ? $"declares license {license.Value}{From(license.Source)}"
             : "declares no license";
         Add(RuleIds.LicenseConflict, $"{declaredText}, but {because}, which is licensed under {Describe(required)}",
-            $"Declare license: {required} in the model card (for a license the Hub does not list: license: other, license_name: {required}); "
-            + "a derivative keeps its base's license. Or rebuild from a base whose license allows the one you need.",
+            $"Declare license: {required} in the model card (a derivative keeps its base's license; a license the Hub does not list is "
+            + $"written license: other with license_name: {required}), or rebuild from a base whose license allows the one you want.",
             lineage.Strength == LineageStrength.Unknown ? null : lineage.Evidence, declared.ModelCardPath);
     }
 
@@ -140,9 +146,18 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
             GoverningEvidence(terms), declared.ModelCardPath);
     }
 
-    private void Notices(LicenseTerms terms)
+    private IEnumerable<ModelFamily> GoverningFamilies()
     {
-        foreach (RequiredNotice notice in terms.Notices)
+        IEnumerable<string?> ids = [lineage.Strength == LineageStrength.Unknown ? null : lineage.Family, .. _declaredBases.Select(b => b.Family)];
+        return ids.OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .Select(id => policy.Families.FirstOrDefault(f => f.Id == id))
+            .OfType<ModelFamily>();
+    }
+
+    private void Notices(IReadOnlyList<RequiredNotice> notices, string requiredBy, string? evidence)
+    {
+        foreach (RequiredNotice notice in notices)
         {
             if (notice.AnyOf.Any(text => declared.Documents.Find(text, notice.Where) is not null))
             {
@@ -150,7 +165,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
             }
 
             string texts = string.Join(" or ", notice.AnyOf.Select(text => $"\"{text}\""));
-            Add(RuleIds.NoticeMissing, $"the {terms.Name} requires {texts} in {PlaceText(notice.Where)}; it is not there",
+            Add(RuleIds.NoticeMissing, $"{requiredBy} requires {texts} in {PlaceText(notice.Where)}; it is not there",
                 notice.Where switch
                 {
                     NoticePlace.ModelCard => $"Add {texts} to the model card (README.md next to the weights).",
@@ -158,7 +173,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
                     NoticePlace.LicenseFile => $"Ship a LICENSE file next to the weights that contains {texts}.",
                     _ => $"Add {texts} to the model card or a NOTICE file next to the weights.",
                 },
-                GoverningEvidence(terms), notice.Where == NoticePlace.ModelCard ? declared.ModelCardPath : null);
+                evidence, notice.Where == NoticePlace.ModelCard ? declared.ModelCardPath : null);
         }
     }
 
@@ -204,7 +219,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         if (_declaredBases.Count == 0)
         {
             Add(RuleIds.UndeclaredBase, $"derives from {detected.Name} ({StrengthText}) but declares no base model",
-                $"Declare base_model: {detected.Name} (or the Hub id of the checkpoint you started from) in the model card.",
+                $"Declare base_model: {HubId(detected)} (or the Hub id of the checkpoint you started from) in the model card.",
                 lineage.Evidence, declared.ModelCardPath);
             return;
         }
@@ -222,16 +237,18 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         {
             string families = string.Join(", ", _declaredBases.Where(b => b.IsKnown).Select(b => b.Base?.Name ?? FamilyName(b.Family ?? "?")));
             Add(RuleIds.BaseMismatch, $"declares base model {declaredList} ({families}), but its weights derive from {detected.Name} ({StrengthText})",
-                $"Declare base_model: {detected.Name} (the checkpoint it really derives from), or rebuild from the declared base.",
+                $"Declare base_model: {HubId(detected)} (the checkpoint it really derives from), or rebuild from the declared base.",
                 lineage.Evidence, declared.ModelCardPath);
         }
         else
         {
             Add(RuleIds.UndeclaredBase, $"declares base model {declaredList}, which the policy does not know; its weights derive from {detected.Name} ({StrengthText})",
-                $"List {detected.Name} in base_model too, or add the declared id to the {FamilyName(lineage.Family ?? detected.FamilyId)} family's covers (or a base's aliases) in the policy.",
+                $"List {HubId(detected)} in base_model too, or add the declared id to the {FamilyName(lineage.Family ?? detected.FamilyId)} family's covers (or a base's aliases) in the policy.",
                 lineage.Evidence, declared.ModelCardPath);
         }
     }
+
+    private static string HubId(BaseModel model) => model.Aliases.FirstOrDefault() ?? model.Name;
 
     private string StrengthText => lineage.Strength == LineageStrength.Derived ? "proven by the lineage test" : "nearest base by the classifier";
 

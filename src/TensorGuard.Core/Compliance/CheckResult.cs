@@ -48,8 +48,10 @@ public sealed record ArtifactResult(
 public sealed record RunMessage(Severity Severity, string Text);
 
 /// <summary>The outcome of <c>tensorguard check</c>: what the reports render and what decides the exit code.</summary>
+/// <param name="Root">The directory paths are shown relative to (the repository root).</param>
 public sealed record CheckResult(
     string PolicyPath,
+    string Root,
     FailOn FailOn,
     IReadOnlyList<ArtifactResult> Artifacts,
     IReadOnlyList<RunMessage> Messages,
@@ -57,6 +59,15 @@ public sealed record CheckResult(
 {
     /// <summary>Active findings at or above <c>fail-on</c>: the number the action reports as violations.</summary>
     public int Violations => Artifacts.Sum(artifact => artifact.Findings.Count(finding => finding.IsActive && Fails(finding.Severity, FailOn)));
+
+    /// <summary><paramref name="path"/> relative to <see cref="Root"/> with <c>/</c> separators, when it lies inside it.</summary>
+    public string Display(string path)
+    {
+        string relative = System.IO.Path.GetRelativePath(Root, System.IO.Path.GetFullPath(path));
+        return relative.StartsWith("..", StringComparison.Ordinal) || System.IO.Path.IsPathRooted(relative)
+            ? path
+            : relative.Replace('\\', '/');
+    }
 
     /// <summary>Whether a finding of <paramref name="severity"/> fails a run with <paramref name="failOn"/>.</summary>
     public static bool Fails(Severity severity, FailOn failOn) => failOn switch

@@ -56,7 +56,7 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
         Verdict verdict = selectionIncomplete || completed.Any(a => a.Status == ArtifactStatus.Unreadable) ? Verdict.Incomplete
             : completed.Any(a => a.Status == ArtifactStatus.Violation) ? Verdict.Fail
             : Verdict.Pass;
-        return new CheckResult(policy.Path, failOn, completed, messages, verdict);
+        return new CheckResult(policy.Path, policy.Root, failOn, completed, messages, verdict);
     }
 
     private ArtifactResult Settle(ArtifactResult artifact, HashSet<PolicyExemption> used, FailOn failOn)

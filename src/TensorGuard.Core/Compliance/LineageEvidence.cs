@@ -9,8 +9,11 @@ public enum LineageVerdict
 }
 
 /// <summary>One lineage test of an artifact against a base of the policy.</summary>
-/// <param name="PValue">Probability of a similarity this high between unrelated weights; null when the method gives none.</param>
-public sealed record LineageTest(string Base, LineageVerdict Verdict, double Similarity, double? PValue);
+/// <param name="Log10PValue">
+/// log10 of the probability of a similarity this high between unrelated weights (kept as a logarithm because real
+/// derivations reach p-values far below the smallest double); null when the method gives none.
+/// </param>
+public sealed record LineageTest(string Base, LineageVerdict Verdict, double Similarity, double? Log10PValue);
 
 /// <summary>The family classifier's answer: the nearest base, how far it is, and whether that is too far to mean anything.</summary>
 /// <param name="Threshold">The distance beyond which a model is unknown.</param>

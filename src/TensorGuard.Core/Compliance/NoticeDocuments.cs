@@ -23,7 +23,7 @@ public sealed class NoticeDocuments
 
     /// <summary>
     /// The document at <paramref name="place"/> that contains <paramref name="text"/>, ignoring case, line breaks,
-    /// Markdown emphasis and typographic quotes (a notice in bold is still the notice); null when none does.
+    /// Markdown emphasis, typographic quotes and © versus (c) (a notice in bold is still the notice); null when none does.
     /// </summary>
     public NoticeDocument? Find(string text, NoticePlace place)
     {
@@ -56,6 +56,12 @@ public sealed class NoticeDocuments
             {
                 builder.Append(' ');
                 space = false;
+            }
+
+            if (c == '\u00A9')
+            {
+                builder.Append("(c)");
+                continue;
             }
 
             builder.Append(c switch

@@ -42,6 +42,10 @@ internal static class GateSectionReader
     /// <summary>Reads a family's optional <c>covers</c> list.</summary>
     public static IReadOnlyList<string> Covers(YamlMappingReader family) => TextList(family, "covers");
 
+    /// <summary>Reads an optional <c>notices</c> list (of a license or a family).</summary>
+    public static IReadOnlyList<RequiredNotice> Notices(YamlMappingReader entry) =>
+        entry.Optional("notices") is null ? [] : entry.RequiredList("notices").Select(notice => ReadNotice(entry.File, notice)).ToArray();
+
     /// <summary>Reads a base's optional <c>aliases</c> list.</summary>
     public static IReadOnlyList<string> Aliases(YamlMappingReader entry) => TextList(entry, "aliases");
 
@@ -58,9 +62,6 @@ internal static class GateSectionReader
                 throw entry.Error(entry.Required("id").Position, $"license '{YamlTreeReader.Printable(id)}' is listed twice (first at line {seen[id].Line}).");
             }
 
-            IReadOnlyList<RequiredNotice> notices = entry.Optional("notices") is null
-                ? []
-                : entry.RequiredList("notices").Select(notice => ReadNotice(top.File, notice)).ToArray();
             licenses.Add(new LicenseTerms(
                 id.ToLowerInvariant(),
                 entry.OptionalText("name") ?? id,
@@ -68,7 +69,7 @@ internal static class GateSectionReader
                 Boolean(entry, "commercial") ?? throw entry.Error(node.Position, $"license '{YamlTreeReader.Printable(id)}' has no 'commercial'; add 'commercial: true' or 'commercial: false'."),
                 Boolean(entry, "allows-relicensing") ?? false,
                 entry.OptionalText("name-prefix"),
-                notices,
+                Notices(entry),
                 TextList(entry, "conditions"),
                 TextList(entry, "covers"),
                 node.Position));

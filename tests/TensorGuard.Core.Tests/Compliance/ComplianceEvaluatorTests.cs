@@ -44,7 +44,7 @@ public sealed class ComplianceEvaluatorTests
         Finding conflict = result.Artifacts.Single().Findings.First(f => f.RuleId == RuleIds.LicenseConflict);
         Assert.Contains("apache-2.0", conflict.Message);
         Assert.Contains("llama3.1", conflict.Fix);
-        Assert.Contains("p = 1E-12", conflict.Evidence);
+        Assert.Contains("p = 1.0e-12", conflict.Evidence);
         Assert.Contains("similarity 0.970", conflict.Evidence);
         Assert.Equal(1 + 1 + 2, result.Violations);
     }
@@ -63,7 +63,7 @@ public sealed class ComplianceEvaluatorTests
     public void Evaluate_LineageRefutesNearestBase_IsUnknownLineageWithoutLicenseFindings()
     {
         var evidence = new LineageEvidence(new NearestBase("Llama-3.1-8B", "llama", 0.2, 3, Unknown: false),
-            [new LineageTest("Llama-3.1-8B", LineageVerdict.NotDerived, 0.01, 0.6)]);
+            [new LineageTest("Llama-3.1-8B", LineageVerdict.NotDerived, 0.01, -0.2)]);
 
         CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme-Original", "apache-2.0", null), evidence);
 
@@ -131,6 +131,19 @@ public sealed class ComplianceEvaluatorTests
         Assert.Contains("license-conflict", Rules(result));
         Assert.Contains("naming", Rules(result));
         Assert.Contains("unknown-lineage", Rules(result));
+    }
+
+    [Fact]
+    public void Evaluate_FamilyNotice_AppliesToDerivativesWhateverTheirLicense()
+    {
+        DeclaredIdentity declared = GatePolicies.Declared("Acme-Phi", "apache-2.0", ["microsoft/phi-4"]);
+
+        CheckResult result = Check(GatePolicies.Load(), declared, GatePolicies.DerivedFrom("phi-4", "phi"));
+
+        Finding notice = result.Artifacts.Single().Findings.Single();
+        Assert.Equal(RuleIds.NoticeMissing, notice.RuleId);
+        Assert.Contains("Microsoft Phi family", notice.Message);
+        Assert.Contains("LICENSE file", notice.Fix);
     }
 
     [Fact]

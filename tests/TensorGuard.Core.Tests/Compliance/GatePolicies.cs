@@ -25,6 +25,10 @@ internal static class GatePolicies
             name: Apache License 2.0
             commercial: true
             allows-relicensing: true
+          - id: mit
+            name: MIT License
+            commercial: true
+            allows-relicensing: true
           - id: qwen-research
             name: Qwen Research License
             commercial: false
@@ -40,6 +44,15 @@ internal static class GatePolicies
                 license: llama3.1
                 aliases: [meta-llama/Llama-3.1-8B]
                 features: {global_mean: 1}
+          - id: phi
+            name: Microsoft Phi
+            notices:
+              - text: Copyright (c) Microsoft Corporation
+                where: license-file
+            bases:
+              - name: phi-4
+                license: mit
+                features: {global_mean: 4}
           - id: mistral
             name: Mistral
             bases:
@@ -55,7 +68,7 @@ internal static class GatePolicies
         """;
 
     public static PolicyDocument Load(string extra = "organisation:\n  commercial: true\n") =>
-        PolicyLoader.Read(YamlTreeReader.Read(Base + "\n" + extra, "policy.yml"), "policy.yml", Path.GetTempPath());
+        PolicyLoader.Read(YamlTreeReader.Read(Base + "\n" + extra, "policy.yml"), "policy.yml", Directory.GetCurrentDirectory());
 
     public static DeclaredIdentity Declared(string name, string? license, string[]? bases, string card = "", string notice = "") => new()
     {
@@ -71,5 +84,5 @@ internal static class GatePolicies
 
     public static LineageEvidence DerivedFrom(string baseName, string family) => new(
         new NearestBase(baseName, family, 0.4, 3.0, Unknown: false),
-        [new LineageTest(baseName, LineageVerdict.Derived, 0.97, 1e-12)]);
+        [new LineageTest(baseName, LineageVerdict.Derived, 0.97, -12)]);
 }
