@@ -57,8 +57,12 @@ public sealed record CheckResult(
     IReadOnlyList<RunMessage> Messages,
     Verdict Verdict)
 {
-    /// <summary>Active findings at or above <c>fail-on</c>: the number the action reports as violations.</summary>
-    public int Violations => Artifacts.Sum(artifact => artifact.Findings.Count(finding => finding.IsActive && Fails(finding.Severity, FailOn)));
+    /// <summary>
+    /// Active findings at or above <c>fail-on</c> in analysed artifacts: the number the action reports as violations
+    /// (unreadable artifacts are counted by their status; they make the run incomplete whatever this says).
+    /// </summary>
+    public int Violations => Artifacts.Sum(artifact => artifact.Findings.Count(finding =>
+        finding.IsActive && finding.RuleId != RuleIds.UnreadableArtifact && Fails(finding.Severity, FailOn)));
 
     /// <summary><paramref name="path"/> relative to <see cref="Root"/> with <c>/</c> separators, when it lies inside it.</summary>
     public string Display(string path)
