@@ -174,7 +174,8 @@ public static class DeclaredIdentityReader
     /// <summary>Hub license ids are lower case; users type them in any case.</summary>
     public static string NormaliseLicense(string license) => license.Trim().ToLowerInvariant();
 
-    private static string NameFromPath(string artifactPath)
+    /// <summary>The name a model goes by when nothing declares one: its folder's name, or its file's name without extension.</summary>
+    public static string NameFromPath(string artifactPath)
     {
         string full = Path.GetFullPath(artifactPath).TrimEnd(Path.DirectorySeparatorChar);
         bool namedByFolder = Directory.Exists(full) || full.EndsWith(".index.json", StringComparison.OrdinalIgnoreCase);
