@@ -17,8 +17,8 @@ public sealed record ArtifactSelection(IReadOnlyList<SelectedArtifact> Artifacts
 
 /// <summary>
 /// Expands model patterns into artifacts. A pattern without wildcards names one file or directory, whatever it is;
-/// a glob selects directories and files that look like model weights (other files — cards, configs, tokenizers — are
-/// companions, not artifacts). Shards listed by an index are checked as the one model the index describes, and
+/// a glob selects model folders (folders with weights directly in them) and files that look like model weights (other
+/// files — cards, configs, tokenizers — are companions, not artifacts). Shards listed by an index are checked as the one model the index describes, and
 /// anything inside a selected directory belongs to that directory's model.
 /// </summary>
 public static class ArtifactSelector
@@ -88,7 +88,7 @@ public static class ArtifactSelector
                 throw new InvalidInputException($"'{UntrustedText.Printable(pattern.Pattern)}' visits more than {MaxVisitedEntries} files and folders; narrow the pattern.");
             }
 
-            if (glob.IsMatch(entry.FullName) && (entry is DirectoryInfo || IsWeights(entry.Name)))
+            if (glob.IsMatch(entry.FullName) && (entry is DirectoryInfo folder ? HoldsWeights(folder) : IsWeights(entry.Name)))
             {
                 matches.Add(entry is FileInfo ? IndexOf(entry.FullName) ?? entry.FullName : entry.FullName);
             }
@@ -96,6 +96,10 @@ public static class ArtifactSelector
 
         return matches.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
     }
+
+    /// <summary>A folder is a model when weights lie directly in it; other folders a glob crosses are just folders.</summary>
+    private static bool HoldsWeights(DirectoryInfo folder) =>
+        folder.EnumerateFiles("*", new EnumerationOptions { IgnoreInaccessible = true }).Any(file => IsWeights(file.Name));
 
     private static bool IsWeights(string name) =>
         WeightExtensions.Any(extension => name.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
