@@ -32,7 +32,7 @@ internal static class DemoPolicy
         policy.Append(text[text.IndexOf("version:", StringComparison.Ordinal)..families].TrimEnd()).Append("\n\nfamilies:\n");
         foreach (IGrouping<string, DemoBase> family in demo.Bases.GroupBy(b => FamilyOf(b, bundled)))
         {
-            ModelFamily known = bundled.Families.Single(f => f.Id == family.Key);
+            PolicyFamily known = bundled.Families.Single(f => f.Id == family.Key);
             policy.Append($"  - id: {known.Id}\n    name: {known.DisplayName}\n    covers: [{string.Join(", ", known.Covers)}]\n    bases:\n");
             foreach (DemoBase model in family)
             {

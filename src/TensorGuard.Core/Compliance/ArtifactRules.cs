@@ -30,7 +30,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
             Commercial(terms);
         }
 
-        foreach (ModelFamily family in GoverningFamilies())
+        foreach (PolicyFamily family in GoverningFamilies())
         {
             Notices(family.Notices, $"the {family.DisplayName} family",
                 family.Id == lineage.Family ? lineage.Evidence : $"declared base model in the {family.DisplayName} family");
@@ -146,13 +146,13 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
             GoverningEvidence(terms), declared.ModelCardPath);
     }
 
-    private IEnumerable<ModelFamily> GoverningFamilies()
+    private IEnumerable<PolicyFamily> GoverningFamilies()
     {
         IEnumerable<string?> ids = [lineage.Strength == LineageStrength.Unknown ? null : lineage.Family, .. _declaredBases.Select(b => b.Family)];
         return ids.OfType<string>()
             .Distinct(StringComparer.Ordinal)
             .Select(id => policy.Families.FirstOrDefault(f => f.Id == id))
-            .OfType<ModelFamily>();
+            .OfType<PolicyFamily>();
     }
 
     private void Notices(IReadOnlyList<RequiredNotice> notices, string requiredBy, string? evidence)
@@ -248,7 +248,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         }
     }
 
-    private static string HubId(BaseModel model) => model.Aliases.FirstOrDefault() ?? model.Name;
+    private static string HubId(PolicyBase model) => model.Aliases.FirstOrDefault() ?? model.Name;
 
     private string StrengthText => lineage.Strength == LineageStrength.Derived ? "proven by the lineage test" : "nearest base by the classifier";
 

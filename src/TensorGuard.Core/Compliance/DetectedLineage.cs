@@ -23,13 +23,13 @@ public enum LineageStrength
 /// </summary>
 /// <param name="Family">The family id; null when unknown.</param>
 /// <param name="FamilyName">The family's display name from the policy.</param>
-public sealed record DetectedLineage(LineageStrength Strength, BaseModel? Base, string? Family, string Evidence, LineageEvidence Source)
+public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base, string? Family, string Evidence, LineageEvidence Source)
 {
     public string? FamilyName { get; init; }
 
     public static DetectedLineage From(LineageEvidence evidence, PolicyDocument policy)
     {
-        BaseModel? Find(string name) => policy.Bases.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
+        PolicyBase? Find(string name) => policy.Bases.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
 
         LineageTest? derived = evidence.Tests
             .Where(test => test.Verdict == LineageVerdict.Derived && Find(test.Base) is not null)
@@ -38,7 +38,7 @@ public sealed record DetectedLineage(LineageStrength Strength, BaseModel? Base, 
             .FirstOrDefault();
         if (derived is not null)
         {
-            BaseModel proven = Find(derived.Base)!;
+            PolicyBase proven = Find(derived.Base)!;
             return new DetectedLineage(LineageStrength.Derived, proven, proven.FamilyId, Describe(derived), evidence)
             {
                 FamilyName = DisplayName(policy, proven.FamilyId),

@@ -107,7 +107,7 @@ internal static class GateSectionReader
         }
 
         string[] ids = licenses.Select(l => l.Id).ToArray();
-        foreach (BaseModel model in document.Bases.Where(b => b.License is not null && !ids.Contains(b.License, StringComparer.OrdinalIgnoreCase)))
+        foreach (PolicyBase model in document.Bases.Where(b => b.License is not null && !ids.Contains(b.License, StringComparer.OrdinalIgnoreCase)))
         {
             string? suggestion = KeySuggestion.Nearest(model.License!, ids);
             throw top.Error(model.Position, $"base '{YamlTreeReader.Printable(model.Name)}' has license '{YamlTreeReader.Printable(model.License!)}', which 'licenses' does not define; "

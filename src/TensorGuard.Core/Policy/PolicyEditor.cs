@@ -26,7 +26,7 @@ public static class PolicyEditor
 
         string newline = text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
         var lines = text.Split('\n').Select(line => line.TrimEnd('\r')).ToList();
-        ModelFamily? existing = policy.Families.FirstOrDefault(f => f.Id == family);
+        PolicyFamily? existing = policy.Families.FirstOrDefault(f => f.Id == family);
         (SourcePosition anchor, string[] entry) = existing is not null
             ? (existing.Bases[0].Position, BaseEntry(name, license, fingerprint))
             : (policy.Families[0].Position, ["id: " + Scalar(family), "bases:", .. BaseEntry(name, license, fingerprint).Select((line, i) => (i == 0 ? "  - " : "    ") + line)]);

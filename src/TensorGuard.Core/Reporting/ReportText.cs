@@ -90,7 +90,7 @@ internal static class ReportText
 
     private static string Models(int count) => Plural(count, "model");
 
-    private static string LicenseText(BaseModel model) => model.License is { } license ? $" family, license {license}" : " family";
+    private static string LicenseText(PolicyBase model) => model.License is { } license ? $" family, license {license}" : " family";
 
     private static string Source(DeclarationSource source) => source switch
     {

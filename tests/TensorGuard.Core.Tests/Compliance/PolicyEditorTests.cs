@@ -14,7 +14,7 @@ public sealed class PolicyEditorTests
 
         Assert.Contains("# Mistral models", edited);
         PolicyDocument policy = Load(edited.Replace("fingerprint: fingerprints/Mistral-7B-v0.3.json", "features: {global_mean: 5}", StringComparison.Ordinal));
-        ModelFamily mistral = policy.Families.Single(f => f.Id == "mistral");
+        PolicyFamily mistral = policy.Families.Single(f => f.Id == "mistral");
         Assert.Equal(["Mistral-7B-v0.3", "Mistral-7B-v0.1"], mistral.Bases.Select(b => b.Name));
         Assert.Equal("apache-2.0", mistral.Bases[0].License);
     }
@@ -25,7 +25,7 @@ public sealed class PolicyEditorTests
         string edited = PolicyEditor.AddBase(GatePolicies.Base, Load(GatePolicies.Base), "falcon", "Falcon 7B: v1", null, "fp/falcon.json");
 
         PolicyDocument policy = Load(edited.Replace("fingerprint: fp/falcon.json", "features: {global_mean: 6}", StringComparison.Ordinal));
-        BaseModel falcon = Assert.Single(policy.Families.Single(f => f.Id == "falcon").Bases);
+        PolicyBase falcon = Assert.Single(policy.Families.Single(f => f.Id == "falcon").Bases);
         Assert.Equal("Falcon 7B: v1", falcon.Name);
     }
 
