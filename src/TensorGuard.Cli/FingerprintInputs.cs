@@ -42,14 +42,7 @@ internal sealed class FingerprintInputs(CommandContext context)
     }
 
     /// <summary>The name a model goes by when none is given: its folder's name, or its file's name without extension.</summary>
-    public static string ModelName(string path)
-    {
-        string full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
-        bool namedByFolder = Directory.Exists(full) || full.EndsWith(".index.json", StringComparison.OrdinalIgnoreCase);
-        return namedByFolder
-            ? Path.GetFileName(Directory.Exists(full) ? full : Path.GetDirectoryName(full)) ?? full
-            : Path.GetFileNameWithoutExtension(full);
-    }
+    public static string ModelName(string path) => Core.Compliance.DeclaredIdentityReader.NameFromPath(path);
 
     // Interactive: one line rewritten in place. Otherwise nothing per tensor: CI logs get the start and end lines only.
     private sealed class ProgressLine(TextWriter error, bool interactive) : IProgress<GradientProgress>

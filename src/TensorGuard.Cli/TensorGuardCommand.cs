@@ -14,5 +14,7 @@ public static class TensorGuardCommand
         CompareCommand.Create(),
         ClassifyCommand.Create(),
         EvalCommand.Create(),
+        CheckCommand.Create(),
+        PolicyCommand.Create(),
     };
 }

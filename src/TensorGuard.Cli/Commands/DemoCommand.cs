@@ -1,4 +1,7 @@
 using System.CommandLine;
+using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Policy;
+using TensorGuard.Core.Reporting;
 using TensorGuard.Testing;
 using TensorGuard.Testing.Demo;
 
@@ -18,7 +21,7 @@ internal static class DemoCommand
 
     public static Command Create()
     {
-        var command = new Command("demo", "Generate a small set of derived models with model cards and analyse them.")
+        var command = new Command("demo", "Generate a small set of derived models with model cards and check them against a demo license policy.")
         {
             Out,
         };
@@ -42,8 +45,38 @@ internal static class DemoCommand
         }
 
         output.WriteLine();
-        output.WriteLine("Inspecting the artifacts:");
-        return InspectCommand.Inspect(demo.Artifacts.Select(artifact => artifact.Path), new InspectOptions(Json: false, EveryTensor: false, Scan: false), output);
+        output.WriteLine("Fingerprinting the stand-in bases into a demo policy, then checking the artifacts against it…");
+        string policyPath = DemoPolicy.Write(demo, PolicyLocator.Bundled);
+        PolicyDocument policy = PolicyLoader.Load(policyPath);
+        var run = new CheckRun(policy, new LineageAnalyzer(policy, cache: null), DateOnly.FromDateTime(DateTime.UtcNow));
+        CheckResult result = run.Check(
+            demo.Artifacts.Select(artifact => new ArtifactPattern(artifact.Path, directory, null, Optional: false)).ToArray(),
+            IdentityOverrides.None(DeclarationSource.Override),
+            policy.FailOn);
+        IReadOnlyList<string> reports = ReportFiles.Write(result, Path.Combine(directory, "report"), ReportOptions.DefaultFormats);
+
+        output.WriteLine();
+        output.Write(TextSummary.Render(result));
+        output.WriteLine();
+        output.WriteLine("──── The comment a pull request would get (" + reports[0] + ") ────");
+        output.WriteLine();
+        output.Write(MarkdownReport.Render(result));
+        output.WriteLine("────");
+        output.WriteLine();
+
+        int agreed = 0;
+        foreach (DemoArtifact artifact in demo.Artifacts)
+        {
+            ArtifactStatus status = result.Artifacts.Single(a => a.Path == Path.GetFullPath(artifact.Path)).Status;
+            bool flagged = status is not ArtifactStatus.Compliant;
+            agreed += flagged != artifact.Compliant ? 1 : 0;
+            output.WriteLine($"{(flagged != artifact.Compliant ? "agrees" : "DISAGREES")}: {artifact.Name} is {(artifact.Compliant ? "compliant" : "a violation")} in truth; the gate says {status.ToString().ToLowerInvariant()}.");
+        }
+
+        output.WriteLine();
+        output.WriteLine($"The gate agrees with the ground truth on {agreed} of {demo.Artifacts.Count} demo models. In CI the same check exits {(int)ExitCode.PolicyViolation} on violations; re-run it with:");
+        output.WriteLine($"  tensorguard check --policy {Path.GetRelativePath(Directory.GetCurrentDirectory(), policyPath)} {string.Join(' ', demo.Artifacts.Select(a => Path.GetRelativePath(Directory.GetCurrentDirectory(), a.Path)))}");
+        return agreed == demo.Artifacts.Count ? ExitCode.Success : ExitCode.Failure;
     }
 
     private static DemoSet WriteDemoSet(string directory)

@@ -12,10 +12,35 @@ public sealed record PolicyDocument(string Path, string Root, int Version, IRead
 {
     /// <summary>Every base model of every family, in file order.</summary>
     public IEnumerable<PolicyBase> Bases => Families.SelectMany(family => family.Bases);
+
+    /// <summary>What licenses demand of derivatives (<c>licenses:</c>).</summary>
+    public IReadOnlyList<LicenseTerms> Licenses { get; init; } = [];
+
+    /// <summary>What the organisation allows (<c>organisation:</c>).</summary>
+    public OrganisationSettings Organisation { get; init; } = OrganisationSettings.Default;
+
+    /// <summary>Rule severities (<c>rules:</c>).</summary>
+    public RuleSettings Rules { get; init; } = RuleSettings.Default;
+
+    /// <summary>The lowest severity that fails a check (<c>fail-on:</c>); the command line may override it.</summary>
+    public FailOn FailOn { get; init; } = FailOn.Error;
+
+    /// <summary>Accepted findings (<c>exceptions:</c>).</summary>
+    public IReadOnlyList<PolicyExemption> Exemptions { get; init; } = [];
+
+    /// <summary>Artifacts to check when the command line names none (<c>models:</c>).</summary>
+    public IReadOnlyList<ModelSelection> Models { get; init; } = [];
 }
 
 /// <summary>A model family (e.g. Llama) and the base models that stand for it.</summary>
-public sealed record PolicyFamily(string Id, string DisplayName, IReadOnlyList<PolicyBase> Bases, SourcePosition Position);
+public sealed record PolicyFamily(string Id, string DisplayName, IReadOnlyList<PolicyBase> Bases, SourcePosition Position)
+{
+    /// <summary>Hub id patterns of models in this family, to place declared base models that are not bases.</summary>
+    public IReadOnlyList<string> Covers { get; init; } = [];
+
+    /// <summary>Notices every derivative of the family must carry, whatever its license (e.g. a licensor's copyright line).</summary>
+    public IReadOnlyList<RequiredNotice> Notices { get; init; } = [];
+}
 
 /// <summary>A published base model: the classifier's labelled reference for its family.</summary>
 public sealed record PolicyBase(
@@ -24,7 +49,11 @@ public sealed record PolicyBase(
     string? Version,
     string? License,
     BaseFingerprintSource Fingerprint,
-    SourcePosition Position);
+    SourcePosition Position)
+{
+    /// <summary>Hub ids that name this base in a model card's <c>base_model</c> (e.g. <c>meta-llama/Llama-3.1-8B</c>).</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+}
 
 /// <summary>Where a base model's fingerprint comes from.</summary>
 public abstract record BaseFingerprintSource;

@@ -8,9 +8,9 @@ public static class PolicyLoader
 {
     public const int SupportedVersion = 1;
 
-    private static readonly string[] TopLevelKeys = ["version", "families"];
-    private static readonly string[] FamilyKeys = ["id", "name", "bases"];
-    private static readonly string[] BaseKeys = ["name", "version", "license", "fingerprint", "features"];
+    private static readonly string[] TopLevelKeys = ["version", "families", .. GateSectionReader.TopLevelKeys];
+    private static readonly string[] FamilyKeys = ["id", "name", "bases", "covers", "notices"];
+    private static readonly string[] BaseKeys = ["name", "version", "license", "fingerprint", "features", "aliases"];
 
     public static PolicyDocument Load(string path)
     {
@@ -33,7 +33,7 @@ public static class PolicyLoader
         string policyDirectory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         var context = new Context(path, policyDirectory, rootDirectory);
         var families = top.RequiredList("families").Select(context.ReadFamily).ToList();
-        return new PolicyDocument(path, rootDirectory, version, families);
+        return GateSectionReader.Read(top, new PolicyDocument(path, rootDirectory, version, families));
     }
 
     private sealed class Context(string file, string policyDirectory, string rootDirectory)
@@ -56,7 +56,11 @@ public static class PolicyLoader
             }
 
             var bases = family.RequiredList("bases").Select(item => ReadBase(item, id)).ToList();
-            return new PolicyFamily(id, family.OptionalText("name") ?? id, bases, node.Position);
+            return new PolicyFamily(id, family.OptionalText("name") ?? id, bases, node.Position)
+            {
+                Covers = GateSectionReader.Covers(family),
+                Notices = GateSectionReader.Notices(family),
+            };
         }
 
         private PolicyBase ReadBase(YamlNode node, string familyId)
@@ -78,7 +82,10 @@ public static class PolicyLoader
                 (null, not null) => ReadInline(inline),
             };
 
-            return new PolicyBase(name, familyId, entry.OptionalText("version"), entry.OptionalText("license"), source, node.Position);
+            return new PolicyBase(name, familyId, entry.OptionalText("version"), entry.OptionalText("license"), source, node.Position)
+            {
+                Aliases = GateSectionReader.Aliases(entry),
+            };
         }
 
         private FingerprintFile ResolveFile(YamlMappingReader entry, YamlNode reference)

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Policy;
+using TensorGuard.Core.Reporting;
+
+namespace TensorGuard.Cli.Commands;
+
+/// <summary>
+/// <c>tensorguard check</c>: the compliance gate. Selects artifacts, compares what each declares with its detected
+/// lineage under the policy, prints a summary, writes reports, and exits 0 (pass), 2 (violations at or above
+/// <c>fail-on</c>) or 3 (something could not be analysed, or the policy is invalid).
+/// </summary>
+internal static class CheckCommand
+{
+    private static readonly Argument<string[]> Models = new("MODEL_PATH_OR_GLOB")
+    {
+        Description = "Model files, sharded indexes, model directories or globs (** across folders). Default: the policy's models: list.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static readonly Option<FileInfo?> Policy = new("--policy")
+    {
+        Description = "Policy YAML. Default: tensorguard.yml or .github/tensorguard.yml in the current directory, else the bundled policies/default.yml.",
+    };
+
+    private static readonly Option<string?> Name = new("--name") { Description = "Override the declared model name." };
+
+    private static readonly Option<string?> License = new("--license") { Description = "Override the declared license (Hub id, e.g. apache-2.0)." };
+
+    private static readonly Option<string[]> BaseModel = new("--base-model")
+    {
+        Description = "Override the declared base model(s); repeat or separate with commas for a merge.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static readonly Option<DirectoryInfo?> ReportDirectory = new("--report-dir")
+    {
+        Description = "Write the reports (tensorguard-report.md, .json) into this folder.",
+    };
+
+    private static readonly Option<IReadOnlyList<ReportFormat>> Formats = ReportOptions.Formats();
+
+    private static readonly Option<FailOn?> FailOnOption = ReportOptions.FailOn();
+
+    private static readonly Option<DirectoryInfo?> CacheDirectory = new("--cache-dir")
+    {
+        Description = "Fingerprint cache. Default: $TENSORGUARD_CACHE_DIR, else $XDG_CACHE_HOME/tensorguard, else ~/.cache/tensorguard.",
+    };
+
+    private static readonly Option<bool> NoCache = new("--no-cache") { Description = "Neither read nor write the fingerprint cache." };
+
+    public static Command Create()
+    {
+        var command = new Command("check", "Check model artifacts against a license policy: declared name, license and base model versus detected lineage.")
+        {
+            Models, Policy, Name, License, BaseModel, ReportDirectory, Formats, FailOnOption, CacheDirectory, NoCache,
+        };
+        command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
+        return command;
+    }
+
+    private static ExitCode Execute(ParseResult parseResult, CommandContext context)
+    {
+        IReadOnlyList<ReportFormat> formats = parseResult.GetValue(Formats) ?? [];
+        DirectoryInfo? reportDirectory = parseResult.GetValue(ReportDirectory);
+        string policyPath = PolicyLocator.Resolve(parseResult.GetValue(Policy)?.FullName);
+        PolicyDocument policy = PolicyLoader.Load(policyPath);
+
+        string[] given = parseResult.GetValue(Models) ?? [];
+        IReadOnlyList<ArtifactPattern> patterns = given.Length > 0
+            ? given.Select(pattern => new ArtifactPattern(pattern, Directory.GetCurrentDirectory(), null, Optional: false)).ToArray()
+            : policy.Models.Select(entry => new ArtifactPattern(entry.Pattern, policy.Root, entry, entry.Optional)).ToArray();
+        if (patterns.Count == 0)
+        {
+            throw new UsageException($"nothing to check: pass model paths or globs, or list models: in {policyPath}.");
+        }
+
+        var overrides = new IdentityOverrides(
+            parseResult.GetValue(Name),
+            parseResult.GetValue(License),
+            SplitList(parseResult.GetValue(BaseModel)),
+            DeclarationSource.Override);
+        FingerprintCache? cache = parseResult.GetValue(NoCache)
+            ? null
+            : new FingerprintCache(parseResult.GetValue(CacheDirectory)?.FullName ?? CacheLocation.Default());
+        var run = new CheckRun(policy, new LineageAnalyzer(policy, cache), DateOnly.FromDateTime(DateTime.UtcNow));
+        CheckResult result = run.Check(patterns, overrides, parseResult.GetValue(FailOnOption) ?? policy.FailOn);
+
+        context.Output.Write(TextSummary.Render(result));
+        if (reportDirectory is not null || formats.Count > 0)
+        {
+            foreach (string written in ReportFiles.Write(result, reportDirectory?.FullName ?? Directory.GetCurrentDirectory(), formats))
+            {
+                context.Error.WriteLine($"report: {written}");
+            }
+        }
+
+        return result.Verdict switch
+        {
+            Verdict.Pass => ExitCode.Success,
+            Verdict.Fail => ExitCode.PolicyViolation,
+            _ => ExitCode.InvalidInput,
+        };
+    }
+
+    private static IReadOnlyList<string>? SplitList(string[]? values) =>
+        values is null || values.Length == 0
+            ? null
+            : values.SelectMany(value => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+}

@@ -1,0 +1,298 @@
+using TensorGuard.Core.Policy;
+
+namespace TensorGuard.Core.Compliance;
+
+/// <summary>
+/// The rules applied to one artifact: compares what it declares with its detected lineage and with the licenses that
+/// govern it (the detected base's, the declared bases', the declared one), and with what the organisation allows.
+/// Severities come from the policy; exceptions are applied later by <see cref="ComplianceEvaluator"/>.
+/// </summary>
+internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity declared, DetectedLineage lineage)
+{
+    private readonly List<Finding> _findings = [];
+    private readonly IReadOnlyList<DeclaredBase> _declaredBases =
+        (declared.BaseModels?.Value ?? []).Select(id => DeclaredBase.Resolve(id, policy)).ToArray();
+
+    /// <summary>The licenses whose terms apply, in order: detected base, declared bases, declared license.</summary>
+    public IReadOnlyList<LicenseTerms> Governing { get; } = GoverningLicenses(policy, declared, lineage);
+
+    public IReadOnlyList<Finding> Apply()
+    {
+        ModelCardProblems();
+        UnknownLineage();
+        FamilyAllowed();
+        LicenseConflict();
+        foreach (LicenseTerms terms in Governing)
+        {
+            Naming(terms);
+            Notices(terms.Notices, $"the {terms.Name}", GoverningEvidence(terms));
+            LicenseAllowed(terms);
+            Commercial(terms);
+        }
+
+        foreach (PolicyFamily family in GoverningFamilies())
+        {
+            Notices(family.Notices, $"the {family.DisplayName} family",
+                family.Id == lineage.Family ? lineage.Evidence : $"declared base model in the {family.DisplayName} family");
+        }
+
+        DeclaredLicenseAllowed();
+        DeclaredBases();
+        return _findings;
+    }
+
+    private string? LicenseOfDetected => lineage.Strength == LineageStrength.Unknown ? null : lineage.Base?.License;
+
+    private static IReadOnlyList<LicenseTerms> GoverningLicenses(PolicyDocument policy, DeclaredIdentity declared, DetectedLineage lineage)
+    {
+        IEnumerable<string?> ids = [
+            lineage.Strength == LineageStrength.Unknown ? null : lineage.Base?.License,
+            .. (declared.BaseModels?.Value ?? []).Select(id => DeclaredBase.Resolve(id, policy).License),
+            declared.License?.Value,
+        ];
+        return ids.OfType<string>()
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Select(id => policy.Licenses.FirstOrDefault(l => string.Equals(l.Id, id, StringComparison.OrdinalIgnoreCase)))
+            .OfType<LicenseTerms>()
+            .ToArray();
+    }
+
+    private void ModelCardProblems()
+    {
+        foreach (DeclarationProblem problem in declared.Problems)
+        {
+            Add(RuleIds.ModelCard, problem.Problem,
+                "Fix the model card: YAML front matter between --- lines declaring license, base_model and model_name.",
+                evidence: null, problem.File);
+        }
+    }
+
+    private void UnknownLineage()
+    {
+        if (lineage.Strength != LineageStrength.Unknown)
+        {
+            return;
+        }
+
+        Add(RuleIds.UnknownLineage, "no base model of the policy explains these weights",
+            "If the model derives from a base the policy lacks, add that base (tensorguard policy add-base); "
+            + "if it is original work, record an exception with the reason.",
+            lineage.Evidence, null);
+    }
+
+    private void FamilyAllowed()
+    {
+        if (lineage.Family is { } family && !policy.Organisation.AllowsFamily(family))
+        {
+            Add(RuleIds.FamilyDenied, $"derives from the {FamilyName(family)} family, which the organisation does not allow",
+                "Rebuild from a base of an allowed family, or change organisation.allowed-families / denied-families in the policy.",
+                lineage.Evidence, null);
+        }
+    }
+
+    private void LicenseConflict()
+    {
+        (string? required, string because) = RequiredLicense();
+        if (required is null || string.Equals(required, declared.License?.Value, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        LicenseTerms? terms = Terms(required);
+        if (terms?.AllowsRelicensing == true && declared.License is not null)
+        {
+            return;
+        }
+
+        string declaredText = declared.License is { } license
+            ? $"declares license {license.Value}{From(license.Source)}"
+            : "declares no license";
+        Add(RuleIds.LicenseConflict, $"{declaredText}, but {because}, which is licensed under {Describe(required)}",
+            $"Declare license: {required} in the model card (a derivative keeps its base's license; a license the Hub does not list is "
+            + $"written license: other with license_name: {required}), or rebuild from a base whose license allows the one you want.",
+            lineage.Strength == LineageStrength.Unknown ? null : lineage.Evidence, declared.ModelCardPath);
+    }
+
+    private (string? License, string Because) RequiredLicense()
+    {
+        if (LicenseOfDetected is { } detected)
+        {
+            return (detected, $"its weights derive from {lineage.Base!.Name} ({StrengthText})");
+        }
+
+        string[] declaredLicenses = _declaredBases.Select(b => b.License).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        return declaredLicenses.Length == 1
+            ? (declaredLicenses[0], $"its declared base {string.Join(", ", _declaredBases.Where(b => b.License is not null).Select(b => b.Id))}")
+            : (null, string.Empty);
+    }
+
+    private void Naming(LicenseTerms terms)
+    {
+        if (terms.NamePrefix is not { } prefix)
+        {
+            return;
+        }
+
+        string name = declared.Name.Value;
+        string bareName = name.Contains('/', StringComparison.Ordinal) ? name[(name.LastIndexOf('/') + 1)..] : name;
+        if (bareName.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        Add(RuleIds.Naming,
+            $"name \"{Formats.UntrustedText.Printable(bareName)}\"{From(declared.Name.Source)} does not begin with \"{prefix}\", as the {terms.Name} requires of derivatives",
+            $"Rename the model so that its name begins with \"{prefix}\" (e.g. \"{prefix}-{Formats.UntrustedText.Printable(bareName)}\") and set model_name in the model card.",
+            GoverningEvidence(terms), declared.ModelCardPath);
+    }
+
+    private IEnumerable<PolicyFamily> GoverningFamilies()
+    {
+        IEnumerable<string?> ids = [lineage.Strength == LineageStrength.Unknown ? null : lineage.Family, .. _declaredBases.Select(b => b.Family)];
+        return ids.OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .Select(id => policy.Families.FirstOrDefault(f => f.Id == id))
+            .OfType<PolicyFamily>();
+    }
+
+    private void Notices(IReadOnlyList<RequiredNotice> notices, string requiredBy, string? evidence)
+    {
+        foreach (RequiredNotice notice in notices)
+        {
+            if (notice.AnyOf.Any(text => declared.Documents.Find(text, notice.Where) is not null))
+            {
+                continue;
+            }
+
+            string texts = string.Join(" or ", notice.AnyOf.Select(text => $"\"{text}\""));
+            Add(RuleIds.NoticeMissing, $"{requiredBy} requires {texts} in {PlaceText(notice.Where)}; it is not there",
+                notice.Where switch
+                {
+                    NoticePlace.ModelCard => $"Add {texts} to the model card (README.md next to the weights).",
+                    NoticePlace.NoticeFile => $"Ship a NOTICE file next to the weights that contains {texts}.",
+                    NoticePlace.LicenseFile => $"Ship a LICENSE file next to the weights that contains {texts}.",
+                    _ => $"Add {texts} to the model card or a NOTICE file next to the weights.",
+                },
+                evidence, notice.Where == NoticePlace.ModelCard ? declared.ModelCardPath : null);
+        }
+    }
+
+    private void LicenseAllowed(LicenseTerms terms)
+    {
+        if (!policy.Organisation.AllowsLicense(terms.Id))
+        {
+            Add(RuleIds.LicenseDenied, $"is governed by {Describe(terms.Id)}, which the organisation does not allow",
+                "Rebuild from a base under an allowed license, or change organisation.allowed-licenses / denied-licenses in the policy.",
+                GoverningEvidence(terms), declared.ModelCardPath);
+        }
+    }
+
+    private void DeclaredLicenseAllowed()
+    {
+        // A declared license the policy has no terms for is not among Governing, but the organisation may still deny it.
+        if (declared.License is { } license && Terms(license.Value) is null && !policy.Organisation.AllowsLicense(license.Value))
+        {
+            Add(RuleIds.LicenseDenied, $"declares license {license.Value}{From(license.Source)}, which the organisation does not allow",
+                "Distribute the model under an allowed license, or change organisation.allowed-licenses / denied-licenses in the policy.",
+                null, declared.ModelCardPath);
+        }
+    }
+
+    private void Commercial(LicenseTerms terms)
+    {
+        if (policy.Organisation.Commercial && !terms.Commercial)
+        {
+            Add(RuleIds.NonCommercial,
+                $"is governed by {Describe(terms.Id)}, which does not allow commercial use, and the policy says models ship commercially (organisation.commercial: true)",
+                "Rebuild from a base whose license allows commercial use, or obtain a commercial license and record an exception with its reference.",
+                GoverningEvidence(terms), declared.ModelCardPath);
+        }
+    }
+
+    private void DeclaredBases()
+    {
+        if (lineage.Strength == LineageStrength.Unknown || lineage.Base is not { } detected)
+        {
+            return;
+        }
+
+        if (_declaredBases.Count == 0)
+        {
+            Add(RuleIds.UndeclaredBase, $"derives from {detected.Name} ({StrengthText}) but declares no base model",
+                $"Declare base_model: {HubId(detected)} (or the Hub id of the checkpoint you started from) in the model card.",
+                lineage.Evidence, declared.ModelCardPath);
+            return;
+        }
+
+        bool sameBase = _declaredBases.Any(b => b.Base == detected);
+        bool sameFamily = _declaredBases.Any(b => b.Base is null && string.Equals(b.Family, lineage.Family, StringComparison.Ordinal))
+            || (lineage.Strength == LineageStrength.Nearest && _declaredBases.Any(b => string.Equals(b.Family, lineage.Family, StringComparison.Ordinal)));
+        if (sameBase || sameFamily)
+        {
+            return;
+        }
+
+        string declaredList = string.Join(", ", _declaredBases.Select(b => Formats.UntrustedText.Printable(b.Id)));
+        if (_declaredBases.Any(b => b.IsKnown))
+        {
+            string families = string.Join(", ", _declaredBases.Where(b => b.IsKnown).Select(b => b.Base?.Name ?? FamilyName(b.Family ?? "?")));
+            Add(RuleIds.BaseMismatch, $"declares base model {declaredList} ({families}), but its weights derive from {detected.Name} ({StrengthText})",
+                $"Declare base_model: {HubId(detected)} (the checkpoint it really derives from), or rebuild from the declared base.",
+                lineage.Evidence, declared.ModelCardPath);
+        }
+        else
+        {
+            Add(RuleIds.UndeclaredBase, $"declares base model {declaredList}, which the policy does not know; its weights derive from {detected.Name} ({StrengthText})",
+                $"List {HubId(detected)} in base_model too, or add the declared id to the {FamilyName(lineage.Family ?? detected.FamilyId)} family's covers (or a base's aliases) in the policy.",
+                lineage.Evidence, declared.ModelCardPath);
+        }
+    }
+
+    private static string HubId(PolicyBase model) => model.Aliases.FirstOrDefault() ?? model.Name;
+
+    private string StrengthText => lineage.Strength == LineageStrength.Derived ? "proven by the lineage test" : "nearest base by the classifier";
+
+    private string? GoverningEvidence(LicenseTerms terms)
+    {
+        if (string.Equals(terms.Id, LicenseOfDetected, StringComparison.OrdinalIgnoreCase))
+        {
+            return lineage.Evidence;
+        }
+
+        DeclaredBase? viaBase = _declaredBases.FirstOrDefault(b => string.Equals(b.License, terms.Id, StringComparison.OrdinalIgnoreCase));
+        return viaBase is not null
+            ? $"declared base model {Formats.UntrustedText.Printable(viaBase.Id)} is licensed under {terms.Id}"
+            : $"declared license {terms.Id}{From(declared.License!.Source)}";
+    }
+
+    private LicenseTerms? Terms(string id) => policy.Licenses.FirstOrDefault(l => string.Equals(l.Id, id, StringComparison.OrdinalIgnoreCase));
+
+    private string Describe(string licenseId) => Terms(licenseId) is { } terms ? $"{terms.Id} ({terms.Name})" : licenseId;
+
+    private string FamilyName(string family) =>
+        policy.Families.FirstOrDefault(f => string.Equals(f.Id, family, StringComparison.Ordinal))?.DisplayName ?? family;
+
+    private static string From(DeclarationSource source) => source switch
+    {
+        DeclarationSource.Override => " (override)",
+        DeclarationSource.Policy => " (from the policy's models entry)",
+        DeclarationSource.FileName => " (taken from the file name; the model card declares none)",
+        _ => string.Empty,
+    };
+
+    private static string PlaceText(NoticePlace place) => place switch
+    {
+        NoticePlace.ModelCard => "the model card",
+        NoticePlace.NoticeFile => "a NOTICE file",
+        NoticePlace.LicenseFile => "a LICENSE file",
+        _ => "the model card or a NOTICE file",
+    };
+
+    private void Add(string ruleId, string message, string fix, string? evidence, string? file)
+    {
+        if (policy.Rules.SeverityOf(ruleId) is { } severity)
+        {
+            _findings.Add(new Finding(ruleId, severity, message, fix, evidence, file));
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using TensorGuard.Core.Policy;
+
+namespace TensorGuard.Core.Compliance;
+
+/// <summary>What a check concluded about one artifact.</summary>
+public enum ArtifactStatus
+{
+    /// <summary>Analysed; no active finding.</summary>
+    Compliant,
+
+    /// <summary>Analysed; active findings, all below <c>fail-on</c>.</summary>
+    Findings,
+
+    /// <summary>Analysed; at least one active finding at or above <c>fail-on</c>.</summary>
+    Violation,
+
+    /// <summary>Not analysed: never compliant.</summary>
+    Unreadable,
+}
+
+/// <summary>The run's verdict, which decides the exit code.</summary>
+public enum Verdict
+{
+    /// <summary>Every artifact analysed; nothing at or above <c>fail-on</c> (exit 0).</summary>
+    Pass,
+
+    /// <summary>Findings at or above <c>fail-on</c> (exit 2).</summary>
+    Fail,
+
+    /// <summary>Something could not be analysed, or a required pattern matched nothing (exit 3).</summary>
+    Incomplete,
+}
+
+/// <summary>One checked artifact: what it declares, what was detected, and the findings.</summary>
+/// <param name="Path">The artifact, relative to the repository root where it lies inside it.</param>
+/// <param name="Declared">Null when the artifact could not be read at all.</param>
+/// <param name="Detected">Null when the artifact could not be analysed.</param>
+/// <param name="Reminders">Terms of the governing licenses a gate cannot check (user thresholds, use policies).</param>
+public sealed record ArtifactResult(
+    string Path,
+    DeclaredIdentity? Declared,
+    DetectedLineage? Detected,
+    IReadOnlyList<Finding> Findings,
+    IReadOnlyList<string> Reminders,
+    ArtifactStatus Status);
+
+/// <summary>A message about the run rather than one artifact (an expired or unused exception, a pattern that matched nothing).</summary>
+public sealed record RunMessage(Severity Severity, string Text);
+
+/// <summary>The outcome of <c>tensorguard check</c>: what the reports render and what decides the exit code.</summary>
+/// <param name="Root">The directory paths are shown relative to (the repository root).</param>
+public sealed record CheckResult(
+    string PolicyPath,
+    string Root,
+    FailOn FailOn,
+    IReadOnlyList<ArtifactResult> Artifacts,
+    IReadOnlyList<RunMessage> Messages,
+    Verdict Verdict)
+{
+    /// <summary>
+    /// Active findings at or above <c>fail-on</c> in analysed artifacts: the number the action reports as violations
+    /// (unreadable artifacts are counted by their status; they make the run incomplete whatever this says).
+    /// </summary>
+    public int Violations => Artifacts.Sum(artifact => artifact.Findings.Count(finding =>
+        finding.IsActive && finding.RuleId != RuleIds.UnreadableArtifact && Fails(finding.Severity, FailOn)));
+
+    /// <summary><paramref name="path"/> relative to <see cref="Root"/> with <c>/</c> separators, when it lies inside it.</summary>
+    public string Display(string path)
+    {
+        string relative = System.IO.Path.GetRelativePath(Root, System.IO.Path.GetFullPath(path));
+        return relative.StartsWith("..", StringComparison.Ordinal) || System.IO.Path.IsPathRooted(relative)
+            ? path
+            : relative.Replace('\\', '/');
+    }
+
+    /// <summary>Whether a finding of <paramref name="severity"/> fails a run with <paramref name="failOn"/>.</summary>
+    public static bool Fails(Severity severity, FailOn failOn) => failOn switch
+    {
+        FailOn.Error => severity >= Severity.Error,
+        FailOn.Warning => severity >= Severity.Warning,
+        _ => false,
+    };
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using TensorGuard.Core.Policy;
+
+namespace TensorGuard.Core.Compliance;
+
+/// <summary>
+/// Applies a policy to checked artifacts: the rules per artifact, then the policy's exceptions across the run (an
+/// expired exception stops applying and says so; one that matches nothing is warned about), then the verdict.
+/// </summary>
+public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
+{
+    /// <summary>The findings for one analysed artifact; exceptions and status are settled by <see cref="Complete"/>.</summary>
+    /// <param name="path">The artifact as reported (relative to the repository root where possible).</param>
+    public ArtifactResult Evaluate(string path, DeclaredIdentity declared, LineageEvidence evidence)
+    {
+        DetectedLineage lineage = DetectedLineage.From(evidence, policy);
+        var rules = new ArtifactRules(policy, declared, lineage);
+        IReadOnlyList<Finding> findings = rules.Apply();
+        string[] reminders = rules.Governing
+            .SelectMany(terms => terms.Conditions.Select(condition => $"{terms.Name}: {condition}"))
+            .ToArray();
+        return new ArtifactResult(path, declared, lineage, findings, reminders, ArtifactStatus.Compliant);
+    }
+
+    /// <summary>An artifact that could not be analysed: one <c>unreadable-artifact</c> error that no policy can lower.</summary>
+    public static ArtifactResult Unreadable(string path, string problem, DeclaredIdentity? declared = null)
+    {
+        var finding = new Finding(RuleIds.UnreadableArtifact, Severity.Error, $"could not be analysed: {problem}",
+            "Fix or replace the file (TensorGuard reads safetensors files, sharded indexes and model directories), "
+            + "or stop selecting it; an artifact that was not analysed is never reported as compliant.",
+            Evidence: null, File: null);
+        return new ArtifactResult(path, declared, null, [finding], [], ArtifactStatus.Unreadable);
+    }
+
+    /// <summary>Applies exceptions and decides every status and the verdict.</summary>
+    /// <param name="selectionMessages">Messages from selecting the artifacts (patterns that matched nothing).</param>
+    /// <param name="selectionIncomplete">A required pattern matched nothing.</param>
+    public CheckResult Complete(IReadOnlyList<ArtifactResult> artifacts, IReadOnlyList<RunMessage> selectionMessages,
+        bool selectionIncomplete, FailOn failOn)
+    {
+        var used = new HashSet<PolicyExemption>();
+        var messages = new List<RunMessage>(selectionMessages);
+        foreach (PolicyExemption expired in policy.Exemptions.Where(e => e.HasExpired(today)))
+        {
+            messages.Add(new RunMessage(Severity.Warning, string.Create(CultureInfo.InvariantCulture,
+                $"{policy.Path}:{expired.Position}: the exception for {expired.RuleId} on '{expired.ModelPattern}' expired on {expired.Expires:yyyy-MM-dd}; its findings count again. Renew it with a new date or fix the findings.")));
+        }
+
+        ArtifactResult[] completed = artifacts.Select(artifact => Settle(artifact, used, failOn)).ToArray();
+        foreach (PolicyExemption unused in policy.Exemptions.Where(e => !e.HasExpired(today) && !used.Contains(e)))
+        {
+            messages.Add(new RunMessage(Severity.Warning,
+                $"{policy.Path}:{unused.Position}: the exception for {unused.RuleId} on '{unused.ModelPattern}' matched no finding; remove it if the problem is fixed."));
+        }
+
+        Verdict verdict = selectionIncomplete || completed.Any(a => a.Status == ArtifactStatus.Unreadable) ? Verdict.Incomplete
+            : completed.Any(a => a.Status == ArtifactStatus.Violation) ? Verdict.Fail
+            : Verdict.Pass;
+        return new CheckResult(policy.Path, policy.Root, failOn, completed, messages, verdict);
+    }
+
+    private ArtifactResult Settle(ArtifactResult artifact, HashSet<PolicyExemption> used, FailOn failOn)
+    {
+        Finding[] findings = artifact.Findings
+            .Select(finding => Exempt(artifact, finding, used))
+            .OrderByDescending(finding => finding.IsActive)
+            .ThenByDescending(finding => finding.Severity)
+            .ThenBy(finding => finding.RuleId, StringComparer.Ordinal)
+            .ThenBy(finding => finding.Message, StringComparer.Ordinal)
+            .ToArray();
+        ArtifactStatus status = findings.Any(f => f.RuleId == RuleIds.UnreadableArtifact) ? ArtifactStatus.Unreadable
+            : findings.Any(f => f.IsActive && CheckResult.Fails(f.Severity, failOn)) ? ArtifactStatus.Violation
+            : findings.Any(f => f.IsActive) ? ArtifactStatus.Findings
+            : ArtifactStatus.Compliant;
+        return artifact with { Findings = findings, Status = status };
+    }
+
+    private Finding Exempt(ArtifactResult artifact, Finding finding, HashSet<PolicyExemption> used)
+    {
+        if (RuleIds.IsFixed(finding.RuleId))
+        {
+            return finding;
+        }
+
+        PolicyExemption? exemption = policy.Exemptions.FirstOrDefault(e =>
+            !e.HasExpired(today)
+            && e.RuleId == finding.RuleId
+            && (new Glob(e.ModelPattern).IsMatch(artifact.Path)
+                || (artifact.Declared is { } declared && new Glob(e.ModelPattern, ignoreCase: true).IsMatch(declared.Name.Value))));
+        if (exemption is null)
+        {
+            return finding;
+        }
+
+        used.Add(exemption);
+        return finding with { Exemption = new AppliedExemption(exemption.Reason, exemption.Expires, exemption.Position) };
+    }
+}

@@ -1,0 +1,65 @@
+using TensorGuard.Core.Formats;
+
+namespace TensorGuard.Core.Policy;
+
+/// <summary>
+/// Edits a policy file as text, so that its comments and layout survive: inserts a base model at the top of a
+/// family's <c>bases:</c> list, or a new family at the top of <c>families:</c>. Works on block-style YAML (what
+/// <c>policies/default.yml</c> and the README use); a flow-style list is refused with a message.
+/// </summary>
+public static class PolicyEditor
+{
+    /// <summary>The policy text with the base added.</summary>
+    /// <param name="text">The policy file's text, as loaded into <paramref name="policy"/>.</param>
+    /// <param name="fingerprint">The fingerprint file, relative to the policy.</param>
+    public static string AddBase(string text, PolicyDocument policy, string family, string name, string? license, string fingerprint)
+    {
+        if (policy.Bases.Any(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new InvalidInputException($"{policy.Path}: the policy already has a base named '{UntrustedText.Printable(name)}'; choose another --name.");
+        }
+
+        foreach (string value in new[] { family, name, license ?? string.Empty, fingerprint }.Where(v => v.Any(char.IsControl)))
+        {
+            throw new InvalidInputException($"'{UntrustedText.Printable(value)}' contains control characters; use plain text.");
+        }
+
+        string newline = text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+        var lines = text.Split('\n').Select(line => line.TrimEnd('\r')).ToList();
+        PolicyFamily? existing = policy.Families.FirstOrDefault(f => f.Id == family);
+        (SourcePosition anchor, string[] entry) = existing is not null
+            ? (existing.Bases[0].Position, BaseEntry(name, license, fingerprint))
+            : (policy.Families[0].Position, ["id: " + Scalar(family), "bases:", .. BaseEntry(name, license, fingerprint).Select((line, i) => (i == 0 ? "  - " : "    ") + line)]);
+        int index = (int)anchor.Line - 1;
+        int column = (int)anchor.Column - 1;
+        string line = lines[index];
+        int dash = line.LastIndexOf('-', Math.Max(0, column - 1));
+        if (dash < 0 || line[..dash].Trim().Length > 0 || line[(dash + 1)..column].Trim().Length > 0)
+        {
+            throw new InvalidInputException($"{policy.Path}:{anchor}: this list is not written in block style ('- ' items); add the base by hand.");
+        }
+
+        string indent = new(' ', dash);
+        string inner = new(' ', column);
+        string[] inserted = entry.Select((item, i) => (i == 0 ? indent + "-" + new string(' ', column - dash - 1) : inner) + item).ToArray();
+        lines.InsertRange(index, inserted);
+        return string.Join(newline, lines);
+    }
+
+    private static string[] BaseEntry(string name, string? license, string fingerprint) =>
+    [
+        "name: " + Scalar(name),
+        .. license is null ? Array.Empty<string>() : ["license: " + Scalar(license)],
+        "fingerprint: " + Scalar(fingerprint),
+    ];
+
+    /// <summary>A YAML scalar, double-quoted whenever plain style could change its meaning.</summary>
+    private static string Scalar(string value)
+    {
+        bool plain = value.Length > 0
+            && value.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' or '/')
+            && !char.IsDigit(value[0]) && value[0] is not ('-' or '.')
+            && value is not ("true" or "false" or "null" or "yes" or "no" or "on" or "off" or "~");
+        return plain ? value : "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    }
+}

@@ -1,0 +1,63 @@
+namespace TensorGuard.Core.Policy;
+
+/// <summary>How serious a finding is; ordered so that comparisons mean "at least as serious".</summary>
+public enum Severity
+{
+    Note,
+    Warning,
+    Error,
+}
+
+/// <summary>The lowest severity that fails a run.</summary>
+public enum FailOn
+{
+    Error,
+    Warning,
+    Never,
+}
+
+/// <summary>The severity of every rule, after the policy's <c>rules:</c> section; <c>off</c> rules are absent.</summary>
+public sealed record RuleSettings(IReadOnlyDictionary<string, Severity> Severities)
+{
+    public static readonly RuleSettings Default = new(RuleIds.DefaultSeverities);
+
+    /// <summary>The rule's severity, or null when the policy turned it off.</summary>
+    public Severity? SeverityOf(string ruleId) => Severities.TryGetValue(ruleId, out Severity severity) ? severity : null;
+}
+
+/// <summary>Stable ids of the findings TensorGuard reports (documented in the README).</summary>
+public static class RuleIds
+{
+    public const string LicenseConflict = "license-conflict";
+    public const string Naming = "naming";
+    public const string NoticeMissing = "notice-missing";
+    public const string BaseMismatch = "base-mismatch";
+    public const string UndeclaredBase = "undeclared-base";
+    public const string UnknownLineage = "unknown-lineage";
+    public const string FamilyDenied = "family-denied";
+    public const string LicenseDenied = "license-denied";
+    public const string NonCommercial = "non-commercial";
+    public const string ModelCard = "model-card";
+    public const string UnreadableArtifact = "unreadable-artifact";
+
+    /// <summary>Every rule with its severity when the policy says nothing.</summary>
+    public static readonly IReadOnlyDictionary<string, Severity> DefaultSeverities = new Dictionary<string, Severity>(StringComparer.Ordinal)
+    {
+        [LicenseConflict] = Severity.Error,
+        [Naming] = Severity.Error,
+        [NoticeMissing] = Severity.Error,
+        [BaseMismatch] = Severity.Error,
+        [UndeclaredBase] = Severity.Warning,
+        [UnknownLineage] = Severity.Warning,
+        [FamilyDenied] = Severity.Error,
+        [LicenseDenied] = Severity.Error,
+        [NonCommercial] = Severity.Error,
+        [ModelCard] = Severity.Warning,
+        [UnreadableArtifact] = Severity.Error,
+    };
+
+    /// <summary>
+    /// Rules a policy may neither turn down nor except: an artifact that was not analysed must never read as clean.
+    /// </summary>
+    public static bool IsFixed(string ruleId) => ruleId == UnreadableArtifact;
+}

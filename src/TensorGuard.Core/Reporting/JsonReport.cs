@@ -1,0 +1,194 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using TensorGuard.Core.Compliance;
+
+namespace TensorGuard.Core.Reporting;
+
+/// <summary>
+/// The machine-readable report (schema <see cref="SchemaId"/>, documented in the README). Field names are stable;
+/// new fields may be added, existing ones keep their meaning.
+/// </summary>
+public static class JsonReport
+{
+    public const string SchemaId = "tensorguard-check/1";
+
+    public static string Render(CheckResult result)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("schema", SchemaId);
+            json.WriteString("verdict", ReportText.Word(result.Verdict));
+            json.WriteString("summary", ReportText.Headline(result));
+            json.WriteString("policy", result.Display(result.PolicyPath));
+            json.WriteString("failOn", ReportText.Word(result.FailOn));
+            json.WriteNumber("violations", result.Violations);
+            json.WriteStartObject("families");
+            foreach (IGrouping<string, ArtifactResult> family in result.Artifacts
+                         .Where(a => a.Detected?.Family is not null)
+                         .GroupBy(a => a.Detected!.Family!)
+                         .OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                json.WriteNumber(family.Key, family.Count());
+            }
+
+            json.WriteEndObject();
+            json.WriteStartArray("artifacts");
+            foreach (ArtifactResult artifact in result.Artifacts)
+            {
+                Artifact(json, result, artifact);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("messages");
+            foreach (RunMessage message in result.Messages)
+            {
+                json.WriteStartObject();
+                json.WriteString("severity", ReportText.Word(message.Severity));
+                json.WriteString("text", message.Text);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    private static void Artifact(Utf8JsonWriter json, CheckResult result, ArtifactResult artifact)
+    {
+        json.WriteStartObject();
+        json.WriteString("path", result.Display(artifact.Path));
+        json.WriteString("status", ReportText.Word(artifact.Status));
+        if (artifact.Declared is { } declared)
+        {
+            Declared(json, result, declared);
+        }
+        else
+        {
+            json.WriteNull("declared");
+        }
+
+        if (artifact.Detected is { } detected)
+        {
+            Detected(json, detected);
+        }
+        else
+        {
+            json.WriteNull("detected");
+        }
+
+        json.WriteStartArray("findings");
+        foreach (Finding finding in artifact.Findings)
+        {
+            json.WriteStartObject();
+            json.WriteString("rule", finding.RuleId);
+            json.WriteString("severity", ReportText.Word(finding.Severity));
+            json.WriteBoolean("active", finding.IsActive);
+            json.WriteString("message", finding.Message);
+            json.WriteString("fix", finding.Fix);
+            WriteOptional(json, "evidence", finding.Evidence);
+            WriteOptional(json, "file", finding.File is { } file ? result.Display(file) : null);
+            if (finding.Exemption is { } exemption)
+            {
+                json.WriteStartObject("exception");
+                json.WriteString("reason", exemption.Reason);
+                WriteOptional(json, "expires", exemption.Expires?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+                json.WriteNumber("line", exemption.Position.Line);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        WriteStrings(json, "reminders", artifact.Reminders);
+        json.WriteEndObject();
+    }
+
+    private static void Declared(Utf8JsonWriter json, CheckResult result, DeclaredIdentity declared)
+    {
+        json.WriteStartObject("declared");
+        json.WriteString("name", declared.Name.Value);
+        json.WriteString("nameSource", ReportText.Word(declared.Name.Source));
+        WriteOptional(json, "license", declared.License?.Value);
+        WriteOptional(json, "licenseSource", declared.License is { } license ? ReportText.Word(license.Source) : null);
+        WriteStrings(json, "baseModels", declared.BaseModels?.Value ?? []);
+        WriteOptional(json, "baseModelsSource", declared.BaseModels is { } bases ? ReportText.Word(bases.Source) : null);
+        WriteOptional(json, "baseModelRelation", declared.BaseModelRelation);
+        WriteOptional(json, "modelType", declared.ModelType);
+        WriteStrings(json, "architectures", declared.Architectures);
+        WriteOptional(json, "modelCard", declared.ModelCardPath is { } card ? result.Display(card) : null);
+        WriteStrings(json, "overridden", declared.OverriddenFields().ToArray());
+        json.WriteEndObject();
+    }
+
+    private static void Detected(Utf8JsonWriter json, DetectedLineage detected)
+    {
+        json.WriteStartObject("detected");
+        json.WriteString("strength", ReportText.Word(detected.Strength));
+        WriteOptional(json, "family", detected.Family);
+        WriteOptional(json, "base", detected.Base?.Name);
+        WriteOptional(json, "license", detected.Base?.License);
+        json.WriteString("evidence", detected.Evidence);
+        if (detected.Source.Nearest is { } nearest)
+        {
+            json.WriteStartObject("nearest");
+            json.WriteString("base", nearest.Base);
+            json.WriteString("family", nearest.Family);
+            json.WriteNumber("distance", Math.Round(nearest.Distance, 6));
+            json.WriteNumber("threshold", Math.Round(nearest.Threshold, 6));
+            json.WriteBoolean("unknown", nearest.Unknown);
+            json.WriteEndObject();
+        }
+
+        json.WriteStartArray("lineage");
+        foreach (LineageTest test in detected.Source.Tests)
+        {
+            json.WriteStartObject();
+            json.WriteString("base", test.Base);
+            json.WriteString("verdict", test.Verdict switch
+            {
+                LineageVerdict.Derived => "derived",
+                LineageVerdict.NotDerived => "not-derived",
+                _ => "inconclusive",
+            });
+            json.WriteNumber("similarity", Math.Round(test.Similarity, 6));
+            if (test.Log10PValue is { } log10)
+            {
+                json.WriteNumber("log10PValue", Math.Round(log10, 4));
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IReadOnlyList<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Policy;
+
+namespace TensorGuard.Core.Reporting;
+
+/// <summary>Words and phrases every report format uses, so they cannot drift apart.</summary>
+internal static class ReportText
+{
+    public static string Word(Severity severity) => severity switch
+    {
+        Severity.Error => "error",
+        Severity.Warning => "warning",
+        _ => "note",
+    };
+
+    public static string Word(FailOn failOn) => failOn switch
+    {
+        FailOn.Error => "error",
+        FailOn.Warning => "warning",
+        _ => "never",
+    };
+
+    public static string Word(ArtifactStatus status) => status switch
+    {
+        ArtifactStatus.Compliant => "compliant",
+        ArtifactStatus.Findings => "findings",
+        ArtifactStatus.Violation => "violation",
+        _ => "unreadable",
+    };
+
+    public static string Word(Verdict verdict) => verdict switch
+    {
+        Verdict.Pass => "pass",
+        Verdict.Fail => "fail",
+        _ => "incomplete",
+    };
+
+    public static string Word(DeclarationSource source) => source switch
+    {
+        DeclarationSource.ModelCard => "model-card",
+        DeclarationSource.FileName => "file-name",
+        DeclarationSource.Policy => "policy",
+        _ => "override",
+    };
+
+    public static string Word(LineageStrength strength) => strength switch
+    {
+        LineageStrength.Derived => "derived",
+        LineageStrength.Nearest => "nearest",
+        _ => "unknown",
+    };
+
+    /// <summary>The one-line verdict every report starts with.</summary>
+    public static string Headline(CheckResult result)
+    {
+        int models = result.Artifacts.Count;
+        int unreadable = result.Artifacts.Count(a => a.Status == ArtifactStatus.Unreadable);
+        int failing = result.Artifacts.Count(a => a.Status == ArtifactStatus.Violation);
+        int findings = result.Artifacts.Sum(a => a.Findings.Count(f => f.IsActive));
+        string violations = Invariant($"{result.Violations} {Plural(result.Violations, "finding")} at or above {Word(result.FailOn)} in {failing} of {models} {Models(models)}");
+        string alsoViolations = result.Violations > 0 ? "; " + violations : string.Empty;
+        return result.Verdict switch
+        {
+            Verdict.Incomplete when unreadable > 0 => Invariant($"incomplete: {unreadable} of {models} {Models(models)} could not be analysed, so {(unreadable == 1 ? "it is" : "they are")} not known to be compliant{alsoViolations}"),
+            Verdict.Incomplete => Invariant($"incomplete: a selected model pattern matched nothing ({models} {Models(models)} checked){alsoViolations}"),
+            Verdict.Fail => "fail: " + violations,
+            _ when findings > 0 => Invariant($"pass: {models} {Models(models)} checked; {findings} {Plural(findings, "finding")} below the fail-on threshold ({Word(result.FailOn)})"),
+            _ => Invariant($"pass: {models} {Models(models)} checked, all compliant"),
+        };
+    }
+
+    /// <summary>Declared name, license and base models in one line.</summary>
+    public static string Declared(DeclaredIdentity declared)
+    {
+        string license = declared.License is { } l ? $"{l.Value}{Source(l.Source)}" : "(none)";
+        string bases = declared.BaseModels is { } b ? $"{string.Join(", ", b.Value.Select(Formats.UntrustedText.Printable))}{Source(b.Source)}" : "(none)";
+        return $"name {Formats.UntrustedText.Printable(declared.Name.Value)}{Source(declared.Name.Source)} · license {license} · base model {bases}";
+    }
+
+    /// <summary>Detected base, family and license in one line, without the evidence.</summary>
+    public static string Detected(DetectedLineage detected) => detected.Strength switch
+    {
+        LineageStrength.Derived => $"derived from {detected.Base!.Name} ({detected.FamilyName}{LicenseText(detected.Base)})",
+        LineageStrength.Nearest => $"likely {detected.Base!.Name} ({detected.FamilyName}{LicenseText(detected.Base)}; classifier only, lineage not tested)",
+        _ => "unknown: no base of the policy explains the weights",
+    };
+
+    public static string Plural(int count, string word) => count == 1 ? word : word + "s";
+
+    private static string Models(int count) => Plural(count, "model");
+
+    private static string LicenseText(PolicyBase model) => model.License is { } license ? $" family, license {license}" : " family";
+
+    private static string Source(DeclarationSource source) => source switch
+    {
+        DeclarationSource.Override => " [override]",
+        DeclarationSource.Policy => " [policy]",
+        DeclarationSource.FileName => " [file name]",
+        _ => string.Empty,
+    };
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

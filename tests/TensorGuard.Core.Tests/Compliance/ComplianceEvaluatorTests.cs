@@ -1,0 +1,219 @@
+using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Policy;
+
+namespace TensorGuard.Core.Tests.Compliance;
+
+public sealed class ComplianceEvaluatorTests
+{
+    private static readonly DateOnly Today = new(2026, 11, 26);
+
+    private static CheckResult Check(PolicyDocument policy, DeclaredIdentity declared, LineageEvidence evidence, FailOn failOn = FailOn.Error)
+    {
+        var evaluator = new ComplianceEvaluator(policy, Today);
+        return evaluator.Complete([evaluator.Evaluate("models/x", declared, evidence)], [], selectionIncomplete: false, failOn);
+    }
+
+    private static string[] Rules(CheckResult result) =>
+        result.Artifacts.Single().Findings.Where(f => f.IsActive).Select(f => f.RuleId).Order(StringComparer.Ordinal).ToArray();
+
+    private static DeclaredIdentity CompliantLlama() => GatePolicies.Declared("Llama-Acme-8B", "llama3.1", ["meta-llama/Llama-3.1-8B"],
+        card: "Built with Llama", notice: "Llama 3.1 is licensed under the Llama 3.1 Community License, Copyright © Meta Platforms, Inc.");
+
+    [Fact]
+    public void Evaluate_CompliantLlamaDerivative_PassesWithReminders()
+    {
+        CheckResult result = Check(GatePolicies.Load(), CompliantLlama(), GatePolicies.DerivedFrom("Llama-3.1-8B", "llama"));
+
+        Assert.Equal(Verdict.Pass, result.Verdict);
+        ArtifactResult artifact = result.Artifacts.Single();
+        Assert.Equal(ArtifactStatus.Compliant, artifact.Status);
+        Assert.Empty(artifact.Findings);
+        Assert.Equal(LineageStrength.Derived, artifact.Detected!.Strength);
+        Assert.Contains(artifact.Reminders, r => r.Contains("700 million", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Evaluate_LlamaRenamedAndRelicensedAsApache_FailsWithEvidence()
+    {
+        DeclaredIdentity declared = GatePolicies.Declared("Acme-Chat-8B", "apache-2.0", ["meta-llama/Llama-3.1-8B"]);
+
+        CheckResult result = Check(GatePolicies.Load(), declared, GatePolicies.DerivedFrom("Llama-3.1-8B", "llama"));
+
+        Assert.Equal(Verdict.Fail, result.Verdict);
+        Assert.Equal(["license-conflict", "naming", "notice-missing", "notice-missing"], Rules(result));
+        Finding conflict = result.Artifacts.Single().Findings.First(f => f.RuleId == RuleIds.LicenseConflict);
+        Assert.Contains("apache-2.0", conflict.Message);
+        Assert.Contains("llama3.1", conflict.Fix);
+        Assert.Contains("p = 1.0e-12", conflict.Evidence);
+        Assert.Contains("similarity 0.970", conflict.Evidence);
+        Assert.Equal(1 + 1 + 2, result.Violations);
+    }
+
+    [Fact]
+    public void Evaluate_QwenResearchDerivativeInCommercialProduct_IsNonCommercial()
+    {
+        DeclaredIdentity declared = GatePolicies.Declared("Acme-Support-3B", "qwen-research", ["Qwen/Qwen2.5-3B"], card: "Built with Qwen");
+
+        CheckResult result = Check(GatePolicies.Load(), declared, GatePolicies.DerivedFrom("Qwen2.5-3B", "qwen"));
+
+        Assert.Equal(["non-commercial"], Rules(result));
+    }
+
+    [Fact]
+    public void Evaluate_LineageRefutesNearestBase_IsUnknownLineageWithoutLicenseFindings()
+    {
+        var evidence = new LineageEvidence(new NearestBase("Llama-3.1-8B", "llama", 0.2, 3, Unknown: false),
+            [new LineageTest("Llama-3.1-8B", LineageVerdict.NotDerived, 0.01, -0.2)]);
+
+        CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme-Original", "apache-2.0", null), evidence);
+
+        Assert.Equal(["unknown-lineage"], Rules(result));
+        Assert.Contains("not derived", result.Artifacts.Single().Findings.Single().Evidence);
+        Assert.Equal(Verdict.Pass, result.Verdict);
+    }
+
+    [Fact]
+    public void Evaluate_ClassifierOnlyAndNoDeclaredBase_IsUndeclaredBase()
+    {
+        var evidence = new LineageEvidence(new NearestBase("Mistral-7B-v0.1", "mistral", 0.5, 3, Unknown: false), []);
+
+        CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme-7B", "apache-2.0", null), evidence);
+
+        Assert.Equal(LineageStrength.Nearest, result.Artifacts.Single().Detected!.Strength);
+        Assert.Equal(["undeclared-base"], Rules(result));
+    }
+
+    [Fact]
+    public void Evaluate_DeclaresBaseOfAnotherFamily_IsBaseMismatch()
+    {
+        DeclaredIdentity declared = CompliantLlama() with
+        {
+            BaseModels = new DeclaredValue<IReadOnlyList<string>>(["mistralai/Mistral-7B-v0.1"], DeclarationSource.ModelCard),
+        };
+
+        CheckResult result = Check(GatePolicies.Load(), declared, GatePolicies.DerivedFrom("Llama-3.1-8B", "llama"));
+
+        Assert.Equal(["base-mismatch"], Rules(result));
+    }
+
+    [Fact]
+    public void Evaluate_DeclaresCoveredVariantOfTheBase_IsAccepted()
+    {
+        DeclaredIdentity declared = CompliantLlama() with
+        {
+            BaseModels = new DeclaredValue<IReadOnlyList<string>>(["meta-llama/Llama-3.1-8B-Instruct"], DeclarationSource.ModelCard),
+        };
+
+        Assert.Empty(Rules(Check(GatePolicies.Load(), declared, GatePolicies.DerivedFrom("Llama-3.1-8B", "llama"))));
+    }
+
+    [Fact]
+    public void Evaluate_DeclaresUnknownBase_IsUndeclaredBase()
+    {
+        DeclaredIdentity declared = CompliantLlama() with
+        {
+            BaseModels = new DeclaredValue<IReadOnlyList<string>>(["acme/house-model"], DeclarationSource.ModelCard),
+        };
+
+        CheckResult result = Check(GatePolicies.Load(), declared, GatePolicies.DerivedFrom("Llama-3.1-8B", "llama"));
+
+        Assert.Equal(["undeclared-base"], Rules(result));
+        Assert.Contains("acme/house-model", result.Artifacts.Single().Findings.Single().Message);
+    }
+
+    [Fact]
+    public void Evaluate_NoEvidenceButDeclaredBaseHasLicense_ChecksTheDeclaredBasesLicense()
+    {
+        DeclaredIdentity declared = GatePolicies.Declared("Acme", "mit", ["meta-llama/Llama-3.1-70B"], card: "Built with Llama");
+
+        CheckResult result = Check(GatePolicies.Load(), declared, LineageEvidence.None);
+
+        Assert.Contains("license-conflict", Rules(result));
+        Assert.Contains("naming", Rules(result));
+        Assert.Contains("unknown-lineage", Rules(result));
+    }
+
+    [Fact]
+    public void Evaluate_FamilyNotice_AppliesToDerivativesWhateverTheirLicense()
+    {
+        DeclaredIdentity declared = GatePolicies.Declared("Acme-Phi", "apache-2.0", ["microsoft/phi-4"]);
+
+        CheckResult result = Check(GatePolicies.Load(), declared, GatePolicies.DerivedFrom("phi-4", "phi"));
+
+        Finding notice = result.Artifacts.Single().Findings.Single();
+        Assert.Equal(RuleIds.NoticeMissing, notice.RuleId);
+        Assert.Contains("Microsoft Phi family", notice.Message);
+        Assert.Contains("LICENSE file", notice.Fix);
+    }
+
+    [Fact]
+    public void Evaluate_DeniedFamily_IsFamilyDenied()
+    {
+        PolicyDocument policy = GatePolicies.Load() with
+        {
+            Organisation = new OrganisationSettings(false, [], ["mistral"], [], []),
+        };
+
+        CheckResult result = Check(policy, GatePolicies.Declared("M", "apache-2.0", ["mistralai/Mistral-7B-v0.1"]),
+            GatePolicies.DerivedFrom("Mistral-7B-v0.1", "mistral"));
+
+        Assert.Equal(["family-denied"], Rules(result));
+    }
+
+    [Fact]
+    public void Evaluate_RuleTurnedDownToWarning_StaysBelowFailOn()
+    {
+        PolicyDocument policy = GatePolicies.Load("rules:\n  naming: warning\n  notice-missing: off\n  license-conflict: note\n");
+        DeclaredIdentity declared = GatePolicies.Declared("Acme-Chat-8B", "apache-2.0", ["meta-llama/Llama-3.1-8B"]);
+
+        CheckResult result = Check(policy, declared, GatePolicies.DerivedFrom("Llama-3.1-8B", "llama"));
+
+        Assert.Equal(["license-conflict", "naming"], Rules(result));
+        Assert.Equal(ArtifactStatus.Findings, result.Artifacts.Single().Status);
+        Assert.Equal(Verdict.Pass, result.Verdict);
+        Assert.Equal(Verdict.Fail, Check(policy, declared, GatePolicies.DerivedFrom("Llama-3.1-8B", "llama"), FailOn.Warning).Verdict);
+    }
+
+    [Fact]
+    public void Complete_Exceptions_ApplyExpireAndWarnWhenUnused()
+    {
+        PolicyDocument policy = GatePolicies.Load("""
+            exceptions:
+              - model: models/*
+                rule: naming
+                reason: Renaming tracked in TICKET-1
+                expires: 2027-01-31
+              - model: Acme-*
+                rule: notice-missing
+                reason: Expired agreement
+                expires: 2026-01-01
+              - model: other/**
+                rule: license-conflict
+                reason: Never matches
+            """);
+        DeclaredIdentity declared = GatePolicies.Declared("Acme-Chat-8B", "llama3.1", ["meta-llama/Llama-3.1-8B"]);
+
+        CheckResult result = Check(policy, declared, GatePolicies.DerivedFrom("Llama-3.1-8B", "llama"));
+
+        Finding naming = result.Artifacts.Single().Findings.Single(f => f.RuleId == RuleIds.Naming);
+        Assert.False(naming.IsActive);
+        Assert.Equal("Renaming tracked in TICKET-1", naming.Exemption!.Reason);
+        Assert.Equal(["notice-missing", "notice-missing"], Rules(result));
+        Assert.Contains(result.Messages, m => m.Text.Contains("expired on 2026-01-01", StringComparison.Ordinal) && m.Text.StartsWith("policy.yml:", StringComparison.Ordinal));
+        Assert.Contains(result.Messages, m => m.Text.Contains("'other/**' matched no finding", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Messages, m => m.Text.Contains("'models/*'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Complete_UnreadableArtifact_IsIncompleteEvenWhenNothingFails()
+    {
+        var evaluator = new ComplianceEvaluator(GatePolicies.Load(), Today);
+
+        CheckResult result = evaluator.Complete([ComplianceEvaluator.Unreadable("models/broken.safetensors", "header length exceeds file")], [],
+            selectionIncomplete: false, FailOn.Never);
+
+        Assert.Equal(Verdict.Incomplete, result.Verdict);
+        Assert.Equal(ArtifactStatus.Unreadable, result.Artifacts.Single().Status);
+        Assert.Equal(RuleIds.UnreadableArtifact, result.Artifacts.Single().Findings.Single().RuleId);
+    }
+}

@@ -1,0 +1,75 @@
+using Snapshooter.Xunit3;
+using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Policy;
+using TensorGuard.Core.Reporting;
+using TensorGuard.Core.Tests.Compliance;
+
+namespace TensorGuard.Core.Tests.Reporting;
+
+public sealed class ReportSnapshotTests
+{
+    /// <summary>A run with one artifact of every status, an exception applied, and policy messages.</summary>
+    private static CheckResult Sample()
+    {
+        PolicyDocument policy = GatePolicies.Load("""
+            organisation:
+              commercial: true
+            exceptions:
+              - model: demo/legacy-*
+                rule: undeclared-base
+                reason: Card fixed in the next release (TICKET-7)
+                expires: 2027-03-31
+              - model: demo/gone
+                rule: naming
+                reason: Model removed
+            """);
+        var evaluator = new ComplianceEvaluator(policy, new DateOnly(2026, 11, 26));
+        ArtifactResult[] artifacts =
+        [
+            evaluator.Evaluate("demo/mistral-support-7b",
+                GatePolicies.Declared("Mistral-Support-7B", "apache-2.0", ["mistralai/Mistral-7B-v0.1"]),
+                GatePolicies.DerivedFrom("Mistral-7B-v0.1", "mistral")),
+            evaluator.Evaluate("demo/acme-assistant-8b",
+                GatePolicies.Declared("Acme-Assistant-8B", "apache-2.0", null) with
+                {
+                    Name = new DeclaredValue<string>("Acme-Assistant-8B", DeclarationSource.Override),
+                },
+                GatePolicies.DerivedFrom("Llama-3.1-8B", "llama")),
+            evaluator.Evaluate("demo/legacy-7b", GatePolicies.Declared("Legacy | <b>7B</b>", "apache-2.0", null),
+                new LineageEvidence(new NearestBase("Mistral-7B-v0.1", "mistral", 1.25, 3.5, Unknown: false), [])),
+            evaluator.Evaluate("demo/qwen-helper-3b", GatePolicies.Declared("Qwen-Helper-3B", "qwen-research", ["Qwen/Qwen2.5-3B"], card: "Improved using Qwen"),
+                GatePolicies.DerivedFrom("Qwen2.5-3B", "qwen")),
+            ComplianceEvaluator.Unreadable("demo/broken.safetensors", "header length 9999999999 exceeds the file size"),
+        ];
+        return evaluator.Complete(artifacts, [new RunMessage(Severity.Note, "'extra/**' (policy models entry at line 3) matched no model artifact; it is optional.")],
+            selectionIncomplete: false, FailOn.Error);
+    }
+
+    [Fact]
+    public void Markdown_Sample_MatchesSnapshot() => Snapshot.Match(MarkdownReport.Render(Sample()));
+
+    [Fact]
+    public void Json_Sample_MatchesSnapshot() => Snapshot.Match(JsonReport.Render(Sample()));
+
+    [Fact]
+    public void Text_Sample_MatchesSnapshot() => Snapshot.Match(TextSummary.Render(Sample()));
+
+    [Fact]
+    public void Markdown_HostileName_IsEscaped()
+    {
+        string markdown = MarkdownReport.Render(Sample());
+
+        Assert.DoesNotContain("<b>", markdown);
+        Assert.Contains("Legacy \\| \\<b\\>7B\\</b\\>", markdown);
+    }
+
+    [Fact]
+    public void Headline_UnreadableArtifact_IsIncompleteNeverPass()
+    {
+        CheckResult result = Sample();
+
+        Assert.Equal(Verdict.Incomplete, result.Verdict);
+        Assert.StartsWith("incomplete: 1 of 5 models could not be analysed", JsonReport.Render(result).Split("\"summary\": \"")[1]);
+        Assert.Contains("INCOMPLETE: 1 of 5 models could not be analysed", TextSummary.Render(result));
+    }
+}
