@@ -25,8 +25,8 @@ public sealed record ActionInputs
     /// <summary>Overrides the declared base model(s) of every artifact.</summary>
     public IReadOnlyList<string>? BaseModels { get; init; }
 
-    /// <summary>The lowest finding severity that fails the step: <c>error</c>, <c>warning</c> or <c>never</c>.</summary>
-    public FailOn FailOn { get; init; } = FailOn.Error;
+    /// <summary>The lowest finding severity that fails the step; null leaves it to the policy (whose default is error).</summary>
+    public FailOn? FailOn { get; init; }
 
     public CommentMode Comment { get; init; } = CommentMode.Always;
 
@@ -58,8 +58,8 @@ public sealed record ActionInputs
             ModelName = environment.Input("model-name"),
             License = environment.Input("license"),
             BaseModels = baseModel is null ? null : SplitList(baseModel),
-            FailOn = ParseChoice("fail-on", environment.Input("fail-on"), FailOn.Error,
-                ("error", FailOn.Error), ("warning", FailOn.Warning), ("never", FailOn.Never)),
+            FailOn = ParseChoice<FailOn?>("fail-on", environment.Input("fail-on"), null,
+                ("error", GitHub.FailOn.Error), ("warning", GitHub.FailOn.Warning), ("never", GitHub.FailOn.Never)),
             Comment = ParseChoice("comment", environment.Input("comment"), CommentMode.Always,
                 ("always", CommentMode.Always), ("on-failure", CommentMode.OnFailure), ("never", CommentMode.Never)),
             Token = token is null ? null : new GitHubToken(token.Trim()),

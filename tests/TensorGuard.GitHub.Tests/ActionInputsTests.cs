@@ -28,7 +28,7 @@ public sealed class ActionInputsTests
         Assert.Null(inputs.ModelName);
         Assert.Null(inputs.License);
         Assert.Null(inputs.BaseModels);
-        Assert.Equal(FailOn.Error, inputs.FailOn);
+        Assert.Null(inputs.FailOn);
         Assert.Equal(CommentMode.Always, inputs.Comment);
         Assert.Null(inputs.Token);
         Assert.Null(inputs.SarifFile);
@@ -42,7 +42,7 @@ public sealed class ActionInputsTests
         ActionInputs inputs = ActionInputs.Read(Env(("INPUT_MODELS", "m"), ("INPUT_FAIL-ON", ""), ("INPUT_COMMENT", "  "),
             ("INPUT_REPORT-DIR", ""), ("INPUT_POLICY", ""), ("INPUT_GITHUB-TOKEN", "")));
 
-        Assert.Equal(FailOn.Error, inputs.FailOn);
+        Assert.Null(inputs.FailOn);
         Assert.Equal(CommentMode.Always, inputs.Comment);
         Assert.Equal("tensorguard-report", inputs.ReportDir);
         Assert.Null(inputs.Policy);
@@ -105,7 +105,7 @@ public sealed class ActionInputsTests
         // A shell can only export INPUT_FAIL_ON, which the runner never sets; it must not be mistaken for fail-on.
         ActionInputs inputs = ActionInputs.Read(Env(("INPUT_MODELS", "m"), ("INPUT_FAIL_ON", "never")));
 
-        Assert.Equal(FailOn.Error, inputs.FailOn);
+        Assert.Null(inputs.FailOn);
     }
 
     [Fact]
