@@ -1,6 +1,7 @@
 using System.CommandLine;
 using TensorGuard.Core;
 using TensorGuard.Core.Formats;
+using TensorGuard.GitHub;
 
 namespace TensorGuard.Cli;
 
@@ -26,6 +27,11 @@ internal static class CommandRunner
         {
             context.Error.WriteLine($"error: {error.Message}");
             return (int)ExitCode.InvalidInput;
+        }
+        catch (ActionInputException error)
+        {
+            context.Error.WriteLine($"error: {error.Message}");
+            return (int)ExitCode.Failure;
         }
         catch (UsageException error)
         {

@@ -19,7 +19,7 @@ internal static class ReportFiles
             {
                 ReportFormat.Markdown => (".md", MarkdownReport.Render(result)),
                 ReportFormat.Json => (".json", JsonReport.Render(result)),
-                _ => throw new UsageException($"the {format} report is not implemented in this version of TensorGuard."),
+                _ => (".sarif", SarifReport.Render(result)),
             };
             string path = Path.Combine(directory, BaseName + extension);
             File.WriteAllText(path, content);

@@ -16,5 +16,6 @@ public static class TensorGuardCommand
         EvalCommand.Create(),
         CheckCommand.Create(),
         PolicyCommand.Create(),
+        ActionCommand.Create(),
     };
 }

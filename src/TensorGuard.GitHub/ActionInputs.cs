@@ -1,4 +1,5 @@
 using TensorGuard.Core.Formats;
+using TensorGuard.Core.Policy;
 
 namespace TensorGuard.GitHub;
 
@@ -59,7 +60,7 @@ public sealed record ActionInputs
             License = environment.Input("license"),
             BaseModels = baseModel is null ? null : SplitList(baseModel),
             FailOn = ParseChoice<FailOn?>("fail-on", environment.Input("fail-on"), null,
-                ("error", GitHub.FailOn.Error), ("warning", GitHub.FailOn.Warning), ("never", GitHub.FailOn.Never)),
+                ("error", Core.Policy.FailOn.Error), ("warning", Core.Policy.FailOn.Warning), ("never", Core.Policy.FailOn.Never)),
             Comment = ParseChoice("comment", environment.Input("comment"), CommentMode.Always,
                 ("always", CommentMode.Always), ("on-failure", CommentMode.OnFailure), ("never", CommentMode.Never)),
             Token = token is null ? null : new GitHubToken(token.Trim()),

@@ -1,3 +1,4 @@
+using TensorGuard.Core.Policy;
 using TensorGuard.GitHub;
 
 namespace TensorGuard.GitHub.Tests;

@@ -64,28 +64,14 @@ internal static class CheckCommand
     {
         IReadOnlyList<ReportFormat> formats = parseResult.GetValue(Formats) ?? [];
         DirectoryInfo? reportDirectory = parseResult.GetValue(ReportDirectory);
-        string policyPath = PolicyLocator.Resolve(parseResult.GetValue(Policy)?.FullName);
-        PolicyDocument policy = PolicyLoader.Load(policyPath);
-
-        string[] given = parseResult.GetValue(Models) ?? [];
-        IReadOnlyList<ArtifactPattern> patterns = given.Length > 0
-            ? given.Select(pattern => new ArtifactPattern(pattern, Directory.GetCurrentDirectory(), null, Optional: false)).ToArray()
-            : policy.Models.Select(entry => new ArtifactPattern(entry.Pattern, policy.Root, entry, entry.Optional)).ToArray();
-        if (patterns.Count == 0)
-        {
-            throw new UsageException($"nothing to check: pass model paths or globs, or list models: in {policyPath}.");
-        }
-
-        var overrides = new IdentityOverrides(
-            parseResult.GetValue(Name),
-            parseResult.GetValue(License),
-            SplitList(parseResult.GetValue(BaseModel)),
-            DeclarationSource.Override);
-        FingerprintCache? cache = parseResult.GetValue(NoCache)
-            ? null
-            : new FingerprintCache(parseResult.GetValue(CacheDirectory)?.FullName ?? CacheLocation.Default());
-        var run = new CheckRun(policy, new LineageAnalyzer(policy, cache), DateOnly.FromDateTime(DateTime.UtcNow));
-        CheckResult result = run.Check(patterns, overrides, parseResult.GetValue(FailOnOption) ?? policy.FailOn);
+        var request = new CheckRequest(
+            parseResult.GetValue(Models) ?? [],
+            Directory.GetCurrentDirectory(),
+            parseResult.GetValue(Policy)?.FullName,
+            new IdentityOverrides(parseResult.GetValue(Name), parseResult.GetValue(License), SplitList(parseResult.GetValue(BaseModel)), DeclarationSource.Override),
+            parseResult.GetValue(FailOnOption),
+            parseResult.GetValue(NoCache) ? null : parseResult.GetValue(CacheDirectory)?.FullName ?? CacheLocation.Default());
+        CheckResult result = CheckPipeline.Run(request);
 
         context.Output.Write(TextSummary.Render(result));
         if (reportDirectory is not null || formats.Count > 0)
@@ -96,12 +82,7 @@ internal static class CheckCommand
             }
         }
 
-        return result.Verdict switch
-        {
-            Verdict.Pass => ExitCode.Success,
-            Verdict.Fail => ExitCode.PolicyViolation,
-            _ => ExitCode.InvalidInput,
-        };
+        return CheckPipeline.ExitCodeOf(result.Verdict);
     }
 
     private static IReadOnlyList<string>? SplitList(string[]? values) =>

@@ -12,8 +12,8 @@ internal static class ReportOptions
 
     public static Option<IReadOnlyList<ReportFormat>> Formats() => new("--format")
     {
-        Description = "Report formats to write, comma-separated: markdown, json (default: both when --report-dir is given). sarif is not available yet.",
-        HelpName = "markdown,json",
+        Description = "Report formats to write, comma-separated: markdown, json, sarif (default: markdown and json when --report-dir is given).",
+        HelpName = "markdown,json,sarif",
         CustomParser = ParseFormats,
     };
 
@@ -44,9 +44,10 @@ internal static class ReportOptions
                     formats.Add(ReportFormat.Json);
                     break;
                 case "sarif":
-                    return Invalid<IReadOnlyList<ReportFormat>>(result, "--format sarif is not implemented in this version of TensorGuard; use markdown or json.");
+                    formats.Add(ReportFormat.Sarif);
+                    break;
                 default:
-                    return Invalid<IReadOnlyList<ReportFormat>>(result, $"--format must list markdown or json, not '{word}'.");
+                    return Invalid<IReadOnlyList<ReportFormat>>(result, $"--format must list markdown, json or sarif, not '{word}'.");
             }
         }
 

@@ -26,12 +26,9 @@ public static class JsonReport
             json.WriteString("failOn", ReportText.Word(result.FailOn));
             json.WriteNumber("violations", result.Violations);
             json.WriteStartObject("families");
-            foreach (IGrouping<string, ArtifactResult> family in result.Artifacts
-                         .Where(a => a.Detected?.Family is not null)
-                         .GroupBy(a => a.Detected!.Family!)
-                         .OrderBy(g => g.Key, StringComparer.Ordinal))
+            foreach ((string family, int count) in ReportText.Families(result))
             {
-                json.WriteNumber(family.Key, family.Count());
+                json.WriteNumber(family, count);
             }
 
             json.WriteEndObject();

@@ -5,7 +5,7 @@ using TensorGuard.Core.Policy;
 namespace TensorGuard.Core.Reporting;
 
 /// <summary>Words and phrases every report format uses, so they cannot drift apart.</summary>
-internal static class ReportText
+public static class ReportText
 {
     public static string Word(Severity severity) => severity switch
     {
@@ -50,6 +50,15 @@ internal static class ReportText
         LineageStrength.Nearest => "nearest",
         _ => "unknown",
     };
+
+    /// <summary>The number of artifacts detected in each model family, by family id in ordinal order.</summary>
+    public static IReadOnlyDictionary<string, int> Families(CheckResult result) =>
+        new SortedDictionary<string, int>(
+            result.Artifacts
+                .Where(a => a.Detected?.Family is not null)
+                .GroupBy(a => a.Detected!.Family!)
+                .ToDictionary(g => g.Key, g => g.Count()),
+            StringComparer.Ordinal);
 
     /// <summary>The one-line verdict every report starts with.</summary>
     public static string Headline(CheckResult result)

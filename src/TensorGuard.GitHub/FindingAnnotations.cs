@@ -1,0 +1,39 @@
+using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Policy;
+using TensorGuard.Core.Reporting;
+
+namespace TensorGuard.GitHub;
+
+/// <summary>
+/// The annotations of a check: one per active finding, at the file where it is fixed (model card or config), and
+/// one per run message. Findings accepted by a policy exception are in the reports, not annotated.
+/// </summary>
+public static class FindingAnnotations
+{
+    public static IEnumerable<Annotation> From(CheckResult result)
+    {
+        foreach (ArtifactResult artifact in result.Artifacts)
+        {
+            foreach (Finding finding in artifact.Findings.Where(f => f.IsActive))
+            {
+                yield return new Annotation(
+                    Level(finding.Severity),
+                    $"{result.Display(artifact.Path)}: {finding.Message}. Fix: {finding.Fix}",
+                    $"TensorGuard {finding.RuleId}: {RuleCatalog.Describe(finding.RuleId).Title}",
+                    FindingLocation.Of(result, artifact, finding));
+            }
+        }
+
+        foreach (RunMessage message in result.Messages)
+        {
+            yield return new Annotation(Level(message.Severity), message.Text, "TensorGuard policy");
+        }
+    }
+
+    private static AnnotationLevel Level(Severity severity) => severity switch
+    {
+        Severity.Error => AnnotationLevel.Error,
+        Severity.Warning => AnnotationLevel.Warning,
+        _ => AnnotationLevel.Notice,
+    };
+}
