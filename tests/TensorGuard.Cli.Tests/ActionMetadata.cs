@@ -1,3 +1,4 @@
+using TensorGuard.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace TensorGuard.Cli.Tests;
@@ -13,7 +14,7 @@ internal sealed record ActionMetadata(
     public static ActionMetadata Load()
     {
         var yaml = new YamlStream();
-        using (var reader = new StringReader(File.ReadAllText(RepositoryFiles.PathOf("action.yml"))))
+        using (var reader = new StringReader(File.ReadAllText(Path.Combine(RepositoryFiles.Root, "action.yml"))))
         {
             yaml.Load(reader);
         }

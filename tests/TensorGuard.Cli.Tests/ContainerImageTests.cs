@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using TensorGuard.GitHub;
+using TensorGuard.Testing;
 
 namespace TensorGuard.Cli.Tests;
 
@@ -14,7 +15,9 @@ public sealed class ContainerImageTests
 {
     private const string CliProject = "src/TensorGuard.Cli/TensorGuard.Cli.csproj";
     private static readonly IReadOnlyList<DockerInstruction> Dockerfile =
-        DockerfileInstructions.Parse(File.ReadAllText(RepositoryFiles.PathOf("Dockerfile")));
+        DockerfileInstructions.Parse(File.ReadAllText(RepositoryPath("Dockerfile")));
+
+    private static string RepositoryPath(string relative) => Path.Combine(RepositoryFiles.Root, relative);
 
     private static int FinalStage => Dockerfile.Max(i => i.Stage);
 
@@ -40,7 +43,7 @@ public sealed class ContainerImageTests
         {
             foreach (string source in DockerfileInstructions.Words(copy)[..^1])
             {
-                Assert.True(File.Exists(RepositoryFiles.PathOf(source)) || Directory.Exists(RepositoryFiles.PathOf(source)),
+                Assert.True(File.Exists(RepositoryPath(source)) || Directory.Exists(RepositoryPath(source)),
                     $"Dockerfile copies {source}, which is not in the repository");
             }
         }
@@ -86,10 +89,10 @@ public sealed class ContainerImageTests
                 AddIfExists(inputs, Path.Combine(directory, "Directory.Build.props"));
             }
 
-            foreach (XElement reference in XDocument.Load(RepositoryFiles.PathOf(project)).Descendants("ProjectReference"))
+            foreach (XElement reference in XDocument.Load(RepositoryPath(project)).Descendants("ProjectReference"))
             {
                 string path = Path.GetRelativePath(RepositoryFiles.Root,
-                    Path.GetFullPath(Path.Combine(RepositoryFiles.PathOf(Path.GetDirectoryName(project)!), reference.Attribute("Include")!.Value.Replace('\\', '/'))));
+                    Path.GetFullPath(Path.Combine(RepositoryPath(Path.GetDirectoryName(project)!), reference.Attribute("Include")!.Value.Replace('\\', '/'))));
                 pending.Push(path.Replace('\\', '/'));
             }
         }
@@ -97,7 +100,7 @@ public sealed class ContainerImageTests
         foreach (string root in new[] { "Directory.Build.props", "Directory.Build.targets" })
         {
             inputs.Add(root);
-            foreach (XElement import in XDocument.Load(RepositoryFiles.PathOf(root)).Descendants("Import"))
+            foreach (XElement import in XDocument.Load(RepositoryPath(root)).Descendants("Import"))
             {
                 inputs.Add(import.Attribute("Project")!.Value.Replace('\\', '/'));
             }
@@ -108,7 +111,7 @@ public sealed class ContainerImageTests
 
     private static void AddIfExists(SortedSet<string> inputs, string path)
     {
-        if (File.Exists(RepositoryFiles.PathOf(path)))
+        if (File.Exists(RepositoryPath(path)))
         {
             inputs.Add(path.Replace('\\', '/'));
         }
@@ -149,7 +152,7 @@ public sealed class ContainerImageTests
         {
             ArgumentList =
             {
-                "msbuild", RepositoryFiles.PathOf(CliProject), "-nologo", "-t:ComputeResolvedFilesToPublishList",
+                "msbuild", RepositoryPath(CliProject), "-nologo", "-t:ComputeResolvedFilesToPublishList",
                 "-getItem:ResolvedFileToPublish", "-getProperty:AssemblyName", $"-p:Configuration={configuration}",
             },
             RedirectStandardOutput = true,

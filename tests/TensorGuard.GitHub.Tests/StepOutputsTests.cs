@@ -1,45 +1,10 @@
 using TensorGuard.GitHub;
+using TensorGuard.GitHub.Fake;
 
 namespace TensorGuard.GitHub.Tests;
 
 public sealed class StepOutputsTests
 {
-    /// <summary>Reads a GITHUB_OUTPUT file the way the runner does, for both the short and the delimiter form.</summary>
-    private static Dictionary<string, string> ParseLikeRunner(string text)
-    {
-        var outputs = new Dictionary<string, string>();
-        string[] lines = text.Split('\n');
-        for (int i = 0; i < lines.Length; i++)
-        {
-            string line = lines[i];
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            int heredoc = line.IndexOf("<<", StringComparison.Ordinal);
-            int equals = line.IndexOf('=', StringComparison.Ordinal);
-            if (heredoc > 0 && (equals < 0 || heredoc < equals))
-            {
-                string name = line[..heredoc];
-                string delimiter = line[(heredoc + 2)..];
-                var value = new List<string>();
-                for (i++; lines[i] != delimiter; i++)
-                {
-                    value.Add(lines[i]);
-                }
-
-                outputs[name] = string.Join('\n', value);
-            }
-            else
-            {
-                outputs[line[..equals]] = line[(equals + 1)..];
-            }
-        }
-
-        return outputs;
-    }
-
     [Fact]
     public void Append_MultiLineAndHostileValues_RoundTripThroughTheRunnersParser()
     {
@@ -57,7 +22,7 @@ public sealed class StepOutputsTests
 
             StepOutputs.Append(path, values);
 
-            Dictionary<string, string> parsed = ParseLikeRunner(File.ReadAllText(path));
+            Dictionary<string, string> parsed = RunnerOutputFile.Parse(File.ReadAllText(path));
             Assert.Equal("kept", parsed["earlier"]);
             foreach ((string name, string value) in values)
             {
