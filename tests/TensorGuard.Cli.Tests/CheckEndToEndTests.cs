@@ -153,12 +153,23 @@ public sealed class CheckEndToEndTests(DemoRepository repository) : IClassFixtur
     }
 
     [Fact]
-    public void Check_FormatSarif_IsRefusedClearly()
+    public void Check_FormatSarif_WritesResultsAtTheModelCardWithRuleHelp()
     {
-        CliResult result = repository.Check("demo/mistral-support-ft", "--format", "sarif");
+        string reports = Path.Combine(repository.Root, "reports-" + Guid.NewGuid().ToString("N"));
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("--format sarif is not implemented in this version of TensorGuard", result.Error);
+        CliResult result = repository.Check("demo/superchat-8b", "--format", "sarif", "--report-dir", reports);
+
+        Assert.Equal(2, result.ExitCode);
+        using JsonDocument sarif = JsonDocument.Parse(File.ReadAllText(Path.Combine(reports, "tensorguard-report.sarif")));
+        JsonElement run = sarif.RootElement.GetProperty("runs")[0];
+        Assert.Equal("2.1.0", sarif.RootElement.GetProperty("version").GetString());
+        JsonElement conflict = run.GetProperty("results").EnumerateArray().First(r => r.GetProperty("ruleId").GetString() == "license-conflict");
+        Assert.Equal("error", conflict.GetProperty("level").GetString());
+        Assert.Equal("demo/superchat-8b/README.md",
+            conflict.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());
+        JsonElement rule = run.GetProperty("tool").GetProperty("driver").GetProperty("rules")[conflict.GetProperty("ruleIndex").GetInt32()];
+        Assert.Equal("license-conflict", rule.GetProperty("id").GetString());
+        Assert.NotEmpty(rule.GetProperty("help").GetProperty("markdown").GetString()!);
     }
 
     [Fact]
