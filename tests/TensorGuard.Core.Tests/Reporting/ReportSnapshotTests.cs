@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Snapshooter.Xunit3;
 using TensorGuard.Core.Compliance;
 using TensorGuard.Core.Policy;
@@ -50,6 +51,34 @@ public sealed class ReportSnapshotTests
 
     [Fact]
     public void Json_Sample_MatchesSnapshot() => Snapshot.Match(JsonReport.Render(Sample()));
+
+    [Fact]
+    public void Sarif_Sample_MatchesSnapshot() =>
+        Snapshot.Match(Regex.Replace(SarifReport.Render(Sample()), "\"semanticVersion\": \"[^\"]*\"", "\"semanticVersion\": \"(scrubbed)\""));
+
+    [Fact]
+    public void Sarif_ExceptedFinding_IsSuppressedNotDropped()
+    {
+        using var sarif = System.Text.Json.JsonDocument.Parse(SarifReport.Render(Sample()));
+        System.Text.Json.JsonElement[] results = [.. sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray()];
+
+        System.Text.Json.JsonElement excepted = Assert.Single(results, r => r.TryGetProperty("suppressions", out _));
+        Assert.Equal("undeclared-base", excepted.GetProperty("ruleId").GetString());
+        Assert.Equal("Card fixed in the next release (TICKET-7) (expires 2027-03-31)",
+            excepted.GetProperty("suppressions")[0].GetProperty("justification").GetString());
+        Assert.Equal(results.Length, results.Select(r => r.GetProperty("partialFingerprints").GetProperty(SarifReport.FingerprintKey).GetString()).Distinct().Count());
+    }
+
+    [Fact]
+    public void RuleCatalog_EveryRule_HasTitleDescriptionAndHelp()
+    {
+        foreach (string rule in RuleIds.DefaultSeverities.Keys)
+        {
+            RuleDescription description = RuleCatalog.Describe(rule);
+            Assert.Contains(description, RuleCatalog.All);
+            Assert.NotEmpty(description.Help);
+        }
+    }
 
     [Fact]
     public void Text_Sample_MatchesSnapshot() => Snapshot.Match(TextSummary.Render(Sample()));
