@@ -1,0 +1,29 @@
+namespace TensorGuard.Core.Classification;
+
+/// <summary>The family verdict for one model.</summary>
+/// <param name="Name">The model.</param>
+/// <param name="Family">The family id, or <see cref="UnknownFamily"/> when the model is far from every base.</param>
+/// <param name="NearestBase">The closest base model (reported even when the model is unknown).</param>
+/// <param name="NearestFamily">The family of <paramref name="NearestBase"/>.</param>
+/// <param name="Distance">Distance to <paramref name="NearestBase"/>.</param>
+/// <param name="Distances">Distance to every base, in policy order.</param>
+/// <param name="Confidence">
+/// Probability of the chosen family among the policy's families, from Gaussian likelihoods
+/// exp(−d²/2) of the distance to each family's nearest base (d is in units of within-family spread).
+/// </param>
+/// <param name="Unknown">True when <paramref name="Distance"/> exceeds the run's novelty threshold.</param>
+/// <param name="Cluster">The base whose K-Means cluster the model fell into.</param>
+public sealed record FamilyClassification(
+    string Name,
+    string Family,
+    string NearestBase,
+    string NearestFamily,
+    double Distance,
+    IReadOnlyDictionary<string, double> Distances,
+    double Confidence,
+    bool Unknown,
+    string Cluster)
+{
+    /// <summary>The family reported for a model that matches no base.</summary>
+    public const string UnknownFamily = "unknown";
+}

@@ -1,0 +1,7 @@
+namespace TensorGuard.Core.Classification;
+
+/// <summary>A base model of the policy with its resolved features: a labelled reference of its family.</summary>
+/// <param name="Name">The base's name in the policy.</param>
+/// <param name="Family">The family id it labels.</param>
+/// <param name="Features">Its fingerprint's features.</param>
+public sealed record ReferenceBase(string Name, string Family, IReadOnlyDictionary<string, double> Features);
