@@ -12,5 +12,7 @@ public static class TensorGuardCommand
         DemoCommand.Create(),
         FingerprintCommand.Create(),
         CompareCommand.Create(),
+        ClassifyCommand.Create(),
+        EvalCommand.Create(),
     };
 }

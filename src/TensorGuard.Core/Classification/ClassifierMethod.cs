@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace TensorGuard.Core.Classification;
 
 /// <summary>How fingerprints are compared and a family chosen.</summary>
@@ -8,6 +10,7 @@ public enum ClassifierMethod
     /// magnitudes), scaled on the policy's bases, distances weighted by within-family variance, family
     /// of the nearest base, novelty threshold calibrated on the policy.
     /// </summary>
+    [JsonStringEnumMemberName("tensorguard")]
     TensorGuard,
 
     /// <summary>

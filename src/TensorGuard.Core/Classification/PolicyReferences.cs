@@ -1,0 +1,46 @@
+using TensorGuard.Core.Fingerprints;
+using TensorGuard.Core.Policy;
+
+namespace TensorGuard.Core.Classification;
+
+/// <summary>Turns a policy's bases and fingerprint documents into the classifier's inputs.</summary>
+public static class PolicyReferences
+{
+    /// <summary>
+    /// Reads every base's fingerprint (file or inline). A base whose fingerprint is unreadable, of
+    /// another method or incomplete is a policy error located at that base.
+    /// </summary>
+    /// <exception cref="PolicyException">A base's fingerprint is invalid.</exception>
+    public static IReadOnlyList<ReferenceBase> Load(PolicyDocument policy) =>
+        policy.Bases.Select(b => new ReferenceBase(b.Name, b.FamilyId, Features(policy, b))).ToArray();
+
+    /// <summary>The gradient features of a fingerprint document, for classification.</summary>
+    /// <exception cref="InvalidInputException">The document holds no gradient fingerprint.</exception>
+    public static NamedFeatures Query(FingerprintDocument document, string source) =>
+        new(document.ModelName, ToDictionary(document.RequireGradient(source).Features));
+
+    private static Dictionary<string, double> Features(PolicyDocument policy, BaseModel model)
+    {
+        try
+        {
+            GradientFeatures features = model.Fingerprint switch
+            {
+                FingerprintFile file => FingerprintReader.Read(file.FullPath).RequireGradient(file.Written).Features,
+                InlineFeatures inline => GradientFeatures.From(inline.Features),
+                _ => throw new InvalidOperationException($"unhandled fingerprint source {model.Fingerprint.GetType().Name}"),
+            };
+            return ToDictionary(features);
+        }
+        catch (ArgumentException error)
+        {
+            throw new PolicyException(policy.Path, model.Position, $"base '{Formats.UntrustedText.Printable(model.Name)}': inline features are invalid: {error.Message.Split(" (Parameter")[0]}.");
+        }
+        catch (InvalidInputException error) when (error is not PolicyException)
+        {
+            throw new PolicyException(policy.Path, model.Position, $"base '{Formats.UntrustedText.Printable(model.Name)}': {error.Message}");
+        }
+    }
+
+    private static Dictionary<string, double> ToDictionary(GradientFeatures features) =>
+        features.Present.ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
+}
