@@ -1,0 +1,177 @@
+using System.Text.Json;
+using TensorGuard.Testing;
+
+namespace TensorGuard.Cli.Tests;
+
+public sealed class ClassifyCliTests : IDisposable
+{
+    private readonly string scratch = Directory.CreateTempSubdirectory("tensorguard-classify-").FullName;
+
+    private static string Derivative(string name) =>
+        Path.Combine(RepositoryFiles.ReferenceFingerprints, "derivatives", name + "_features.json");
+
+    public void Dispose() => Directory.Delete(scratch, recursive: true);
+
+    [Fact]
+    public void Classify_Json_HasTheDocumentedFieldsForEveryModel()
+    {
+        CliResult result = CliRun.Invoke("classify", Derivative("email-model"), Derivative("microsoft_Phi-4-reasoning"), "--policy", RepositoryFiles.DefaultPolicy, "--json");
+
+        Assert.Equal((0, ""), (result.ExitCode, result.Error));
+        using var json = JsonDocument.Parse(result.Output);
+        JsonElement[] results = json.RootElement.EnumerateArray().ToArray();
+        Assert.Equal(["llama", "phi"], results.Select(r => r.GetProperty("family").GetString()));
+        Assert.Equal(["llama-3.2-1b", "phi-4"], results.Select(r => r.GetProperty("nearestBase").GetString()));
+        Assert.All(results, r =>
+        {
+            Assert.Equal(JsonValueKind.False, r.GetProperty("unknown").ValueKind);
+            Assert.Equal(8, r.GetProperty("distances").EnumerateObject().Count());
+            Assert.Equal(r.GetProperty("distances").EnumerateObject().Min(d => d.Value.GetDouble()), r.GetProperty("distance").GetDouble());
+            Assert.InRange(r.GetProperty("confidence").GetDouble(), 0, 1);
+            Assert.Equal("tensorguard", r.GetProperty("method").GetString());
+        });
+    }
+
+    [Fact]
+    public void Classify_Text_NamesFamilyNearestBaseAndDistances()
+    {
+        CliResult result = CliRun.Invoke("classify", Derivative("s1.1-3B"), "--policy", RepositoryFiles.DefaultPolicy);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("s1.1-3B: qwen (confidence ", result.Output);
+        Assert.Contains("nearest base Qwen2.5-3B at distance ", result.Output);
+        Assert.Contains("  distances: Llama-3.1-8B ", result.Output);
+    }
+
+    [Fact]
+    public void Classify_PaperMethod_UsesTheReferenceThreshold()
+    {
+        CliResult result = CliRun.Invoke("classify", Derivative("s1.1-3B"), "--policy", RepositoryFiles.DefaultPolicy, "--method", "paper", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Output);
+        JsonElement only = json.RootElement.EnumerateArray().Single();
+        Assert.Equal(("paper", 7.0), (only.GetProperty("method").GetString(), only.GetProperty("unknownThreshold").GetDouble()));
+    }
+
+    [Fact]
+    public void Classify_ModelOfAFamilyMissingFromThePolicy_IsUnknown()
+    {
+        string withoutGemma = WritePolicyWithout("gemma");
+
+        CliResult result = CliRun.Invoke("classify", Derivative("X-Ray_Alpha"), "--policy", withoutGemma, "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Output);
+        JsonElement only = json.RootElement.EnumerateArray().Single();
+        Assert.Equal(("unknown", true), (only.GetProperty("family").GetString(), only.GetProperty("unknown").GetBoolean()));
+    }
+
+    [Theory]
+    [InlineData("png")]
+    [InlineData("svg")]
+    public void Classify_Plot_WritesTheImage(string format)
+    {
+        string plot = Path.Combine(scratch, "plot." + format);
+
+        CliResult result = CliRun.Invoke("classify", Derivative("email-model"), Derivative("X-Ray_Alpha"), "--policy", RepositoryFiles.DefaultPolicy, "--plot", plot);
+
+        Assert.Equal(0, result.ExitCode);
+        byte[] bytes = File.ReadAllBytes(plot);
+        if (format == "png")
+        {
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+            Assert.True(bytes.Length > 20_000, "a 1600×1100 plot with points and labels");
+        }
+        else
+        {
+            string svg = System.Text.Encoding.UTF8.GetString(bytes);
+            Assert.Contains("<svg", svg);
+            Assert.Contains("X-Ray_Alpha", svg);
+            Assert.Contains("gemma-3-4b-it", svg);
+        }
+    }
+
+    [Fact]
+    public void Classify_PlotWithOtherExtension_IsAUsageError()
+    {
+        CliResult result = CliRun.Invoke("classify", Derivative("email-model"), "--policy", RepositoryFiles.DefaultPolicy, "--plot", Path.Combine(scratch, "plot.jpg"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--plot must name a .png or .svg file", result.Error);
+    }
+
+    [Theory]
+    [InlineData("{\"global_mean\": 0.1, \"global_std\": 0.2, \"model_name\": \"m\"}", "required feature")]
+    [InlineData("{\"global_mean\": NaN, \"global_std\": 0.2}", "not a finite number")]
+    [InlineData("{\"schema\": \"tensorguard-fingerprint\", \"schemaVersion\": 1, \"model\": {\"name\": \"m\", \"parameterCount\": 1, \"files\": []}, \"methods\": {\"tensorguard-lineage\": {}}}", "tensorguard-lineage")]
+    [InlineData("{\"schema\": \"tensorguard-fingerprint\", \"schemaVersion\": 1, \"model\": {\"name\": \"m\", \"parameterCount\": 1, \"files\": []}, \"methods\": {}}", "holds no tensorguard-gradient fingerprint")]
+    public void Classify_BadFingerprint_ExitsWithInvalidInputAndOneLine(string json, string expected)
+    {
+        string path = Path.Combine(scratch, "bad.json");
+        File.WriteAllText(path, json);
+
+        CliResult result = CliRun.Invoke("classify", path, "--policy", RepositoryFiles.DefaultPolicy);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains(expected, Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public void Classify_ModelPathInsteadOfFingerprint_ExplainsHowToFingerprintIt()
+    {
+        string model = Path.Combine(scratch, "model.safetensors");
+        File.WriteAllBytes(model, new byte[16]);
+
+        CliResult result = CliRun.Invoke("classify", model, "--policy", RepositoryFiles.DefaultPolicy);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("tensorguard fingerprint", Assert.Single(result.ErrorLines));
+    }
+
+    [Theory]
+    [InlineData("version: 1\nfamilies:\n  - id: llama\n    bases:\n      - name: a\n", "policy.yml:5:9: base 'a' has no fingerprint")]
+    [InlineData("version: 1\nfamilies:\n  - id: llama\n", "policy.yml:3:5: family 'llama' has no base models")]
+    [InlineData("version: 1\nfamilies: *x\n", "policy.yml:2:11: YAML aliases")]
+    public void Classify_BadPolicy_ExitsWithInvalidInputNamingTheLine(string yaml, string expected)
+    {
+        string policy = Path.Combine(scratch, "policy.yml");
+        File.WriteAllText(policy, yaml);
+
+        CliResult result = CliRun.Invoke("classify", Derivative("email-model"), "--policy", policy);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains(expected, Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public void Classify_PolicyWithOneBase_ExitsWithInvalidInput()
+    {
+        string policy = Path.Combine(scratch, "policy.yml");
+        File.Copy(Path.Combine(RepositoryFiles.Root, "policies", "fingerprints", "phi-4_features.json"), Path.Combine(scratch, "phi.json"));
+        File.WriteAllText(policy, "version: 1\nfamilies:\n  - id: phi\n    bases:\n      - name: phi-4\n        fingerprint: phi.json\n");
+
+        CliResult result = CliRun.Invoke("classify", Derivative("email-model"), "--policy", policy);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("needs at least two", Assert.Single(result.ErrorLines));
+    }
+
+    private string WritePolicyWithout(string family)
+    {
+        string folder = Path.Combine(scratch, "repo");
+        Directory.CreateDirectory(Path.Combine(folder, "fingerprints"));
+        foreach (string file in Directory.GetFiles(Path.Combine(RepositoryFiles.Root, "policies", "fingerprints"), "*.json"))
+        {
+            File.Copy(file, Path.Combine(folder, "fingerprints", Path.GetFileName(file)));
+        }
+
+        // Drop the family's block: from its "- id:" line to the next family.
+        string[] lines = File.ReadAllLines(RepositoryFiles.DefaultPolicy);
+        int start = Array.FindIndex(lines, l => l.Trim() == $"- id: {family}");
+        int end = Array.FindIndex(lines, start + 1, l => l.TrimStart().StartsWith("- id:", StringComparison.Ordinal));
+        string path = Path.Combine(folder, "policy.yml");
+        File.WriteAllLines(path, lines.Take(start).Concat(end < 0 ? [] : lines.Skip(end)));
+        return path;
+    }
+}
