@@ -67,8 +67,8 @@ internal static class ClassificationPlot
         double PixelX(double x) => (x - xMin) / (xMax - xMin) * Width;
         double PixelY(double y) => (yMax - y) / (yMax - yMin) * Height;
 
-        // Base names sit above-right of their star; query names are kept off them.
-        var placed = plane.Bases.Select(p => (PixelX(p.X) + 16, PixelY(p.Y) - 22)).ToList();
+        // Base names (bold, above-right of their star) are placed first; query names keep off them.
+        var placed = run.Bases.Select((b, i) => (PixelX(plane.Bases[i].X) + 16, PixelY(plane.Bases[i].Y) - 22, PixelX(plane.Bases[i].X) + 16 + (b.Name.Length * 9.5))).ToList();
         var clusterOfBase = run.Bases.Select((b, i) => (b.Name, i)).ToDictionary(pair => pair.Name, pair => pair.i, StringComparer.Ordinal);
         for (int b = 0; b < run.Bases.Count; b++)
         {
@@ -112,7 +112,7 @@ internal static class ClassificationPlot
             label.LabelFontSize = 11;
             label.LabelFontColor = Colors.Black.WithAlpha(0.8);
             label.LabelOffsetX = 8;
-            label.LabelOffsetY = 4 + LabelShift(placed, PixelX(x), PixelY(y));
+            label.LabelOffsetY = 4 + LabelShift(placed, PixelX(x), PixelY(y), label.LabelText.Length);
         }
 
         AddLegendEntry(plot, "base model (star)", MarkerShape.FilledDiamond, Colors.Black);
@@ -131,21 +131,23 @@ internal static class ClassificationPlot
     }
 
     /// <summary>
-    /// Pixels to move a label down so it does not cover one already placed: models with (nearly) the
-    /// same fingerprint land on the same point, and their names are stacked instead of overprinted.
+    /// Pixels to move a label down, one line at a time and at most a few lines, until it no longer
+    /// covers a label already placed: models with (nearly) identical fingerprints share a point.
     /// </summary>
-    private static float LabelShift(List<(double X, double Y)> placed, double x, double y)
+    private static float LabelShift(List<(double Left, double Top, double Right)> placed, double x, double y, int characters)
     {
         const double LineHeight = 14;
-        const double LabelWidth = 260;
-        double shifted = y;
-        while (placed.Any(p => Math.Abs(p.X - x) < LabelWidth && Math.Abs(p.Y - shifted) < LineHeight))
+        const double CharacterWidth = 6.5;
+        const int MaxLines = 4;
+        double right = x + (characters * CharacterWidth);
+        double shift = 0;
+        for (int line = 0; line < MaxLines && placed.Any(p => p.Left < right && x < p.Right && Math.Abs(p.Top - (y + shift)) < LineHeight); line++)
         {
-            shifted += LineHeight;
+            shift += LineHeight;
         }
 
-        placed.Add((x, shifted));
-        return (float)(shifted - y);
+        placed.Add((x, y + shift, right));
+        return (float)shift;
     }
 
     private static void Mark(Plot plot, double x, double y, MarkerShape shape, Color color, float size)

@@ -1,20 +1,57 @@
 using System.CommandLine;
 using TensorGuard.Core.Classification;
+using TensorGuard.Core.Policy;
 
 namespace TensorGuard.Cli.Commands;
 
-/// <summary>Options shared by <c>classify</c> and <c>eval</c>.</summary>
-internal static class ClassificationOptions
+/// <summary>The options <c>classify</c> and <c>eval</c> share, and what they do with them.</summary>
+internal sealed class ClassificationOptions
 {
-    public static Option<FileInfo> Policy() => new("--policy")
+    public Option<FileInfo> Policy { get; } = new("--policy")
     {
         Description = "Policy YAML whose families and base fingerprints are the references (e.g. policies/default.yml).",
         Required = true,
     };
 
-    public static Option<bool> Json() => new("--json") { Description = "Print JSON for machines." };
+    public Option<ClassifierMethod> Method { get; } = new("--method")
+    {
+        Description = "tensorguard (default): calibrated nearest-base classifier; paper: the reference procedure (K-Means, distance 7).",
+        DefaultValueFactory = _ => ClassifierMethod.TensorGuard,
+        CustomParser = result => result.Tokens[0].Value.ToLowerInvariant() switch
+        {
+            "tensorguard" => ClassifierMethod.TensorGuard,
+            "paper" => ClassifierMethod.Paper,
+            _ => InvalidMethod(result),
+        },
+    };
 
-    public static Option<FileInfo?> Plot()
+    public Option<bool> Json { get; } = new("--json") { Description = "Print JSON for machines." };
+
+    public Option<FileInfo?> Plot { get; } = CreatePlot();
+
+    public IEnumerable<Option> All => [Policy, Method, Json, Plot];
+
+    /// <summary>The name users type for <paramref name="method"/>.</summary>
+    public static string NameOf(ClassifierMethod method) => method == ClassifierMethod.Paper ? "paper" : "tensorguard";
+
+    /// <summary>Loads the policy and its base fingerprints and builds the classifier the options ask for.</summary>
+    public (PolicyDocument Policy, FamilyClassifier Classifier) LoadClassifier(ParseResult parseResult)
+    {
+        PolicyDocument policy = PolicyLoader.Load(parseResult.GetRequiredValue(Policy).FullName);
+        return (policy, new FamilyClassifier(PolicyReferences.Load(policy), parseResult.GetValue(Method)));
+    }
+
+    /// <summary>Draws the run when <c>--plot</c> was given.</summary>
+    public void WritePlot(ParseResult parseResult, CommandContext context, ClassificationRun run, string title, IReadOnlySet<string> misclassified)
+    {
+        if (parseResult.GetValue(Plot) is { } plot)
+        {
+            ClassificationPlot.Save(run, plot.FullName, $"Family classification ({NameOf(run.Method)} method){title}", misclassified);
+            context.Error.WriteLine($"plot written to {plot.FullName}");
+        }
+    }
+
+    private static Option<FileInfo?> CreatePlot()
     {
         var option = new Option<FileInfo?>("--plot")
         {
@@ -31,22 +68,7 @@ internal static class ClassificationOptions
         return option;
     }
 
-    public static Option<ClassifierMethod> Method() => new("--method")
-    {
-        Description = "tensorguard (default): calibrated nearest-base classifier; paper: the reference procedure (K-Means, distance 7).",
-        DefaultValueFactory = _ => ClassifierMethod.TensorGuard,
-        CustomParser = result => result.Tokens[0].Value.ToLowerInvariant() switch
-        {
-            "tensorguard" => ClassifierMethod.TensorGuard,
-            "paper" => ClassifierMethod.Paper,
-            _ => Invalid(result),
-        },
-    };
-
-    /// <summary>The name users type for <paramref name="method"/>.</summary>
-    public static string NameOf(ClassifierMethod method) => method == ClassifierMethod.Paper ? "paper" : "tensorguard";
-
-    private static ClassifierMethod Invalid(System.CommandLine.Parsing.ArgumentResult result)
+    private static ClassifierMethod InvalidMethod(System.CommandLine.Parsing.ArgumentResult result)
     {
         result.AddError($"--method must be tensorguard or paper, not '{result.Tokens[0].Value}'.");
         return default;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using TensorGuard.Core;
 using TensorGuard.Core.Classification;
 using TensorGuard.Core.Fingerprints;
-using TensorGuard.Core.Policy;
 
 namespace TensorGuard.Cli.Commands;
 
@@ -16,47 +15,35 @@ internal static class ClassifyCommand
         Arity = ArgumentArity.OneOrMore,
     };
 
-    private static readonly Option<FileInfo> Policy = ClassificationOptions.Policy();
-    private static readonly Option<ClassifierMethod> Method = ClassificationOptions.Method();
-    private static readonly Option<bool> Json = ClassificationOptions.Json();
-    private static readonly Option<FileInfo?> Plot = ClassificationOptions.Plot();
+    private static readonly ClassificationOptions Shared = new();
 
     public static Command Create()
     {
         var command = new Command("classify", "Classify models into the policy's families: nearest base, distances, confidence, unknown.")
         {
             Inputs,
-            Policy,
-            Method,
-            Json,
-            Plot,
         };
+        Shared.All.ToList().ForEach(command.Options.Add);
         command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
         return command;
     }
 
     private static ExitCode Execute(ParseResult parseResult, CommandContext context)
     {
-        PolicyDocument policy = PolicyLoader.Load(parseResult.GetRequiredValue(Policy).FullName);
-        var classifier = new FamilyClassifier(PolicyReferences.Load(policy), parseResult.GetValue(Method));
+        (_, FamilyClassifier classifier) = Shared.LoadClassifier(parseResult);
         var queries = parseResult.GetRequiredValue(Inputs).Select(Load).ToArray();
         ClassificationRun run = classifier.Classify(queries);
 
-        if (parseResult.GetValue(Json))
+        if (parseResult.GetValue(Shared.Json))
         {
-            context.Output.WriteLine(JsonSerializer.Serialize(run.Results.Select(r => ClassificationJson.Of(run, r)), CliJson.Options));
+            context.Output.WriteLine(JsonSerializer.Serialize(run.Results, CliJson.Options));
         }
         else
         {
             ClassificationText.Write(run, context.Output);
         }
 
-        if (parseResult.GetValue(Plot) is { } plot)
-        {
-            ClassificationPlot.Save(run, plot.FullName, $"Family classification ({ClassificationOptions.NameOf(run.Method)} method)", misclassified: new HashSet<string>());
-            context.Error.WriteLine($"plot written to {plot.FullName}");
-        }
-
+        Shared.WritePlot(parseResult, context, run, "", new HashSet<string>());
         return ExitCode.Success;
     }
 

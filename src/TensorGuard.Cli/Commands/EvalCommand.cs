@@ -27,10 +27,7 @@ internal static class EvalCommand
         Required = true,
     };
 
-    private static readonly Option<FileInfo> Policy = ClassificationOptions.Policy();
-    private static readonly Option<ClassifierMethod> Method = ClassificationOptions.Method();
-    private static readonly Option<bool> Json = ClassificationOptions.Json();
-    private static readonly Option<FileInfo?> Plot = ClassificationOptions.Plot();
+    private static readonly ClassificationOptions Shared = new();
 
     public static Command Create()
     {
@@ -38,18 +35,15 @@ internal static class EvalCommand
         {
             Inputs,
             Labels,
-            Policy,
-            Method,
-            Json,
-            Plot,
         };
+        Shared.All.ToList().ForEach(command.Options.Add);
         command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
         return command;
     }
 
     private static ExitCode Execute(ParseResult parseResult, CommandContext context)
     {
-        PolicyDocument policy = PolicyLoader.Load(parseResult.GetRequiredValue(Policy).FullName);
+        (PolicyDocument policy, FamilyClassifier classifier) = Shared.LoadClassifier(parseResult);
         IReadOnlyDictionary<string, string> labels = FamilyLabels.Read(parseResult.GetRequiredValue(Labels).FullName);
         var baseNames = policy.Bases.Select(b => b.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
@@ -78,11 +72,10 @@ internal static class EvalCommand
             throw new InvalidInputException("no labelled fingerprint to evaluate: pass folders of *.json fingerprints whose model names appear in the labels file.");
         }
 
-        var classifier = new FamilyClassifier(PolicyReferences.Load(policy), parseResult.GetValue(Method));
         ClassificationRun run = classifier.Classify(queries);
         FamilyEvaluation evaluation = FamilyEvaluation.Score(run, labels);
 
-        if (parseResult.GetValue(Json))
+        if (parseResult.GetValue(Shared.Json))
         {
             context.Output.WriteLine(JsonSerializer.Serialize(EvaluationJson.Of(run, evaluation, skipped), CliJson.Options));
         }
@@ -91,13 +84,12 @@ internal static class EvalCommand
             WriteText(run, evaluation, skipped, context.Output);
         }
 
-        if (parseResult.GetValue(Plot) is { } plot)
-        {
-            string title = string.Create(CultureInfo.InvariantCulture, $"Family classification ({ClassificationOptions.NameOf(run.Method)} method): {evaluation.Correct}/{evaluation.Total} correct ({evaluation.Accuracy:P1})");
-            ClassificationPlot.Save(run, plot.FullName, title, evaluation.Misclassified.Select(m => m.Name).ToHashSet(StringComparer.Ordinal));
-            context.Error.WriteLine($"plot written to {plot.FullName}");
-        }
-
+        Shared.WritePlot(
+            parseResult,
+            context,
+            run,
+            string.Create(CultureInfo.InvariantCulture, $": {evaluation.Correct}/{evaluation.Total} correct ({evaluation.Accuracy:P1})"),
+            evaluation.Misclassified.Select(m => m.Name).ToHashSet(StringComparer.Ordinal));
         return ExitCode.Success;
     }
 
@@ -171,23 +163,21 @@ internal sealed record EvaluationJson(
     IReadOnlyList<IReadOnlyList<int>> Confusion,
     IReadOnlyList<Misclassification> Misclassified,
     IReadOnlyList<SkippedFingerprint> Skipped,
-    IReadOnlyList<ClassificationJson> Results)
+    IReadOnlyList<FamilyClassification> Results)
 {
     public static EvaluationJson Of(ClassificationRun run, FamilyEvaluation evaluation, IReadOnlyList<SkippedFingerprint> skipped) => new(
         run.Method,
         evaluation.Total,
         evaluation.Correct,
-        ClassificationJson.Round(evaluation.Accuracy),
-        ClassificationJson.Round(evaluation.ClusterAccuracy),
-        ClassificationJson.Round(run.UnknownThreshold),
-        evaluation.Families.Select(f => new FamilyScoreJson(f.Family, Round(f.Precision), Round(f.Recall), f.Support)).ToArray(),
+        evaluation.Accuracy,
+        evaluation.ClusterAccuracy,
+        run.UnknownThreshold,
+        evaluation.Families.Select(f => new FamilyScoreJson(f.Family, f.Precision, f.Recall, f.Support)).ToArray(),
         evaluation.Classes,
         evaluation.Confusion,
         evaluation.Misclassified,
         skipped,
-        run.Results.Select(r => ClassificationJson.Of(run, r)).ToArray());
-
-    private static double? Round(double? value) => value is { } v ? ClassificationJson.Round(v) : null;
+        run.Results);
 }
 
 /// <summary>Precision and recall of one family in JSON (null where undefined).</summary>

@@ -12,7 +12,9 @@ namespace TensorGuard.Core.Classification;
 /// exp(−d²/2) of the distance to each family's nearest base (d is in units of within-family spread).
 /// </param>
 /// <param name="Unknown">True when <paramref name="Distance"/> exceeds the run's novelty threshold.</param>
+/// <param name="UnknownThreshold">The distance beyond which the run calls a model unknown.</param>
 /// <param name="Cluster">The base whose K-Means cluster the model fell into.</param>
+/// <param name="Method">The method that produced the verdict.</param>
 public sealed record FamilyClassification(
     string Name,
     string Family,
@@ -22,7 +24,9 @@ public sealed record FamilyClassification(
     IReadOnlyDictionary<string, double> Distances,
     double Confidence,
     bool Unknown,
-    string Cluster)
+    double UnknownThreshold,
+    string Cluster,
+    ClassifierMethod Method)
 {
     /// <summary>The family reported for a model that matches no base.</summary>
     public const string UnknownFamily = "unknown";

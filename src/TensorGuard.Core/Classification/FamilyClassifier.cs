@@ -58,7 +58,9 @@ public sealed class FamilyClassifier
                 bases.Select((b, i) => KeyValuePair.Create(b.Name, distances[i])).ToDictionary(StringComparer.Ordinal),
                 Confidence(distances, chosen),
                 unknown,
-                cluster.Name);
+                threshold,
+                cluster.Name,
+                Method);
         }
 
         return new ClassificationRun(Method, threshold, space, bases, basePoints, results, queryPoints);
