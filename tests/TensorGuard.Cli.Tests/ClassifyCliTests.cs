@@ -118,7 +118,23 @@ public sealed class ClassifyCliTests : IDisposable
     }
 
     [Fact]
-    public void Classify_ModelPathInsteadOfFingerprint_ExplainsHowToFingerprintIt()
+    public void Classify_ModelPath_IsFingerprintedAndClassified()
+    {
+        // A tiny generated model is nothing like the real bases of the default policy.
+        SavedModel model = TestModels.Create(ModelFamily.Llama, seed: 1).Save(Path.Combine(scratch, "tiny-llama"));
+
+        CliResult result = CliRun.Invoke("classify", model.Directory, "--policy", RepositoryFiles.DefaultPolicy, "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("fingerprinting tiny-llama", result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        JsonElement only = json.RootElement.EnumerateArray().Single();
+        Assert.Equal(("tiny-llama", "unknown", true), (only.GetProperty("name").GetString(), only.GetProperty("family").GetString(), only.GetProperty("unknown").GetBoolean()));
+        Assert.True(only.GetProperty("distance").GetDouble() > only.GetProperty("unknownThreshold").GetDouble());
+    }
+
+    [Fact]
+    public void Classify_MalformedModel_ExitsWithInvalidInput()
     {
         string model = Path.Combine(scratch, "model.safetensors");
         File.WriteAllBytes(model, new byte[16]);
@@ -126,7 +142,7 @@ public sealed class ClassifyCliTests : IDisposable
         CliResult result = CliRun.Invoke("classify", model, "--policy", RepositoryFiles.DefaultPolicy);
 
         Assert.Equal(3, result.ExitCode);
-        Assert.Contains("tensorguard fingerprint", Assert.Single(result.ErrorLines));
+        Assert.Contains("model.safetensors", result.ErrorLines[^1]);
     }
 
     [Theory]

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using TensorGuard.Core;
 using TensorGuard.Core.Classification;
-using TensorGuard.Core.Fingerprints;
 
 namespace TensorGuard.Cli.Commands;
 
@@ -11,7 +9,7 @@ internal static class ClassifyCommand
 {
     private static readonly Argument<string[]> Inputs = new("MODEL_OR_FINGERPRINT")
     {
-        Description = "Fingerprint JSON files (TensorGuard's or the reference's flat format).",
+        Description = "Models (a .safetensors file, an index.json or a folder), fingerprinted on the fly, or fingerprint JSON files (TensorGuard's or the reference's flat format).",
         Arity = ArgumentArity.OneOrMore,
     };
 
@@ -31,7 +29,8 @@ internal static class ClassifyCommand
     private static ExitCode Execute(ParseResult parseResult, CommandContext context)
     {
         (_, FamilyClassifier classifier) = Shared.LoadClassifier(parseResult);
-        var queries = parseResult.GetRequiredValue(Inputs).Select(Load).ToArray();
+        var inputs = new FingerprintInputs(context);
+        var queries = parseResult.GetRequiredValue(Inputs).Select(path => PolicyReferences.Query(inputs.Load(path), path)).ToArray();
         ClassificationRun run = classifier.Classify(queries);
 
         if (parseResult.GetValue(Shared.Json))
@@ -45,15 +44,5 @@ internal static class ClassifyCommand
 
         Shared.WritePlot(parseResult, context, run, "", new HashSet<string>());
         return ExitCode.Success;
-    }
-
-    private static NamedFeatures Load(string path)
-    {
-        if (!FingerprintReader.IsFingerprintPath(path))
-        {
-            throw new InvalidInputException($"{path}: not a fingerprint file; write one with `tensorguard fingerprint MODEL --output FILE.json` and classify that.");
-        }
-
-        return PolicyReferences.Query(FingerprintReader.Read(path), path);
     }
 }

@@ -19,7 +19,7 @@ public static class PolicyReferences
     public static NamedFeatures Query(FingerprintDocument document, string source) =>
         new(document.ModelName, ToDictionary(document.RequireGradient(source).Features));
 
-    private static Dictionary<string, double> Features(PolicyDocument policy, BaseModel model)
+    private static Dictionary<string, double> Features(PolicyDocument policy, PolicyBase model)
     {
         try
         {

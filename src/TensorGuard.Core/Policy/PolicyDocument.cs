@@ -8,17 +8,17 @@ namespace TensorGuard.Core.Policy;
 /// The directory that file references may not leave: the git work tree containing the policy, or the
 /// policy's own directory when it is not inside one.
 /// </param>
-public sealed record PolicyDocument(string Path, string Root, int Version, IReadOnlyList<ModelFamily> Families)
+public sealed record PolicyDocument(string Path, string Root, int Version, IReadOnlyList<PolicyFamily> Families)
 {
     /// <summary>Every base model of every family, in file order.</summary>
-    public IEnumerable<BaseModel> Bases => Families.SelectMany(family => family.Bases);
+    public IEnumerable<PolicyBase> Bases => Families.SelectMany(family => family.Bases);
 }
 
 /// <summary>A model family (e.g. Llama) and the base models that stand for it.</summary>
-public sealed record ModelFamily(string Id, string DisplayName, IReadOnlyList<BaseModel> Bases, SourcePosition Position);
+public sealed record PolicyFamily(string Id, string DisplayName, IReadOnlyList<PolicyBase> Bases, SourcePosition Position);
 
 /// <summary>A published base model: the classifier's labelled reference for its family.</summary>
-public sealed record BaseModel(
+public sealed record PolicyBase(
     string Name,
     string FamilyId,
     string? Version,

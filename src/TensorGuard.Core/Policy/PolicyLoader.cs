@@ -41,7 +41,7 @@ public static class PolicyLoader
         private readonly Dictionary<string, SourcePosition> familyIds = new(StringComparer.Ordinal);
         private readonly Dictionary<string, SourcePosition> baseNames = new(StringComparer.OrdinalIgnoreCase);
 
-        public ModelFamily ReadFamily(YamlNode node)
+        public PolicyFamily ReadFamily(YamlNode node)
         {
             var family = YamlMappingReader.Open(file, node, "family", FamilyKeys);
             string id = family.RequiredText("id");
@@ -56,10 +56,10 @@ public static class PolicyLoader
             }
 
             var bases = family.RequiredList("bases").Select(item => ReadBase(item, id)).ToList();
-            return new ModelFamily(id, family.OptionalText("name") ?? id, bases, node.Position);
+            return new PolicyFamily(id, family.OptionalText("name") ?? id, bases, node.Position);
         }
 
-        private BaseModel ReadBase(YamlNode node, string familyId)
+        private PolicyBase ReadBase(YamlNode node, string familyId)
         {
             var entry = YamlMappingReader.Open(file, node, "base", BaseKeys);
             string name = entry.RequiredText("name");
@@ -78,7 +78,7 @@ public static class PolicyLoader
                 (null, not null) => ReadInline(inline),
             };
 
-            return new BaseModel(name, familyId, entry.OptionalText("version"), entry.OptionalText("license"), source, node.Position);
+            return new PolicyBase(name, familyId, entry.OptionalText("version"), entry.OptionalText("license"), source, node.Position);
         }
 
         private FingerprintFile ResolveFile(YamlMappingReader entry, YamlNode reference)

@@ -42,9 +42,9 @@ public sealed class PolicyLoaderTests
 
         PolicyDocument policy = PolicyLoader.Load(path);
 
-        ModelFamily llama = policy.Families[0];
+        PolicyFamily llama = policy.Families[0];
         Assert.Equal("Meta Llama", llama.DisplayName);
-        BaseModel base8b = Assert.Single(llama.Bases);
+        PolicyBase base8b = Assert.Single(llama.Bases);
         Assert.Equal(("Llama-3.1-8B", "llama", "3.1", "llama3.1"), (base8b.Name, base8b.FamilyId, base8b.Version, base8b.License));
         Assert.Equal(new SourcePosition(6, 9), base8b.Position);
         Assert.Equal("qwen", policy.Families[1].DisplayName);
