@@ -182,9 +182,10 @@ public sealed class ClassifyCliTests : IDisposable
             File.Copy(file, Path.Combine(folder, "fingerprints", Path.GetFileName(file)));
         }
 
-        // Drop the family's block: from its "- id:" line to the next family.
+        // Drop the family's block: from its "- id:" line under "families:" (licenses use ids too) to the next family.
         string[] lines = File.ReadAllLines(RepositoryFiles.DefaultPolicy);
-        int start = Array.FindIndex(lines, l => l.Trim() == $"- id: {family}");
+        int families = Array.FindIndex(lines, l => l == "families:");
+        int start = Array.FindIndex(lines, families + 1, l => l.Trim() == $"- id: {family}");
         int end = Array.FindIndex(lines, start + 1, l => l.TrimStart().StartsWith("- id:", StringComparison.Ordinal));
         string path = Path.Combine(folder, "policy.yml");
         File.WriteAllLines(path, lines.Take(start).Concat(end < 0 ? [] : lines.Skip(end)));
