@@ -56,7 +56,7 @@ public sealed class PolicyLoaderTests
     [Theory]
     [InlineData("licence: mit", "6:9: unknown key 'licence' in base; did you mean 'license'?")]
     [InlineData("fingerprnt: x.json", "6:9: unknown key 'fingerprnt' in base; did you mean 'fingerprint'?")]
-    [InlineData("zzzzzzzzzz: 1", "6:9: unknown key 'zzzzzzzzzz' in base; known keys: name, version, license, fingerprint, features")]
+    [InlineData("zzzzzzzzzz: 1", "6:9: unknown key 'zzzzzzzzzz' in base; known keys: name, version, license, fingerprint, features, aliases")]
     public void Load_UnknownKey_NamesPositionAndSuggestion(string line, string expected)
     {
         using var fixture = new PolicyFixture();
