@@ -1,0 +1,74 @@
+using System.Numerics.Tensors;
+using TensorGuard.Core.Formats;
+
+namespace TensorGuard.Core.Fingerprints.Lineage;
+
+/// <summary>
+/// The correlations between a fixed window of hidden features, taken over all units of a view. They are
+/// the same whatever order the units come in, so they survive permuted MLP neurons, reordered heads or
+/// rotary rows and changed vocabularies, and they are carried over by every derivation that keeps the
+/// residual basis (fine-tuning, LoRA, quantization, merges, renaming, transposition, re-sharding).
+/// Unrelated weights give correlations that are independent of the base's. Views with more units than
+/// <see cref="LineageSettings.MaxUnits"/> are read at an even stride so memory stays bounded.
+/// </summary>
+public static class FeatureCorrelations
+{
+    /// <summary>First hidden feature of the window for a model of width <paramref name="hiddenSize"/>.</summary>
+    /// <remarks>Depends only on the width, so two models of the same width always look at the same features.</remarks>
+    public static int WindowOffset(long hiddenSize, int windowSize) =>
+        (int)((ulong)hiddenSize * 0x9E3779B97F4A7C15UL % (ulong)(hiddenSize - windowSize + 1));
+
+    /// <summary>Window length for a model of width <paramref name="hiddenSize"/>.</summary>
+    public static int WindowSize(long hiddenSize) => (int)Math.Min(LineageSettings.FeatureWindow, hiddenSize);
+
+    /// <summary>Number of distinct feature pairs in a window of <paramref name="windowSize"/> features.</summary>
+    public static int PairCount(int windowSize) => windowSize * (windowSize - 1) / 2;
+
+    /// <summary>The window itself: hidden features <c>offset … offset + windowSize − 1</c>.</summary>
+    public static int[] Window(int offset, int windowSize) => Enumerable.Range(offset, windowSize).ToArray();
+
+    /// <summary>
+    /// Upper-triangle correlations (row by row) of the given hidden features over the view's units, or null
+    /// when fewer than two of them vary.
+    /// </summary>
+    public static float[]? Compute(ITensorSource source, WeightView view, IReadOnlyList<int> hiddenFeatures)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(hiddenFeatures);
+        int count = hiddenFeatures.Count;
+        long[] unitIndices = ViewReader.StridedUnits(view);
+        int units = unitIndices.Length;
+        float[] features = ViewReader.FeatureMajor(source, view, unitIndices, hiddenFeatures);
+        var norms = new float[count];
+        int varying = 0;
+        for (int f = 0; f < count; f++)
+        {
+            Span<float> feature = features.AsSpan(f * units, units);
+            float mean = TensorPrimitives.Sum(feature) / units;
+            TensorPrimitives.Subtract(feature, mean, feature);
+            norms[f] = TensorPrimitives.Norm(feature);
+            varying += norms[f] > 0f && float.IsFinite(norms[f]) ? 1 : 0;
+        }
+
+        if (varying < 2)
+        {
+            return null;
+        }
+
+        var correlations = new float[PairCount(count)];
+        int pair = 0;
+        for (int i = 0; i < count; i++)
+        {
+            ReadOnlySpan<float> left = features.AsSpan(i * units, units);
+            for (int j = i + 1; j < count; j++)
+            {
+                float denominator = norms[i] * norms[j];
+                float value = denominator > 0f ? TensorPrimitives.Dot(left, features.AsSpan(j * units, units)) / denominator : 0f;
+                correlations[pair++] = float.IsFinite(value) ? Math.Clamp(value, -1f, 1f) : 0f;
+            }
+        }
+
+        return correlations;
+    }
+}

@@ -1,0 +1,178 @@
+using System.Numerics.Tensors;
+using TensorGuard.Core.Formats;
+
+namespace TensorGuard.Core.Fingerprints.Lineage;
+
+/// <summary>
+/// Undoes a permutation of the hidden (residual) dimension: finds, in a candidate's weights, the hidden
+/// feature that carries each of the base's window features, by correlating the values of anchor tokens.
+/// </summary>
+public static class HiddenAlignment
+{
+    /// <summary>Anchored views per base sketch.</summary>
+    public const int BaseAnchors = 2;
+
+    /// <summary>Candidate views tried against each anchor.</summary>
+    public const int CandidateAnchors = 3;
+
+    /// <summary>Tokens per anchor at most.</summary>
+    public const int MaxTokens = 256;
+
+    /// <summary>Fewest tokens that make an alignment meaningful.</summary>
+    public const int MinTokens = 16;
+
+    /// <summary>
+    /// The views most likely to be indexed by token: those whose shape repeats least in the model (an embedding
+    /// or LM head occurs once or twice, a layer's weights once per layer), then those with most units.
+    /// </summary>
+    public static IReadOnlyList<WeightView> AnchorViews(IReadOnlyList<WeightView> views, int count)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        var shapeCounts = views.GroupBy(v => (v.Tensor.Shape[0], v.Tensor.Shape[1], v.FeaturesAlongRows))
+            .ToDictionary(g => g.Key, g => g.Count());
+        return views
+            .Select((view, index) => (view, index))
+            .OrderBy(p => shapeCounts[(p.view.Tensor.Shape[0], p.view.Tensor.Shape[1], p.view.FeaturesAlongRows)])
+            .ThenByDescending(p => p.view.UnitCount)
+            .ThenBy(p => p.index)
+            .Take(count)
+            .Select(p => p.view)
+            .ToArray();
+    }
+
+    /// <summary>Anchors the base's window on its most token-like views.</summary>
+    public static IReadOnlyList<TokenAnchor> Anchor(ITensorSource source, IReadOnlyList<WeightView> views, IReadOnlyList<int> window)
+    {
+        var anchors = new List<TokenAnchor>();
+        foreach (WeightView view in AnchorViews(views, BaseAnchors))
+        {
+            int tokenCount = (int)Math.Min(MaxTokens, view.UnitCount / 2);
+            if (tokenCount < MinTokens)
+            {
+                continue;
+            }
+
+            int[] tokens = Enumerable.Range(0, tokenCount).Select(t => (int)(t * (view.UnitCount / 2) / tokenCount)).ToArray();
+            float[] values = ViewReader.FeatureMajor(source, view, tokens.Select(t => (long)t).ToArray(), window);
+            float largest = TensorPrimitives.MaxMagnitude(values);
+            float scale = largest > 0f && float.IsFinite(largest) ? largest / sbyte.MaxValue : 1f;
+            var quantized = new sbyte[values.Length];
+            for (int i = 0; i < values.Length; i++)
+            {
+                quantized[i] = (sbyte)Math.Clamp(MathF.Round(values[i] / scale), -sbyte.MaxValue, sbyte.MaxValue);
+            }
+
+            anchors.Add(new TokenAnchor(view.Description, tokens, scale, quantized));
+        }
+
+        return anchors;
+    }
+
+    /// <summary>
+    /// For each base window feature, the candidate hidden feature that best carries it, or null when no anchor
+    /// finds the window clearly (the candidate is unrelated, or its vocabulary views were not kept).
+    /// </summary>
+    public static int[]? Align(LineageSketch baseSketch, ITensorSource candidate, IReadOnlyList<WeightView> candidateViews)
+    {
+        ArgumentNullException.ThrowIfNull(baseSketch);
+        ArgumentNullException.ThrowIfNull(candidateViews);
+        int window = baseSketch.WindowSize;
+        int hidden = (int)baseSketch.HiddenSize;
+        int[] allFeatures = Enumerable.Range(0, hidden).ToArray();
+        int[]? best = null;
+        double bestQuality = double.NegativeInfinity;
+        foreach (WeightView view in AnchorViews(candidateViews, CandidateAnchors))
+        {
+            foreach (TokenAnchor anchor in baseSketch.Anchors)
+            {
+                int usable = anchor.Tokens.TakeWhile(t => t < view.UnitCount).Count();
+                if (usable < MinTokens)
+                {
+                    continue;
+                }
+
+                float[] baseColumns = Standardized(Dequantize(anchor, usable), usable);
+                float[] candidateColumns = Standardized(ViewReader.FeatureMajor(candidate, view, anchor.Tokens.Take(usable).Select(t => (long)t).ToArray(), allFeatures), usable);
+                (int[] mapping, double quality) = Match(baseColumns, candidateColumns, usable, window, hidden);
+                if (quality > bestQuality)
+                {
+                    (best, bestQuality) = (mapping, quality);
+                }
+            }
+        }
+
+        return best is not null && bestQuality >= Threshold(baseSketch) ? best : null;
+    }
+
+    /// <summary>
+    /// Median best correlation an alignment must reach: three times the typical maximum of
+    /// <c>hidden</c> null correlations over the anchor's tokens, and at least 0.5.
+    /// </summary>
+    private static double Threshold(LineageSketch baseSketch)
+    {
+        int tokens = baseSketch.Anchors.Count == 0 ? MinTokens : baseSketch.Anchors.Min(a => a.Tokens.Count);
+        return Math.Max(0.5, 3 * Math.Sqrt(Math.Log(baseSketch.HiddenSize) / Math.Max(MinTokens, tokens)));
+    }
+
+    private static (int[] Mapping, double Quality) Match(float[] baseColumns, float[] candidateColumns, int tokens, int window, int hidden)
+    {
+        var mapping = new int[window];
+        var bests = new double[window];
+        for (int i = 0; i < window; i++)
+        {
+            ReadOnlySpan<float> column = baseColumns.AsSpan(i * tokens, tokens);
+            float bestValue = float.NegativeInfinity;
+            for (int j = 0; j < hidden; j++)
+            {
+                float value = TensorPrimitives.Dot(column, candidateColumns.AsSpan(j * tokens, tokens));
+                if (value > bestValue)
+                {
+                    (mapping[i], bestValue) = (j, value);
+                }
+            }
+
+            bests[i] = bestValue;
+        }
+
+        Array.Sort(bests);
+        return (mapping, bests[window / 2]);
+    }
+
+    /// <summary>The anchor's values for its first <paramref name="tokens"/> tokens, feature-major.</summary>
+    private static float[] Dequantize(TokenAnchor anchor, int tokens)
+    {
+        ReadOnlySpan<sbyte> stored = anchor.Values.Span;
+        int window = stored.Length / anchor.Tokens.Count;
+        var values = new float[window * tokens];
+        for (int f = 0; f < window; f++)
+        {
+            for (int t = 0; t < tokens; t++)
+            {
+                values[(f * tokens) + t] = stored[(f * anchor.Tokens.Count) + t] * anchor.Scale;
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Each feature's values over the tokens (feature-major), centred and scaled to unit length.</summary>
+    private static float[] Standardized(float[] featureMajor, int tokens)
+    {
+        for (int start = 0; start < featureMajor.Length; start += tokens)
+        {
+            Span<float> column = featureMajor.AsSpan(start, tokens);
+            TensorPrimitives.Subtract(column, TensorPrimitives.Sum(column) / tokens, column);
+            float norm = TensorPrimitives.Norm(column);
+            if (norm > 0f && float.IsFinite(norm))
+            {
+                TensorPrimitives.Divide(column, norm, column);
+            }
+            else
+            {
+                column.Clear();
+            }
+        }
+
+        return featureMajor;
+    }
+}

@@ -1,0 +1,62 @@
+using TensorGuard.Core.Formats;
+
+namespace TensorGuard.Core.Fingerprints.Lineage;
+
+/// <summary>Computes lineage sketches from a model's weights.</summary>
+public static class LineageSketcher
+{
+    /// <summary>
+    /// Sketches at most <paramref name="maxViews"/> views, evenly spread over the model's views in tensor
+    /// order, plus the anchors that undo hidden permutations. Each view is computed independently and
+    /// sequentially, so the result is byte-identical whatever the number of threads.
+    /// </summary>
+    /// <exception cref="ModelFormatException">A tensor cannot be read.</exception>
+    public static LineageSketch Sketch(ITensorSource source, int maxViews = LineageSettings.SketchViews)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxViews, 1);
+        long hidden = WeightViews.HiddenSize(source.Tensors);
+        if (hidden < 2)
+        {
+            return new LineageSketch(hidden, 0, 0, [], []);
+        }
+
+        int windowSize = FeatureCorrelations.WindowSize(hidden);
+        int offset = FeatureCorrelations.WindowOffset(hidden, windowSize);
+        int[] window = FeatureCorrelations.Window(offset, windowSize);
+        IReadOnlyList<WeightView> views = Views(source, hidden, windowSize);
+        return new LineageSketch(hidden, offset, windowSize, SketchViews(source, WeightViews.EvenlySpread(views, maxViews), window),
+            HiddenAlignment.Anchor(source, views, window));
+    }
+
+    /// <summary>
+    /// Sketches a candidate's views at the hidden features that carry a base's window (see
+    /// <see cref="HiddenAlignment.Align"/>), labelled with the base's window so the two compare.
+    /// </summary>
+    public static LineageSketch SketchAligned(ITensorSource source, LineageSketch baseSketch, IReadOnlyList<int> hiddenFeatures, int maxViews)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(baseSketch);
+        IReadOnlyList<WeightView> views = WeightViews.EvenlySpread(Views(source, baseSketch.HiddenSize, baseSketch.WindowSize), maxViews);
+        return new LineageSketch(baseSketch.HiddenSize, baseSketch.WindowOffset, baseSketch.WindowSize, SketchViews(source, views, hiddenFeatures), []);
+    }
+
+    /// <summary>The views a sketch may use: those with at least as many units as window features.</summary>
+    public static IReadOnlyList<WeightView> Views(ITensorSource source, long hidden, int windowSize)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return WeightViews.Enumerate(source.Tensors, hidden, minimumUnits: windowSize);
+    }
+
+    private static SketchedView[] SketchViews(ITensorSource source, IReadOnlyList<WeightView> views, IReadOnlyList<int> hiddenFeatures)
+    {
+        var sketched = new SketchedView?[views.Count];
+        Parallel.For(0, views.Count, i =>
+        {
+            float[]? correlations = FeatureCorrelations.Compute(source, views[i], hiddenFeatures);
+            sketched[i] = correlations is null ? null : SketchedView.Quantize(views[i], correlations);
+        });
+
+        return sketched.OfType<SketchedView>().ToArray();
+    }
+}

@@ -1,0 +1,81 @@
+using TensorGuard.Core.Formats;
+
+namespace TensorGuard.Core.Fingerprints.Lineage;
+
+/// <summary>Reads chosen units × chosen hidden features of a view, touching as little of the tensor as it can.</summary>
+internal static class ViewReader
+{
+    /// <summary>
+    /// Every <paramref name="stride"/>-th unit of the view (all when 1), enough of them to stay within
+    /// <see cref="LineageSettings.MaxUnits"/>.
+    /// </summary>
+    public static long[] StridedUnits(WeightView view)
+    {
+        long stride = (view.UnitCount + LineageSettings.MaxUnits - 1) / LineageSettings.MaxUnits;
+        long count = (view.UnitCount + stride - 1) / stride;
+        var units = new long[count];
+        for (long i = 0; i < count; i++)
+        {
+            units[i] = i * stride;
+        }
+
+        return units;
+    }
+
+    /// <summary>The values, feature-major: feature i's values over the units occupy <c>[i × units, (i + 1) × units)</c>.</summary>
+    public static float[] FeatureMajor(ITensorSource source, WeightView view, IReadOnlyList<long> units, IReadOnlyList<int> hiddenFeatures)
+    {
+        int unitCount = units.Count;
+        int count = hiddenFeatures.Count;
+        var values = new float[(long)count * unitCount];
+        if (view.FeaturesAlongRows)
+        {
+            // Stored hidden × units: each feature is a stored row; read it whole unless few of its units are wanted.
+            long rowLength = view.UnitCount;
+            bool whole = unitCount == rowLength;
+            bool sparse = !whole && (long)unitCount * 64 < rowLength;
+            float[]? row = whole || sparse ? null : new float[rowLength];
+            for (int f = 0; f < count; f++)
+            {
+                long rowStart = hiddenFeatures[f] * rowLength;
+                Span<float> target = values.AsSpan(f * unitCount, unitCount);
+                if (whole)
+                {
+                    source.ReadFloat32(view.Tensor, rowStart, target);
+                }
+                else if (sparse)
+                {
+                    for (int u = 0; u < unitCount; u++)
+                    {
+                        source.ReadFloat32(view.Tensor, rowStart + units[u], target.Slice(u, 1));
+                    }
+                }
+                else
+                {
+                    source.ReadFloat32(view.Tensor, rowStart, row);
+                    for (int u = 0; u < unitCount; u++)
+                    {
+                        target[u] = row![units[u]];
+                    }
+                }
+            }
+
+            return values;
+        }
+
+        // Stored units × hidden: read the run of each unit's row that covers the features (short for a window).
+        long featureCount = view.FeatureCount;
+        int low = hiddenFeatures.Min();
+        var run = new float[hiddenFeatures.Max() - low + 1];
+        for (int u = 0; u < unitCount; u++)
+        {
+            source.ReadFloat32(view.Tensor, (units[u] * featureCount) + low, run);
+            for (int f = 0; f < count; f++)
+            {
+                values[((long)f * unitCount) + u] = run[hiddenFeatures[f] - low];
+            }
+        }
+
+        return values;
+    }
+}
