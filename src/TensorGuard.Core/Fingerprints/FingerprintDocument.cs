@@ -1,3 +1,5 @@
+using TensorGuard.Core.Fingerprints.Lineage;
+
 namespace TensorGuard.Core.Fingerprints;
 
 /// <summary>
@@ -26,6 +28,9 @@ public sealed record FingerprintDocument
 
     /// <summary>The paper's gradient fingerprint, if computed.</summary>
     public GradientFingerprint? Gradient { get; init; }
+
+    /// <summary>The lineage sketch (<c>tensorguard-lineage</c>), if computed.</summary>
+    public LineageSketch? Lineage { get; init; }
 
     /// <summary>Things the user should know about how the fingerprints were made (e.g. tensors skipped).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];

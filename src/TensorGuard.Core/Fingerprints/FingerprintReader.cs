@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
 
 namespace TensorGuard.Core.Fingerprints;
@@ -121,12 +122,16 @@ public static partial class FingerprintReader
         JsonElement model = RequiredProperty(root, "model", JsonValueKind.Object, source);
         JsonElement methods = RequiredProperty(root, "methods", JsonValueKind.Object, source);
         GradientFingerprint? gradient = null;
+        LineageSketch? lineage = null;
         foreach (JsonProperty method in methods.EnumerateObject())
         {
             switch (method.Name)
             {
                 case GradientFingerprint.MethodId:
                     gradient = ReadGradient(method.Value, source);
+                    break;
+                case LineageSettings.MethodId:
+                    lineage = ReadLineage(method.Value, source);
                     break;
                 default:
                     throw Invalid(source, $"holds a fingerprint of method \"{UntrustedText.Printable(method.Name)}\", which this TensorGuard does not know", $"upgrade TensorGuard or {Recompute}");
@@ -139,6 +144,7 @@ public static partial class FingerprintReader
             ParameterCount = NonNegative(RequiredInteger(model, "parameterCount", source), "model.parameterCount", source),
             Files = RequiredProperty(model, "files", JsonValueKind.Array, source).EnumerateArray().Select(file => ReadSourceFile(file, source)).ToArray(),
             Gradient = gradient,
+            Lineage = lineage,
             Warnings = root.TryGetProperty("warnings", out JsonElement warnings)
                 ? Expect(warnings, JsonValueKind.Array, "warnings", source).EnumerateArray().Select(w => Expect(w, JsonValueKind.String, "warnings[]", source).GetString()!).ToArray()
                 : [],
@@ -179,6 +185,31 @@ public static partial class FingerprintReader
             ? Expect(t, JsonValueKind.Array, $"{where}.tensors", source).EnumerateArray().Select(tensor => ReadTensor(tensor, source)).ToArray()
             : [];
         return new GradientFingerprint(parameters, Features(values, source), tensors);
+    }
+
+    private static LineageSketch ReadLineage(JsonElement section, string source)
+    {
+        Expect(section, JsonValueKind.Object, $"methods.{LineageSettings.MethodId}", source);
+        long version = RequiredInteger(section, "version", source);
+        if (version != LineageSettings.Version)
+        {
+            throw Invalid(source, $"holds {LineageSettings.MethodId} version {version}; this TensorGuard computes and compares version {LineageSettings.Version} only", Recompute);
+        }
+
+        JsonElement sketch = RequiredProperty(section, "sketch", JsonValueKind.String, source);
+        if (!sketch.TryGetBytesFromBase64(out byte[]? bytes))
+        {
+            throw Invalid(source, $"the {LineageSettings.MethodId} sketch is not base64", Recompute);
+        }
+
+        try
+        {
+            return LineageSketchCodec.Decode(bytes);
+        }
+        catch (InvalidInputException error)
+        {
+            throw Invalid(source, error.Message, Recompute);
+        }
     }
 
     private static GradientParameters ReadParameters(JsonElement parameters, string source)

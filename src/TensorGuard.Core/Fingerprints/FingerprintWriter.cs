@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using TensorGuard.Core.Fingerprints.Lineage;
 
 namespace TensorGuard.Core.Fingerprints;
 
@@ -94,6 +95,12 @@ public static class FingerprintWriter
             WriteGradient(gradient, json);
         }
 
+        if (document.Lineage is { } lineage)
+        {
+            json.WritePropertyName(LineageSettings.MethodId);
+            WriteLineage(lineage, json);
+        }
+
         json.WriteEndObject();
         json.WriteStartArray("warnings");
         foreach (string warning in document.Warnings)
@@ -156,6 +163,20 @@ public static class FingerprintWriter
         }
 
         json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    // The sketch itself is opaque base64 (see LineageSketchCodec); the readable fields beside it say what it covers.
+    private static void WriteLineage(LineageSketch lineage, Utf8JsonWriter json)
+    {
+        byte[] sketch = LineageSketchCodec.Encode(lineage);
+        json.WriteStartObject();
+        json.WriteNumber("version", LineageSettings.Version);
+        json.WriteNumber("hiddenSize", lineage.HiddenSize);
+        json.WriteNumber("views", lineage.Views.Count);
+        json.WriteNumber("anchors", lineage.Anchors.Count);
+        json.WriteNumber("sketchBytes", sketch.Length);
+        json.WriteBase64String("sketch", sketch);
         json.WriteEndObject();
     }
 
