@@ -13,6 +13,9 @@ namespace TensorGuard.Core.Fingerprints.Lineage;
 /// </summary>
 public static class FeatureCorrelations
 {
+    /// <summary>At most one component in this many is removed as a spike.</summary>
+    private const int MaxSpikeFraction = 4;
+
     /// <summary>First hidden feature of the window for a model of width <paramref name="hiddenSize"/>.</summary>
     /// <remarks>Depends only on the width, so two models of the same width always look at the same features.</remarks>
     public static int WindowOffset(long hiddenSize, int windowSize) =>
@@ -56,19 +59,78 @@ public static class FeatureCorrelations
             return null;
         }
 
-        var correlations = new float[PairCount(count)];
-        int pair = 0;
+        var correlations = new double[count * count];
         for (int i = 0; i < count; i++)
         {
             ReadOnlySpan<float> left = features.AsSpan(i * units, units);
+            correlations[(i * count) + i] = norms[i] > 0f ? 1 : 0;
             for (int j = i + 1; j < count; j++)
             {
                 float denominator = norms[i] * norms[j];
                 float value = denominator > 0f ? TensorPrimitives.Dot(left, features.AsSpan(j * units, units)) / denominator : 0f;
-                correlations[pair++] = float.IsFinite(value) ? Math.Clamp(value, -1f, 1f) : 0f;
+                correlations[(i * count) + j] = correlations[(j * count) + i] = float.IsFinite(value) ? Math.Clamp(value, -1f, 1f) : 0f;
             }
         }
 
-        return correlations;
+        return UpperTriangle(WithoutSpikes(correlations, count, units), count);
+    }
+
+    /// <summary>
+    /// The correlations left once the components above the Marchenko–Pastur edge (1 + √(features/units))² are
+    /// removed, rescaled to a unit diagonal (partial correlations given those components). Shared low-rank
+    /// structure, which every trained weight has, would otherwise dominate the comparison and make its null
+    /// distribution heavy-tailed (a product of a few Gaussians instead of a sum of many); what remains is the
+    /// fine, weight-specific structure that derivations carry over.
+    /// </summary>
+    private static double[] WithoutSpikes(double[] correlations, int count, int units)
+    {
+        (double[] values, double[] vectors) = SymmetricEigen.Decompose(correlations, count);
+        double edge = Math.Pow(1 + Math.Sqrt((double)count / units), 2);
+        int removable = count / MaxSpikeFraction;
+        var residual = (double[])correlations.Clone();
+        for (int component = 0; component < removable && values[component] > edge; component++)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                double scaled = values[component] * vectors[(i * count) + component];
+                for (int j = 0; j < count; j++)
+                {
+                    residual[(i * count) + j] -= scaled * vectors[(j * count) + component];
+                }
+            }
+        }
+
+        var scale = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            double diagonal = residual[(i * count) + i];
+            scale[i] = diagonal > 1e-9 ? 1 / Math.Sqrt(diagonal) : 0;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            for (int j = 0; j < count; j++)
+            {
+                residual[(i * count) + j] *= scale[i] * scale[j];
+            }
+        }
+
+        return residual;
+    }
+
+    private static float[] UpperTriangle(double[] matrix, int count)
+    {
+        var upper = new float[PairCount(count)];
+        int pair = 0;
+        for (int i = 0; i < count; i++)
+        {
+            for (int j = i + 1; j < count; j++)
+            {
+                double value = matrix[(i * count) + j];
+                upper[pair++] = double.IsFinite(value) ? (float)Math.Clamp(value, -1, 1) : 0f;
+            }
+        }
+
+        return upper;
     }
 }

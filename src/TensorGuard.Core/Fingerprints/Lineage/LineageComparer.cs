@@ -8,31 +8,10 @@ public static class LineageComparer
 {
     private static readonly double Log10E = Math.Log10(Math.E);
 
-    /// <summary>
-    /// Compares a candidate's full weights with a base sketch. When the base's anchors find its window at
-    /// other hidden features of the candidate (a permuted hidden dimension), the candidate is sketched at
-    /// those features instead.
-    /// </summary>
+    /// <summary>Compares a candidate's full weights with a base sketch (see <see cref="LineageCandidate"/>).</summary>
     /// <exception cref="ModelFormatException">A candidate tensor cannot be read.</exception>
-    public static LineageComparison Compare(LineageSketch baseSketch, ITensorSource candidate)
-    {
-        ArgumentNullException.ThrowIfNull(baseSketch);
-        ArgumentNullException.ThrowIfNull(candidate);
-        LineageSketch sketch = LineageSketcher.Sketch(candidate, LineageSettings.CandidateViews);
-        if (sketch.HiddenSize != baseSketch.HiddenSize || baseSketch.Anchors.Count == 0)
-        {
-            return Compare(baseSketch, sketch);
-        }
-
-        IReadOnlyList<WeightView> views = LineageSketcher.Views(candidate, baseSketch.HiddenSize, baseSketch.WindowSize);
-        int[]? features = HiddenAlignment.Align(baseSketch, candidate, views);
-        if (features is null || features.SequenceEqual(FeatureCorrelations.Window(baseSketch.WindowOffset, baseSketch.WindowSize)))
-        {
-            return Compare(baseSketch, sketch);
-        }
-
-        return Compare(baseSketch, LineageSketcher.SketchAligned(candidate, baseSketch, features, LineageSettings.CandidateViews)) with { HiddenPermutationUndone = true };
-    }
+    public static LineageComparison Compare(LineageSketch baseSketch, ITensorSource candidate) =>
+        new LineageCandidate(candidate).CompareWith(baseSketch);
 
     /// <summary>
     /// Matches every base view with the candidate view whose feature correlations agree best (names and

@@ -1,0 +1,42 @@
+using TensorGuard.Core.Formats;
+
+namespace TensorGuard.Core.Fingerprints.Lineage;
+
+/// <summary>
+/// A candidate model whose full weights are at hand, to be compared with one or more base sketches: its own
+/// sketch is computed once, on first use, and reused for every base.
+/// </summary>
+public sealed class LineageCandidate(ITensorSource source)
+{
+    private LineageSketch? _sketch;
+    private IReadOnlyList<WeightView>? _views;
+
+    /// <summary>The candidate's sketch over at most <see cref="LineageSettings.CandidateViews"/> views.</summary>
+    public LineageSketch Sketch => _sketch ??= LineageSketcher.Sketch(source, LineageSettings.CandidateViews);
+
+    /// <summary>
+    /// Compares the candidate with <paramref name="baseSketch"/>. When the base's anchors find its window at
+    /// other hidden features of the candidate (a permuted hidden dimension), the candidate is sketched again
+    /// at those features for this base.
+    /// </summary>
+    /// <exception cref="ModelFormatException">A candidate tensor cannot be read.</exception>
+    public LineageComparison CompareWith(LineageSketch baseSketch)
+    {
+        ArgumentNullException.ThrowIfNull(baseSketch);
+        LineageSketch sketch = Sketch;
+        if (sketch.HiddenSize != baseSketch.HiddenSize || baseSketch.Anchors.Count == 0)
+        {
+            return LineageComparer.Compare(baseSketch, sketch);
+        }
+
+        _views ??= LineageSketcher.Views(source, baseSketch.HiddenSize, baseSketch.WindowSize);
+        int[]? features = HiddenAlignment.Align(baseSketch, source, _views);
+        if (features is null || features.SequenceEqual(FeatureCorrelations.Window(baseSketch.WindowOffset, baseSketch.WindowSize)))
+        {
+            return LineageComparer.Compare(baseSketch, sketch);
+        }
+
+        LineageSketch aligned = LineageSketcher.SketchAligned(source, baseSketch, features, LineageSettings.CandidateViews);
+        return LineageComparer.Compare(baseSketch, aligned) with { HiddenPermutationUndone = true };
+    }
+}
