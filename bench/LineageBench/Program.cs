@@ -1,0 +1,109 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+using LineageBench;
+using TensorGuard.Core.Fingerprints.Lineage;
+using TensorGuard.Core.Formats;
+
+// Lineage speed/size benchmark (not a test). Usage:
+//   generate DIR 1b|8b       write random BF16 weights of those shapes as one safetensors file
+//   sketch MODEL OUT         sketch a model, write the sketch bytes; prints wall time and size
+//   check SKETCH MODEL       compare a model's weights with a sketch; prints wall time and verdict
+//   synthetic 1b|8b          sketch and check lazily computed weights (no disk), in-process
+// Peak RSS: run sketch/check under /usr/bin/time -v (see bench/lineage.sh).
+switch (args.FirstOrDefault())
+{
+    case "generate" when args.Length == 3:
+        Generate(args[1], Shapes.Parse(args[2]));
+        break;
+    case "sketch" when args.Length == 3:
+    {
+        var watch = Stopwatch.StartNew();
+        using LoadedModel model = ModelLoader.Open(args[1]);
+        byte[] bytes = LineageSketchCodec.Encode(LineageSketcher.Sketch(model));
+        File.WriteAllBytes(args[2], bytes);
+        Console.WriteLine($"sketch: {watch.Elapsed.TotalSeconds:F2} s, {bytes.Length} bytes ({bytes.Length / 1024.0:F1} KiB), parameters {model.ParameterCount}");
+        break;
+    }
+
+    case "check" when args.Length == 3:
+    {
+        var watch = Stopwatch.StartNew();
+        LineageSketch sketch = LineageSketchCodec.Decode(File.ReadAllBytes(args[1]));
+        using LoadedModel model = ModelLoader.Open(args[2]);
+        LineageComparison result = LineageComparer.Compare(sketch, model);
+        Console.WriteLine($"check: {watch.Elapsed.TotalSeconds:F2} s, {result.Verdict}, log10 p {result.Log10PValue:F1}, similarity {result.Similarity:F3}, {result.ComparableViews} base views vs {result.CandidateViews} candidate views");
+        break;
+    }
+
+    case "synthetic" when args.Length == 2:
+    {
+        Shapes shapes = Shapes.Parse(args[1]);
+        using var baseModel = new SyntheticSource(shapes, 1);
+        using var candidate = new SyntheticSource(shapes, 2);
+        var watch = Stopwatch.StartNew();
+        LineageSketch sketch = LineageSketcher.Sketch(baseModel);
+        double sketchSeconds = watch.Elapsed.TotalSeconds;
+        int size = LineageSketchCodec.Encode(sketch).Length;
+        watch.Restart();
+        LineageComparison self = LineageComparer.Compare(sketch, baseModel);
+        double selfSeconds = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        LineageComparison other = LineageComparer.Compare(sketch, candidate);
+        Console.WriteLine($"{args[1]}: parameters {baseModel.Tensors.Sum(t => t.ElementCount)}, sketch {sketchSeconds:F2} s ({size / 1024.0:F1} KiB, {sketch.Views.Count} views), " +
+            $"check self {selfSeconds:F2} s ({self.Verdict}), check unrelated {watch.Elapsed.TotalSeconds:F2} s ({other.Verdict}, log10 p {other.Log10PValue:F2})");
+        break;
+    }
+
+    default:
+        Console.Error.WriteLine("usage: generate DIR 1b|8b | sketch MODEL OUT | check SKETCH MODEL | synthetic 1b|8b");
+        return 1;
+}
+
+return 0;
+
+static void Generate(string directory, Shapes shapes)
+{
+    Directory.CreateDirectory(directory);
+    (string Name, long[] Shape)[] tensors = shapes.Tensors().ToArray();
+    var header = new StringBuilder("{");
+    long offset = 0;
+    foreach ((string name, long[] shape) in tensors)
+    {
+        long bytes = shape.Aggregate(2L, (a, b) => a * b);
+        header.Append($"\"{name}\":{{\"dtype\":\"BF16\",\"shape\":[{string.Join(',', shape)}],\"data_offsets\":[{offset},{offset + bytes}]}},");
+        offset += bytes;
+    }
+
+    header.Length--;
+    header.Append('}');
+    while (header.Length % 8 != 0)
+    {
+        header.Append(' ');
+    }
+
+    using var file = new FileStream(Path.Combine(directory, "model.safetensors"), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+    Span<byte> length = stackalloc byte[8];
+    BinaryPrimitives.WriteInt64LittleEndian(length, header.Length);
+    file.Write(length);
+    file.Write(Encoding.ASCII.GetBytes(header.ToString()));
+    var source = new SyntheticSource(shapes, 1);
+    var block = new float[1 << 20];
+    var raw = new byte[block.Length * 2];
+    foreach (TensorEntry entry in tensors.Select(t => source.Tensors.First(e => e.Name == t.Name)))
+    {
+        for (long start = 0; start < entry.ElementCount; start += block.Length)
+        {
+            int count = (int)Math.Min(block.Length, entry.ElementCount - start);
+            source.ReadFloat32(entry, start, block.AsSpan(0, count));
+            for (int i = 0; i < count; i++)
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(raw.AsSpan(2 * i), (ushort)(BitConverter.SingleToUInt32Bits(block[i]) >> 16));
+            }
+
+            file.Write(raw, 0, 2 * count);
+        }
+    }
+
+    Console.WriteLine($"wrote {file.Length} bytes to {directory}/model.safetensors");
+}
