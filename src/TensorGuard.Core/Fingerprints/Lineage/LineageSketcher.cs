@@ -10,8 +10,11 @@ public static class LineageSketcher
     /// order, plus the anchors that undo hidden permutations. Each view is computed independently and
     /// sequentially, so the result is byte-identical whatever the number of threads.
     /// </summary>
+    /// <param name="source">The model.</param>
+    /// <param name="maxViews">Views to sketch at most.</param>
+    /// <param name="maxDegreeOfParallelism">Threads to use at most (-1: as many as the runtime likes); the result does not depend on it.</param>
     /// <exception cref="ModelFormatException">A tensor cannot be read.</exception>
-    public static LineageSketch Sketch(ITensorSource source, int maxViews = LineageSettings.SketchViews)
+    public static LineageSketch Sketch(ITensorSource source, int maxViews = LineageSettings.SketchViews, int maxDegreeOfParallelism = -1)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxViews, 1);
@@ -25,7 +28,7 @@ public static class LineageSketcher
         int offset = FeatureCorrelations.WindowOffset(hidden, windowSize);
         int[] window = FeatureCorrelations.Window(offset, windowSize);
         IReadOnlyList<WeightView> views = Views(source, hidden, windowSize);
-        return new LineageSketch(hidden, offset, windowSize, SketchViews(source, WeightViews.EvenlySpread(views, maxViews), window),
+        return new LineageSketch(hidden, offset, windowSize, SketchViews(source, WeightViews.EvenlySpread(views, maxViews), window, maxDegreeOfParallelism),
             HiddenAlignment.Anchor(source, views, window));
     }
 
@@ -38,7 +41,7 @@ public static class LineageSketcher
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(baseSketch);
         IReadOnlyList<WeightView> views = WeightViews.EvenlySpread(Views(source, baseSketch.HiddenSize, baseSketch.WindowSize), maxViews);
-        return new LineageSketch(baseSketch.HiddenSize, baseSketch.WindowOffset, baseSketch.WindowSize, SketchViews(source, views, hiddenFeatures), []);
+        return new LineageSketch(baseSketch.HiddenSize, baseSketch.WindowOffset, baseSketch.WindowSize, SketchViews(source, views, hiddenFeatures, -1), []);
     }
 
     /// <summary>The views a sketch may use: those with at least as many units as window features.</summary>
@@ -48,10 +51,10 @@ public static class LineageSketcher
         return WeightViews.Enumerate(source.Tensors, hidden, minimumUnits: windowSize);
     }
 
-    private static SketchedView[] SketchViews(ITensorSource source, IReadOnlyList<WeightView> views, IReadOnlyList<int> hiddenFeatures)
+    private static SketchedView[] SketchViews(ITensorSource source, IReadOnlyList<WeightView> views, IReadOnlyList<int> hiddenFeatures, int maxDegreeOfParallelism)
     {
         var sketched = new SketchedView?[views.Count];
-        Parallel.For(0, views.Count, i =>
+        Parallel.For(0, views.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
         {
             float[]? correlations = FeatureCorrelations.Compute(source, views[i], hiddenFeatures);
             sketched[i] = correlations is null ? null : SketchedView.Quantize(views[i], correlations);
