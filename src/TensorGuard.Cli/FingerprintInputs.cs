@@ -19,13 +19,13 @@ internal sealed class FingerprintInputs(CommandContext context)
         FingerprintReader.IsFingerprintPath(path) ? FingerprintReader.Read(path) : Compute(path, name: null);
 
     /// <summary>Opens and fingerprints the model at <paramref name="path"/>; <paramref name="name"/> overrides the declared name.</summary>
-    public FingerprintDocument Compute(string path, string? name)
+    public FingerprintDocument Compute(string path, string? name, FingerprintMethods methods = FingerprintMethods.All)
     {
         using LoadedModel model = ModelLoader.Open(path);
         string modelName = name ?? ModelName(path);
         context.Error.WriteLine($"fingerprinting {UntrustedText.Printable(modelName)} ({path})");
         var clock = Stopwatch.StartNew();
-        FingerprintDocument document = ModelFingerprinter.Fingerprint(model, modelName, new FingerprintRun(Progress: new ProgressLine(context.Error, _interactive)));
+        FingerprintDocument document = ModelFingerprinter.Fingerprint(model, modelName, new FingerprintRun(Progress: new ProgressLine(context.Error, _interactive), Methods: methods));
         if (_interactive)
         {
             context.Error.WriteLine();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using TensorGuard.Core.Fingerprints;
 using TensorGuard.Core.Formats.Safetensors;
 using TensorGuard.Core.Tests.Fingerprints;
+using TensorGuard.Testing;
 using TensorGuard.Tests.Corpus;
 
 namespace TensorGuard.Cli.Tests;
@@ -112,10 +113,77 @@ public sealed class FingerprintCliTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         using JsonDocument json = JsonDocument.Parse(result.Output);
+        Assert.Equal("tensorguard-lineage", json.RootElement.GetProperty("method").GetString());
+        Assert.Equal("derived", json.RootElement.GetProperty("verdict").GetString());
+        Assert.True(json.RootElement.GetProperty("related").GetBoolean());
+        Assert.True(json.RootElement.GetProperty("similarity").GetDouble() > 0.99);
+        Assert.True(json.RootElement.GetProperty("log10PValue").GetDouble() < -6);
+        Assert.NotEmpty(json.RootElement.GetProperty("matchedTensors").EnumerateArray());
+        JsonElement gradient = json.RootElement.GetProperty("gradient");
+        Assert.Equal("tensorguard-gradient", gradient.GetProperty("method").GetString());
+        Assert.Equal(0, gradient.GetProperty("distance").GetDouble());
+        Assert.Equal(1, gradient.GetProperty("similarity").GetDouble());
+    }
+
+    [Fact]
+    public void Compare_GradientOnlyFingerprints_UseTheGradientMethod()
+    {
+        string file = _directory.File("gradient.json");
+        Assert.Equal(0, CliRun.Invoke("fingerprint", Model("g"), "--method", "gradient", "--out", file).ExitCode);
+
+        CliResult result = CliRun.Invoke("compare", file, file, "--json");
+
+        using JsonDocument json = JsonDocument.Parse(result.Output);
         Assert.Equal("tensorguard-gradient", json.RootElement.GetProperty("method").GetString());
         Assert.Equal(0, json.RootElement.GetProperty("distance").GetDouble());
-        Assert.Equal(1, json.RootElement.GetProperty("similarity").GetDouble());
-        Assert.True(json.RootElement.GetProperty("related").GetBoolean());
+    }
+
+    [Fact]
+    public void Fingerprint_MethodLineage_WritesOnlyTheLineageSketch()
+    {
+        string file = _directory.File("lineage.json");
+
+        CliResult result = CliRun.Invoke("fingerprint", Model("l"), "--method", "lineage", "--out", file);
+
+        Assert.Equal(0, result.ExitCode);
+        FingerprintDocument document = FingerprintReader.Read(file);
+        Assert.Null(document.Gradient);
+        Assert.NotNull(document.Lineage);
+        Assert.Equal(16, document.Lineage.HiddenSize);
+    }
+
+    [Fact]
+    public void Compare_DerivedModelAgainstBaseFingerprint_SaysDerivedInText()
+    {
+        TestModel baseModel = TestModels.Create(ModelFamily.Llama, seed: 31);
+        string baseDirectory = _directory.File("base");
+        string derivedDirectory = _directory.File("derived");
+        string unrelatedDirectory = _directory.File("unrelated");
+        baseModel.Save(baseDirectory);
+        baseModel.FineTune(0.1, seed: 2).PermuteMlpNeurons(seed: 3).ToOnnx().Save(derivedDirectory);
+        baseModel.Reinitialize(seed: 77).Save(unrelatedDirectory);
+        string baseFile = _directory.File("base.json");
+        Assert.Equal(0, CliRun.Invoke("fingerprint", baseDirectory, "--method", "lineage", "--out", baseFile).ExitCode);
+
+        CliResult derived = CliRun.Invoke("compare", baseFile, derivedDirectory);
+        CliResult unrelated = CliRun.Invoke("compare", baseFile, unrelatedDirectory);
+
+        Assert.Equal(0, derived.ExitCode);
+        Assert.Contains("method: tensorguard-lineage", derived.Output);
+        Assert.Contains("verdict: derived", derived.Output);
+        Assert.Contains("related: yes", derived.Output);
+        Assert.Contains("null hypothesis: the candidate's weights are unrelated", derived.Output);
+        Assert.Contains("verdict: not derived", unrelated.Output);
+        Assert.Contains("related: no", unrelated.Output);
+    }
+
+    [Fact]
+    public void Fingerprint_ReferenceFormatWithoutGradient_IsAUsageError()
+    {
+        CliResult result = CliRun.Invoke("fingerprint", Model("r"), "--method", "lineage", "--format", "reference");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--format reference holds only the gradient fingerprint", Assert.Single(result.ErrorLines));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using TensorGuard.Core.Fingerprints;
 
 namespace TensorGuard.Cli.Commands;
 
-/// <summary><c>tensorguard fingerprint MODEL... [--out FILE|DIR] [--name NAME] [--format tensorguard|reference]</c>.</summary>
+/// <summary><c>tensorguard fingerprint MODEL... [--out FILE|DIR] [--name NAME] [--format tensorguard|reference] [--method all|gradient|lineage]</c>.</summary>
 internal static class FingerprintCommand
 {
     private static readonly Argument<string[]> Models = new("MODEL")
@@ -29,14 +29,21 @@ internal static class FingerprintCommand
         DefaultValueFactory = _ => "tensorguard",
     }.AcceptOnlyFromAmong("tensorguard", "reference");
 
+    private static readonly Option<string> Method = new Option<string>("--method")
+    {
+        Description = "gradient: the paper's fingerprint (family and architecture); lineage: the sketch that proves derivation from a base; all: both.",
+        DefaultValueFactory = _ => "all",
+    }.AcceptOnlyFromAmong("all", "gradient", "lineage");
+
     public static Command Create()
     {
-        var command = new Command("fingerprint", "Compute the gradient fingerprint (tensorguard-gradient) of model artifacts.")
+        var command = new Command("fingerprint", "Compute the fingerprints (tensorguard-gradient, tensorguard-lineage) of model artifacts.")
         {
             Models,
             Out,
             Name,
             Format,
+            Method,
         };
         command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
         return command;
@@ -48,6 +55,17 @@ internal static class FingerprintCommand
         string? name = parseResult.GetValue(Name);
         string? output = parseResult.GetValue(Out);
         FingerprintFormat format = parseResult.GetValue(Format) == "reference" ? FingerprintFormat.Reference : FingerprintFormat.TensorGuard;
+        FingerprintMethods methods = parseResult.GetValue(Method) switch
+        {
+            "gradient" => FingerprintMethods.Gradient,
+            "lineage" => FingerprintMethods.Lineage,
+            _ => FingerprintMethods.All,
+        };
+        if (format == FingerprintFormat.Reference && !methods.HasFlag(FingerprintMethods.Gradient))
+        {
+            throw new UsageException("--format reference holds only the gradient fingerprint; use --method gradient or all with it");
+        }
+
         if (name is not null && models.Length > 1)
         {
             throw new UsageException("--name names one model; fingerprint the models one call at a time to name each");
@@ -59,7 +77,7 @@ internal static class FingerprintCommand
         var written = new HashSet<string>(StringComparer.Ordinal);
         foreach (string model in models)
         {
-            FingerprintDocument document = inputs.Compute(model, name);
+            FingerprintDocument document = inputs.Compute(model, name, methods);
             documents.Add(document);
             if (output is not null)
             {

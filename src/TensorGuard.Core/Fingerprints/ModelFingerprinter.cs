@@ -1,14 +1,30 @@
 using TensorGuard.Core.Fingerprints.Gradient;
+using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
 
 namespace TensorGuard.Core.Fingerprints;
 
-/// <summary>Settings of one fingerprint run that do not change its result.</summary>
+/// <summary>The fingerprint methods a document can carry.</summary>
+[Flags]
+public enum FingerprintMethods
+{
+    /// <summary>The paper's gradient fingerprint (<c>tensorguard-gradient</c>).</summary>
+    Gradient = 1,
+
+    /// <summary>The lineage sketch (<c>tensorguard-lineage</c>).</summary>
+    Lineage = 2,
+
+    /// <summary>Every method.</summary>
+    All = Gradient | Lineage,
+}
+
+/// <summary>Settings of one fingerprint run; only <paramref name="Methods"/> changes what the document holds.</summary>
 /// <param name="MaxParallelism">Threads for reading and multiplying weights (−1: all cores).</param>
 /// <param name="Progress">Receives progress of the gradient method, if given.</param>
-public sealed record FingerprintRun(int MaxParallelism = -1, IProgress<GradientProgress>? Progress = null);
+/// <param name="Methods">The methods to compute.</param>
+public sealed record FingerprintRun(int MaxParallelism = -1, IProgress<GradientProgress>? Progress = null, FingerprintMethods Methods = FingerprintMethods.All);
 
-/// <summary>Builds a <see cref="FingerprintDocument"/> for an opened model: source files with hashes, and the gradient fingerprint.</summary>
+/// <summary>Builds a <see cref="FingerprintDocument"/> for an opened model: source files with hashes, and the requested fingerprints.</summary>
 public static class ModelFingerprinter
 {
     /// <summary>Fingerprints <paramref name="model"/> under the name <paramref name="modelName"/>.</summary>
@@ -20,10 +36,19 @@ public static class ModelFingerprinter
         // Hashing streams every file once; it runs beside the weight pass, which reads only the selected tensors.
         using var cancellation = new CancellationTokenSource();
         Task<SourceFile[]> hashing = Task.Run(() => SourceFileHasher.HashAsync(model.Files, model.Directory, cancellation.Token));
-        GradientComputation gradient;
+        GradientComputation? gradient = null;
+        LineageSketch? lineage = null;
         try
         {
-            gradient = GradientFingerprinter.Compute(model, model.Path, model.ParameterCount, GradientParameters.Default, run.MaxParallelism, run.Progress);
+            if (run.Methods.HasFlag(FingerprintMethods.Gradient))
+            {
+                gradient = GradientFingerprinter.Compute(model, model.Path, model.ParameterCount, GradientParameters.Default, run.MaxParallelism, run.Progress);
+            }
+
+            if (run.Methods.HasFlag(FingerprintMethods.Lineage))
+            {
+                lineage = LineageSketcher.Sketch(model, LineageSettings.SketchViews, run.MaxParallelism);
+            }
         }
         catch
         {
@@ -37,8 +62,17 @@ public static class ModelFingerprinter
             ModelName = modelName,
             ParameterCount = model.ParameterCount,
             Files = hashing.GetAwaiter().GetResult(),
-            Gradient = gradient.Fingerprint,
-            Warnings = gradient.Warnings,
+            Gradient = gradient?.Fingerprint,
+            Lineage = lineage,
+            Warnings = [.. gradient?.Warnings ?? [], .. LineageWarnings(lineage)],
         };
+    }
+
+    private static IEnumerable<string> LineageWarnings(LineageSketch? lineage)
+    {
+        if (lineage is not null && lineage.Views.Count < LineageSettings.MinimumComparableViews)
+        {
+            yield return $"{LineageSettings.MethodId}: only {lineage.Views.Count} weight matrices read or write a hidden dimension of {lineage.HiddenSize}; lineage checks against this model will be inconclusive";
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using TensorGuard.Core.Formats;
 
@@ -7,6 +8,8 @@ namespace TensorGuard.Core.Fingerprints.Lineage;
 public static class LineageComparer
 {
     private static readonly double Log10E = Math.Log10(Math.E);
+
+    private static readonly ConcurrentDictionary<int, int[][]> RelabelingsBySize = new();
 
     /// <summary>Compares a candidate's full weights with a base sketch (see <see cref="LineageCandidate"/>).</summary>
     /// <exception cref="ModelFormatException">A candidate tensor cannot be read.</exception>
@@ -36,7 +39,7 @@ public static class LineageComparer
 
         float[][] baseVectors = baseSketch.Views.Select(Standardize).ToArray();
         float[][] candidateVectors = candidate.Views.Select(Standardize).ToArray();
-        int[][] relabelings = Relabelings(baseSketch.WindowSize);
+        int[][] relabelings = RelabelingsBySize.GetOrAdd(baseSketch.WindowSize, Relabelings);
         int pairs = baseSketch.PairCount;
         double analyticSd = 1.0 / Math.Sqrt(Math.Max(1, pairs - 3));
         double logCandidates = Math.Log(candidate.Views.Count);
@@ -55,8 +58,14 @@ public static class LineageComparer
                 }
             }
 
-            double sd = Math.Max(analyticSd, NullRootMeanSquare(baseVectors[b], candidateVectors[best], relabelings));
-            double z = Math.Atanh(Math.Clamp(bestSimilarity, -0.999999, 0.999999)) / sd;
+            // The empirical spread can only widen the null, so it is not needed where the analytic one already gives p = 1.
+            double fisherZ = Math.Atanh(Math.Clamp(bestSimilarity, -0.999999, 0.999999));
+            double z = fisherZ / analyticSd;
+            if (logCandidates + Significance.LogUpperTail(z) < 0)
+            {
+                z = fisherZ / Math.Max(analyticSd, NullRootMeanSquare(baseVectors[b], candidateVectors[best], relabelings));
+            }
+
             logPValues[b] = Math.Min(0, logCandidates + Significance.LogUpperTail(z));
             matches[b] = new LineageMatch(baseSketch.Views[b].Description, candidate.Views[best].Description, bestSimilarity, z, logPValues[b] * Log10E);
         }
