@@ -146,10 +146,11 @@ public sealed class GradientFingerprinterTests : IDisposable
         return ModelFingerprinter.Fingerprint(model, "tiny");
     }
 
+    // Gradient only: the snapshot pins this method's output (the lineage sketch has its own tests).
     private string Fingerprint(string path, int maxParallelism)
     {
         using LoadedModel model = ModelLoader.Open(path);
-        return FingerprintWriter.ToJson(ModelFingerprinter.Fingerprint(model, "tiny", new FingerprintRun(maxParallelism)));
+        return FingerprintWriter.ToJson(ModelFingerprinter.Fingerprint(model, "tiny", new FingerprintRun(maxParallelism, Methods: FingerprintMethods.Gradient)));
     }
 
     private string WriteModel(string relative, IEnumerable<SafetensorsWriter.Tensor> tensors)
