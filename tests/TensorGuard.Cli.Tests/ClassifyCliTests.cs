@@ -104,7 +104,7 @@ public sealed class ClassifyCliTests : IDisposable
     [Theory]
     [InlineData("{\"global_mean\": 0.1, \"global_std\": 0.2, \"model_name\": \"m\"}", "required feature")]
     [InlineData("{\"global_mean\": NaN, \"global_std\": 0.2}", "not a finite number")]
-    [InlineData("{\"schema\": \"tensorguard-fingerprint\", \"schemaVersion\": 1, \"model\": {\"name\": \"m\", \"parameterCount\": 1, \"files\": []}, \"methods\": {\"tensorguard-lineage\": {}}}", "tensorguard-lineage")]
+    [InlineData("{\"schema\": \"tensorguard-fingerprint\", \"schemaVersion\": 1, \"model\": {\"name\": \"m\", \"parameterCount\": 1, \"files\": []}, \"methods\": {\"tensorguard-future\": {}}}", "tensorguard-future")]
     [InlineData("{\"schema\": \"tensorguard-fingerprint\", \"schemaVersion\": 1, \"model\": {\"name\": \"m\", \"parameterCount\": 1, \"files\": []}, \"methods\": {}}", "holds no tensorguard-gradient fingerprint")]
     public void Classify_BadFingerprint_ExitsWithInvalidInputAndOneLine(string json, string expected)
     {
