@@ -21,7 +21,7 @@ public sealed class DemoCommandTests : IDisposable
             Assert.True(File.Exists(Path.Combine(folder, "README.md")), name);
             Assert.True(File.Exists(Path.Combine(folder, "config.json")), name);
             Assert.Contains($"{name}: ", output);
-            Assert.Contains(folder, output);
+            Assert.Contains(Path.GetRelativePath(Directory.GetCurrentDirectory(), folder), output);
         }
 
         Assert.Contains("The gate agrees with the ground truth on 3 of 3 demo models.", output);
