@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Text;
 using LineageBench;
 using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
+using TensorGuard.Core.Formats.Safetensors;
 
 // Lineage speed/size benchmark (not a test). Usage:
 //   generate DIR 1b|8b       write random BF16 weights of those shapes as one safetensors file
@@ -74,33 +74,14 @@ static string Lap(Stopwatch watch, ref TimeSpan cpu)
 static void Generate(string directory, Shapes shapes)
 {
     Directory.CreateDirectory(directory);
-    (string Name, long[] Shape)[] tensors = shapes.Tensors().ToArray();
-    var header = new StringBuilder("{");
-    long offset = 0;
-    foreach ((string name, long[] shape) in tensors)
-    {
-        long bytes = shape.Aggregate(2L, (a, b) => a * b);
-        header.Append($"\"{name}\":{{\"dtype\":\"BF16\",\"shape\":[{string.Join(',', shape)}],\"data_offsets\":[{offset},{offset + bytes}]}},");
-        offset += bytes;
-    }
-
-    header.Length--;
-    header.Append('}');
-    while (header.Length % 8 != 0)
-    {
-        header.Append(' ');
-    }
-
-    using var file = new FileStream(Path.Combine(directory, "model.safetensors"), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-    Span<byte> length = stackalloc byte[8];
-    BinaryPrimitives.WriteInt64LittleEndian(length, header.Length);
-    file.Write(length);
-    file.Write(Encoding.ASCII.GetBytes(header.ToString()));
+    string path = Path.Combine(directory, "model.safetensors");
     var source = new SyntheticSource(shapes, 1);
+    Dictionary<string, TensorEntry> entries = source.Tensors.ToDictionary(t => t.Name);
     var block = new float[1 << 20];
     var raw = new byte[block.Length * 2];
-    foreach (TensorEntry entry in tensors.Select(t => source.Tensors.First(e => e.Name == t.Name)))
+    SafetensorsWriter.Write(path, shapes.Tensors().Select(t => new SafetensorsWriter.Layout(t.Name, TensorDType.BF16, t.Shape)), (layout, stream) =>
     {
+        TensorEntry entry = entries[layout.Name];
         for (long start = 0; start < entry.ElementCount; start += block.Length)
         {
             int count = (int)Math.Min(block.Length, entry.ElementCount - start);
@@ -110,9 +91,8 @@ static void Generate(string directory, Shapes shapes)
                 BinaryPrimitives.WriteUInt16LittleEndian(raw.AsSpan(2 * i), (ushort)(BitConverter.SingleToUInt32Bits(block[i]) >> 16));
             }
 
-            file.Write(raw, 0, 2 * count);
+            stream.Write(raw, 0, 2 * count);
         }
-    }
-
-    Console.WriteLine($"wrote {file.Length} bytes to {directory}/model.safetensors");
+    });
+    Console.WriteLine($"wrote {new FileInfo(path).Length} bytes to {path}");
 }

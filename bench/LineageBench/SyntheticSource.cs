@@ -8,7 +8,7 @@ namespace LineageBench;
 /// </summary>
 internal sealed class SyntheticSource(Shapes shapes, ulong seed) : ITensorSource
 {
-    private readonly Dictionary<string, ulong> _keys = shapes.Tensors().ToDictionary(t => t.Name, t => Hash((ulong)t.Name.GetHashCode(StringComparison.Ordinal) ^ seed));
+    private readonly Dictionary<string, ulong> _keys = shapes.Tensors().ToDictionary(t => t.Name, t => Hash(NameHash(t.Name) ^ seed));
 
     public IReadOnlyList<TensorEntry> Tensors { get; } = shapes.Tensors()
         .Select(t => new TensorEntry(t.Name, TensorDType.BF16, t.Shape, "synthetic"))
@@ -29,6 +29,9 @@ internal sealed class SyntheticSource(Shapes shapes, ulong seed) : ITensorSource
     public void Dispose()
     {
     }
+
+    // string.GetHashCode differs per process; generated files and sketches must not.
+    private static ulong NameHash(string name) => name.Aggregate(0xCBF29CE484222325UL, (h, c) => (h ^ c) * 0x100000001B3UL);
 
     internal static ulong Hash(ulong x)
     {

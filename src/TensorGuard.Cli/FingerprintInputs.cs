@@ -25,7 +25,8 @@ internal sealed class FingerprintInputs(CommandContext context)
         string modelName = name ?? ModelName(path);
         context.Error.WriteLine($"fingerprinting {UntrustedText.Printable(modelName)} ({path})");
         var clock = Stopwatch.StartNew();
-        FingerprintDocument document = ModelFingerprinter.Fingerprint(model, modelName, new FingerprintRun(Progress: new ProgressLine(context.Error, _interactive), Methods: methods));
+        FingerprintResult result = ModelFingerprinter.FingerprintCounted(model, modelName, new FingerprintRun(Progress: new ProgressLine(context.Error, _interactive), Methods: methods));
+        FingerprintDocument document = result.Document;
         if (_interactive)
         {
             context.Error.WriteLine();
@@ -37,12 +38,14 @@ internal sealed class FingerprintInputs(CommandContext context)
         }
 
         int tensors = document.Gradient?.Tensors.Count ?? 0;
-        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fingerprinted {UntrustedText.Printable(modelName)}: {tensors} tensors in {clock.Elapsed.TotalSeconds:0.0} s"));
+        double share = model.ParameterCount > 0 ? (double)result.WeightValuesRead / model.ParameterCount : 0;
+        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"fingerprinted {UntrustedText.Printable(modelName)}: {tensors} tensors, {result.WeightValuesRead / 1e6:0.0} M of {model.ParameterCount / 1e6:0.0} M weights read ({share:0%}), {result.HashedBytes / 1e9:0.00} GB hashed, in {clock.Elapsed.TotalSeconds:0.0} s"));
         return document;
     }
 
-    /// <summary>The name a model goes by when none is given: its folder's name, or its file's name without extension.</summary>
-    public static string ModelName(string path) => Core.Compliance.DeclaredIdentityReader.NameFromPath(path);
+    /// <summary>The name a model goes by when none is given: its model card's <c>model_name</c>, else its folder's or file's name.</summary>
+    private static string ModelName(string path) => Core.Compliance.DeclaredIdentityReader.Read(path).Name.Value;
 
     // Interactive: one line rewritten in place. Otherwise nothing per tensor: CI logs get the start and end lines only.
     private sealed class ProgressLine(TextWriter error, bool interactive) : IProgress<GradientProgress>

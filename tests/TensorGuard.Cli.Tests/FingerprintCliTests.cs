@@ -27,7 +27,20 @@ public sealed class FingerprintCliTests : IDisposable
         Assert.Equal("llama-tiny", document.ModelName);
         Assert.Equal(["model.safetensors"], document.Files.Select(f => f.Path));
         Assert.Equal($"fingerprinting llama-tiny ({model})", result.ErrorLines[0]);
-        Assert.StartsWith("fingerprinted llama-tiny: 15 tensors in ", result.ErrorLines[^1]);
+        Assert.Matches(@"^fingerprinted llama-tiny: 15 tensors, [0-9.]+ M of [0-9.]+ M weights read \([0-9]+%\), 0\.00 GB hashed, in [0-9.]+ s$", result.ErrorLines[^1]);
+    }
+
+    [Fact]
+    public void Fingerprint_ModelCardDeclaresAName_DocumentCarriesIt()
+    {
+        string model = Model("checkout-folder");
+        File.WriteAllText(Path.Combine(model, "README.md"), "---\nlicense: mit\nmodel_name: acme-chat-7b\n---\n# Acme\n");
+
+        CliResult named = CliRun.Invoke("fingerprint", model);
+        CliResult overridden = CliRun.Invoke("fingerprint", model, "--name", "given");
+
+        Assert.Equal("acme-chat-7b", FingerprintReader.Parse(System.Text.Encoding.UTF8.GetBytes(named.Output), "stdout", "x").ModelName);
+        Assert.Equal("given", FingerprintReader.Parse(System.Text.Encoding.UTF8.GetBytes(overridden.Output), "stdout", "x").ModelName);
     }
 
     [Fact]

@@ -24,30 +24,43 @@ public enum FingerprintMethods
 /// <param name="Methods">The methods to compute.</param>
 public sealed record FingerprintRun(int MaxParallelism = -1, IProgress<GradientProgress>? Progress = null, FingerprintMethods Methods = FingerprintMethods.All);
 
+/// <summary>A fingerprint document and what computing it touched: weight values read, and file bytes hashed.</summary>
+public sealed record FingerprintResult(FingerprintDocument Document, long WeightValuesRead, long HashedBytes);
+
 /// <summary>Builds a <see cref="FingerprintDocument"/> for an opened model: source files with hashes, and the requested fingerprints.</summary>
 public static class ModelFingerprinter
 {
     /// <summary>Fingerprints <paramref name="model"/> under the name <paramref name="modelName"/>.</summary>
     /// <exception cref="ModelFormatException">The model cannot be fingerprinted (see <see cref="GradientFingerprinter.Compute"/>).</exception>
-    public static FingerprintDocument Fingerprint(LoadedModel model, string modelName, FingerprintRun? run = null)
+    public static FingerprintDocument Fingerprint(LoadedModel model, string modelName, FingerprintRun? run = null) =>
+        FingerprintCounted(model, modelName, run).Document;
+
+    /// <summary>Fingerprints <paramref name="model"/> and reports how much of it was read.</summary>
+    /// <exception cref="ModelFormatException">The model cannot be fingerprinted (see <see cref="GradientFingerprinter.Compute"/>).</exception>
+    public static FingerprintResult FingerprintCounted(LoadedModel model, string modelName, FingerprintRun? run = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
         run ??= new FingerprintRun();
 
-        // Hashing streams every file once; it runs beside the weight pass, which reads only the selected tensors.
+        // Hashing streams every file once, on its own thread beside the weight pass (which reads only the
+        // selected tensors): SHA-256 of a large model is as long as the weight pass itself.
         using var cancellation = new CancellationTokenSource();
-        Task<SourceFile[]> hashing = Task.Run(() => SourceFileHasher.HashAsync(model.Files, model.Directory, cancellation.Token));
+        Task<SourceFile[]> hashing = Task.Factory.StartNew(
+            () => SourceFileHasher.Hash(model.Files, model.Directory, cancellation.Token),
+            cancellation.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        using var weights = new CountingTensorSource(model);
         GradientComputation? gradient = null;
         LineageSketch? lineage = null;
         try
         {
             if (run.Methods.HasFlag(FingerprintMethods.Gradient))
             {
-                gradient = GradientFingerprinter.Compute(model, model.Path, model.ParameterCount, GradientParameters.Default, run.MaxParallelism, run.Progress);
+                gradient = GradientFingerprinter.Compute(weights, model.Path, model.ParameterCount, GradientParameters.Default, run.MaxParallelism, run.Progress);
             }
 
             if (run.Methods.HasFlag(FingerprintMethods.Lineage))
             {
-                lineage = LineageSketcher.Sketch(model, LineageSettings.SketchViews, run.MaxParallelism);
+                lineage = LineageSketcher.Sketch(weights, LineageSettings.SketchViews, run.MaxParallelism);
             }
         }
         catch
@@ -57,7 +70,7 @@ public static class ModelFingerprinter
             throw;
         }
 
-        return new FingerprintDocument
+        var document = new FingerprintDocument
         {
             ModelName = modelName,
             ParameterCount = model.ParameterCount,
@@ -66,6 +79,7 @@ public static class ModelFingerprinter
             Lineage = lineage,
             Warnings = [.. gradient?.Warnings ?? [], .. LineageWarnings(lineage)],
         };
+        return new FingerprintResult(document, weights.ValuesRead, model.Files.Sum(file => file.Length));
     }
 
     private static IEnumerable<string> LineageWarnings(LineageSketch? lineage)

@@ -6,28 +6,46 @@ namespace TensorGuard.Core.Fingerprints;
 /// <summary>SHA-256 and size of a model's files, with paths relative to the model folder so documents do not depend on where the model lies.</summary>
 public static class SourceFileHasher
 {
-    /// <summary>Hashes <paramref name="files"/> in order, reading each once sequentially (through the page cache, not a mapping).</summary>
+    /// <summary>Large reads: hashing is bound by SHA-256 itself, not by system calls.</summary>
+    private const int ReadSize = 4 << 20;
+
+    /// <summary>
+    /// Hashes <paramref name="files"/> (shards in parallel, each read once sequentially through the page cache,
+    /// not into resident memory) and returns them in the given order. Checks <paramref name="cancellation"/> between reads.
+    /// </summary>
     /// <exception cref="ModelFormatException">A file cannot be read.</exception>
-    public static async Task<SourceFile[]> HashAsync(IReadOnlyList<ModelFile> files, string? directory, CancellationToken cancellation)
+    public static SourceFile[] Hash(IReadOnlyList<ModelFile> files, string? directory, CancellationToken cancellation)
     {
         var hashed = new SourceFile[files.Count];
-        for (int i = 0; i < files.Count; i++)
+        var options = new ParallelOptions { CancellationToken = cancellation };
+        try
         {
-            hashed[i] = new SourceFile(RelativePath(files[i].Path, directory), await Sha256Async(files[i].Path, cancellation).ConfigureAwait(false), files[i].Length);
+            Parallel.For(0, files.Count, options, i =>
+                hashed[i] = new SourceFile(RelativePath(files[i].Path, directory), Sha256(files[i].Path, cancellation), files[i].Length));
+        }
+        catch (AggregateException error) when (error.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error.InnerExceptions[0]).Throw();
         }
 
         return hashed;
     }
 
-    private static async Task<string> Sha256Async(string path, CancellationToken cancellation)
+    private static string Sha256(string path, CancellationToken cancellation)
     {
+        byte[] buffer = new byte[ReadSize];
         try
         {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-            await using (stream.ConfigureAwait(false))
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
             {
-                return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellation).ConfigureAwait(false));
+                cancellation.ThrowIfCancellationRequested();
+                hash.AppendData(buffer, 0, read);
             }
+
+            return Convert.ToHexStringLower(hash.GetHashAndReset());
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {

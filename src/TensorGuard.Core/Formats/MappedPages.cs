@@ -16,7 +16,12 @@ internal static partial class MappedPages
 
     private static readonly long PageSize = Environment.SystemPageSize;
 
-    /// <summary>Releases the whole pages inside [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>).</summary>
+    /// <summary>
+    /// Releases every page that [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>)
+    /// touches, partial ones included: reads of a few values per row (the lineage method's windows) would
+    /// otherwise keep one page per row resident. A released page that is read again is mapped again from the
+    /// page cache with the same contents, so a concurrent reader of a shared boundary page is unaffected.
+    /// </summary>
     public static unsafe void Release(byte* start, long length)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
@@ -24,8 +29,8 @@ internal static partial class MappedPages
             return;
         }
 
-        long first = ((long)start + PageSize - 1) & -PageSize;
-        long end = ((long)start + length) & -PageSize;
+        long first = (long)start & -PageSize;
+        long end = ((long)start + length + PageSize - 1) & -PageSize;
         if (end > first)
         {
             // Advice only: if the kernel refuses, memory use is higher but results are unaffected.

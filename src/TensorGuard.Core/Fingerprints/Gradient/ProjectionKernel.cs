@@ -50,11 +50,14 @@ public static class ProjectionKernel
                 int count = (int)Math.Min(rowsPerBlock, rows - firstRow);
                 Span<float> weights = buffer.AsSpan(0, count * width);
                 source.ReadFloat32(tensor, firstRow * width, weights);
-                for (int r = 0; r < count; r++)
+                for (int r = 0; r < count; r += 2)
                 {
-                    if (!ProjectRow(weights.Slice(r * width, width), probes, products, firstRow + r))
+                    // Rows go in pairs to share probe loads; an odd last row is paired with itself.
+                    int second = Math.Min(r + 1, count - 1);
+                    long nonFinite = ProjectRows(weights.Slice(r * width, width), weights.Slice(second * width, width), probes, products, firstRow + r, firstRow + second);
+                    if (nonFinite >= 0)
                     {
-                        InterlockedMin(ref firstNonFinite, firstRow + r);
+                        InterlockedMin(ref firstNonFinite, nonFinite);
                     }
                 }
 
@@ -91,34 +94,47 @@ public static class ProjectionKernel
         }
     }
 
-    // False when a product is not finite.
-    private static bool ProjectRow(ReadOnlySpan<float> row, float[][] probes, double[][] products, long rowIndex)
+    // The first of the two rows whose product is not finite, or −1. Optimised at once: these loops run for
+    // seconds, tier-0 code is not worth starting with.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static long ProjectRows(ReadOnlySpan<float> row0, ReadOnlySpan<float> row1, float[][] probes, double[][] products, long index0, long index1)
     {
-        Span<double> sums = stackalloc double[ProbesPerPass];
+        Span<double> sums0 = stackalloc double[ProbesPerPass];
+        Span<double> sums1 = stackalloc double[ProbesPerPass];
         for (int first = 0; first < probes.Length; first += ProbesPerPass)
         {
             int count = Math.Min(ProbesPerPass, probes.Length - first);
-            sums.Clear();
-            DotProducts(row, probes.AsSpan(first, count), sums);
+            sums0.Clear();
+            sums1.Clear();
+            DotProducts(row0, row1, probes.AsSpan(first, count), sums0, sums1);
             for (int p = 0; p < count; p++)
             {
-                if (!double.IsFinite(sums[p]))
+                if (!double.IsFinite(sums0[p]))
                 {
-                    return false;
+                    return index0;
                 }
 
-                products[first + p][rowIndex] = sums[p];
+                if (!double.IsFinite(sums1[p]))
+                {
+                    return index1;
+                }
+
+                products[first + p][index0] = sums0[p];
+                products[first + p][index1] = sums1[p];
             }
         }
 
-        return true;
+        return -1;
     }
 
-    // Four dot products sharing each load of the row (missing probes repeat the first; their sums are ignored).
-    private static void DotProducts(ReadOnlySpan<float> row, ReadOnlySpan<float[]> probes, Span<double> sums)
+    // Two rows times four probes: eight accumulators sharing each load (missing probes repeat the first; their
+    // sums are ignored). Each row's arithmetic is the same whatever it is paired with.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DotProducts(ReadOnlySpan<float> row0, ReadOnlySpan<float> row1, ReadOnlySpan<float[]> probes, Span<double> sums0, Span<double> sums1)
     {
-        int vectorEnd = row.Length - (row.Length % Vector256<float>.Count);
-        ref float w = ref MemoryMarshal.GetReference(row);
+        int vectorEnd = row0.Length - (row0.Length % Vector256<float>.Count);
+        ref float w0 = ref MemoryMarshal.GetReference(row0);
+        ref float w1 = ref MemoryMarshal.GetReference(row1);
         ref float x0 = ref MemoryMarshal.GetArrayDataReference(probes[0]);
         ref float x1 = ref MemoryMarshal.GetArrayDataReference(probes[Math.Min(1, probes.Length - 1)]);
         ref float x2 = ref MemoryMarshal.GetArrayDataReference(probes[Math.Min(2, probes.Length - 1)]);
@@ -126,30 +142,42 @@ public static class ProjectionKernel
         for (int chunk = 0; chunk < vectorEnd; chunk += ChunkElements)
         {
             nuint end = (nuint)Math.Min(chunk + ChunkElements, vectorEnd);
-            Vector256<float> a0 = Vector256<float>.Zero;
-            Vector256<float> a1 = Vector256<float>.Zero;
-            Vector256<float> a2 = Vector256<float>.Zero;
-            Vector256<float> a3 = Vector256<float>.Zero;
+            Vector256<float> a0 = Vector256<float>.Zero, a1 = Vector256<float>.Zero, a2 = Vector256<float>.Zero, a3 = Vector256<float>.Zero;
+            Vector256<float> b0 = Vector256<float>.Zero, b1 = Vector256<float>.Zero, b2 = Vector256<float>.Zero, b3 = Vector256<float>.Zero;
             for (nuint j = (nuint)chunk; j < end; j += (nuint)Vector256<float>.Count)
             {
-                Vector256<float> v = Vector256.LoadUnsafe(ref w, j);
-                a0 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref x0, j), a0);
-                a1 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref x1, j), a1);
-                a2 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref x2, j), a2);
-                a3 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref x3, j), a3);
+                Vector256<float> v = Vector256.LoadUnsafe(ref w0, j);
+                Vector256<float> u = Vector256.LoadUnsafe(ref w1, j);
+                Vector256<float> x = Vector256.LoadUnsafe(ref x0, j);
+                a0 = Vector256.FusedMultiplyAdd(v, x, a0);
+                b0 = Vector256.FusedMultiplyAdd(u, x, b0);
+                x = Vector256.LoadUnsafe(ref x1, j);
+                a1 = Vector256.FusedMultiplyAdd(v, x, a1);
+                b1 = Vector256.FusedMultiplyAdd(u, x, b1);
+                x = Vector256.LoadUnsafe(ref x2, j);
+                a2 = Vector256.FusedMultiplyAdd(v, x, a2);
+                b2 = Vector256.FusedMultiplyAdd(u, x, b2);
+                x = Vector256.LoadUnsafe(ref x3, j);
+                a3 = Vector256.FusedMultiplyAdd(v, x, a3);
+                b3 = Vector256.FusedMultiplyAdd(u, x, b3);
             }
 
-            sums[0] += Lanes(a0);
-            sums[1] += Lanes(a1);
-            sums[2] += Lanes(a2);
-            sums[3] += Lanes(a3);
+            sums0[0] += Lanes(a0);
+            sums0[1] += Lanes(a1);
+            sums0[2] += Lanes(a2);
+            sums0[3] += Lanes(a3);
+            sums1[0] += Lanes(b0);
+            sums1[1] += Lanes(b1);
+            sums1[2] += Lanes(b2);
+            sums1[3] += Lanes(b3);
         }
 
-        for (int j = vectorEnd; j < row.Length; j++)
+        for (int j = vectorEnd; j < row0.Length; j++)
         {
             for (int p = 0; p < probes.Length; p++)
             {
-                sums[p] += (double)row[j] * probes[p][j];
+                sums0[p] += (double)row0[j] * probes[p][j];
+                sums1[p] += (double)row1[j] * probes[p][j];
             }
         }
     }
