@@ -12,6 +12,7 @@ public sealed unsafe class MappedFile : IDisposable
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _base;
+    private readonly MappedPages _pages;
 
     private MappedFile(string path, long length, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* basePointer)
     {
@@ -20,6 +21,7 @@ public sealed unsafe class MappedFile : IDisposable
         _map = map;
         _view = view;
         _base = basePointer;
+        _pages = new MappedPages(basePointer, length);
     }
 
     /// <summary>The file's path as given.</summary>
@@ -95,13 +97,13 @@ public sealed unsafe class MappedFile : IDisposable
             throw new ModelFormatException(Path, $"{what} (offset {offset}, {count} bytes) lies outside the {Length}-byte file; the file is truncated or corrupt");
         }
 
+        _pages.Touched(count);
         return new ReadOnlySpan<byte>(_base + offset, (int)count);
     }
 
     /// <summary>
     /// Converts <paramref name="destination"/>.Length consecutive elements of an element-wise
-    /// <paramref name="dtype"/> stored at <paramref name="offset"/> to float32, in bounded chunks, handing
-    /// each chunk's pages back afterwards so resident memory does not grow with the model.
+    /// <paramref name="dtype"/> stored at <paramref name="offset"/> to float32, in bounded chunks.
     /// </summary>
     /// <exception cref="ModelFormatException">The elements are not inside the file.</exception>
     public void ConvertFloat32(TensorDType dtype, long offset, Span<float> destination)
@@ -113,11 +115,6 @@ public sealed unsafe class MappedFile : IDisposable
             int count = Math.Min(destination.Length - done, ChunkElements);
             ReadOnlySpan<byte> source = Span(offset + ((long)done * elementBytes), (long)count * elementBytes, "tensor data");
             Float32Converter.Convert(dtype, source, destination.Slice(done, count));
-            fixed (byte* chunk = source)
-            {
-                MappedPages.Release(chunk, source.Length);
-            }
-
             done += count;
         }
     }

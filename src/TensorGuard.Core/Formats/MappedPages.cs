@@ -3,38 +3,44 @@ using System.Runtime.InteropServices;
 namespace TensorGuard.Core.Formats;
 
 /// <summary>
-/// Gives the pages of a read-only file mapping back after a block has been converted. Touched pages of
-/// a mapping count towards the process's resident memory until unmapped, so reading a whole model
-/// through one mapping would grow RSS to the model's size; the data stays in the page cache, so a
-/// later read of the same range costs a minor fault, not disk I/O.
+/// Keeps the resident part of a read-only file mapping bounded. Touched pages of a mapping count towards
+/// the process's resident memory until unmapped, so reading a whole model through one mapping would grow
+/// RSS to the model's size. Releasing exactly the pages each read used is not enough: a fault also maps
+/// cached neighbours (Linux's fault-around), which stay mapped when several threads read blocks out of
+/// order or a reader takes a few values per row. So reads are only counted, and once they may have mapped
+/// <see cref="Budget"/> bytes the whole mapping is handed back. The data stays in the page cache: a later
+/// read, also one in flight on another thread, costs a minor fault and sees the same bytes.
 /// </summary>
-internal static partial class MappedPages
+internal sealed unsafe partial class MappedPages(byte* start, long length)
 {
+    /// <summary>Bytes a mapping may have touched before it is released.</summary>
+    public const long Budget = 32L << 20;
+
     // Linux and macOS both define MADV_DONTNEED as 4; for clean file-backed pages it only drops them
     // from this process's page tables.
     private const int MadviseDontNeed = 4;
 
-    private static readonly long PageSize = Environment.SystemPageSize;
+    // What one fault may map at least: Linux's default fault_around_bytes.
+    private const long FaultAroundBytes = 64L << 10;
 
-    /// <summary>
-    /// Releases every page that [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>)
-    /// touches, partial ones included: reads of a few values per row (the lineage method's windows) would
-    /// otherwise keep one page per row resident. A released page that is read again is mapped again from the
-    /// page cache with the same contents, so a concurrent reader of a shared boundary page is unaffected.
-    /// </summary>
-    public static unsafe void Release(byte* start, long length)
+    private long _touched;
+
+    /// <summary>Counts a read of <paramref name="count"/> bytes, releasing the whole mapping when the budget is spent.</summary>
+    public void Touched(long count)
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        long mapped = Math.Max(count, FaultAroundBytes);
+        if (Interlocked.Add(ref _touched, mapped) >= Budget && Interlocked.Exchange(ref _touched, 0) >= Budget)
         {
-            return;
+            ReleaseAll();
         }
+    }
 
-        long first = (long)start & -PageSize;
-        long end = ((long)start + length + PageSize - 1) & -PageSize;
-        if (end > first)
+    private void ReleaseAll()
+    {
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
         {
             // Advice only: if the kernel refuses, memory use is higher but results are unaffected.
-            _ = Madvise((nint)first, (nuint)(end - first), MadviseDontNeed);
+            _ = Madvise((nint)start, (nuint)length, MadviseDontNeed);
         }
     }
 
