@@ -116,6 +116,24 @@ public sealed class FingerprintCliTests : IDisposable
     }
 
     [Fact]
+    public void Fingerprint_LineageOnlyOfNaNWeights_ExitsThreeNamingTheTensor()
+    {
+        // The lineage method reads a sample of each view; the poisoned value lies inside it (hidden 16: every value).
+        string directory = _directory.File("nan-lineage");
+        Directory.CreateDirectory(directory);
+        List<SafetensorsWriter.Tensor> tensors = TinyModels.Llama();
+        int up = tensors.FindIndex(t => t.Name == "model.layers.1.mlp.up_proj.weight");
+        tensors[up] = TinyModels.F32(tensors[up].Name, 40, 16, 7, poison: (5, 9, float.NaN));
+        SafetensorsWriter.Write(Path.Combine(directory, "model.safetensors"), tensors);
+
+        CliResult result = CliRun.Invoke("fingerprint", directory, "--method", "lineage");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Empty(result.Output);
+        Assert.Contains("tensor \"model.layers.1.mlp.up_proj.weight\" holds a non-finite weight (NaN) at row 5, column 9", result.ErrorLines[^1]);
+    }
+
+    [Fact]
     public void Compare_ModelWithItsOwnFingerprint_IsIdenticalAndRelated()
     {
         string model = Model("same");

@@ -18,15 +18,8 @@ public static class SourceFileHasher
     {
         var hashed = new SourceFile[files.Count];
         var options = new ParallelOptions { CancellationToken = cancellation };
-        try
-        {
-            Parallel.For(0, files.Count, options, i =>
-                hashed[i] = new SourceFile(RelativePath(files[i].Path, directory), Sha256(files[i].Path, cancellation), files[i].Length));
-        }
-        catch (AggregateException error) when (error.InnerExceptions.Count > 0)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error.InnerExceptions[0]).Throw();
-        }
+        ParallelWork.Run(() => Parallel.For(0, files.Count, options, i =>
+            hashed[i] = new SourceFile(RelativePath(files[i].Path, directory), Sha256(files[i].Path, cancellation), files[i].Length)));
 
         return hashed;
     }

@@ -42,33 +42,25 @@ public static class ProjectionKernel
         long blocks = (rows + rowsPerBlock - 1) / rowsPerBlock;
         long firstNonFinite = long.MaxValue;
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxParallelism };
-        try
+        ParallelWork.Run(() => Parallel.For(0, blocks, options, () => new float[(long)rowsPerBlock * width], (block, _, buffer) =>
         {
-            Parallel.For(0, blocks, options, () => new float[(long)rowsPerBlock * width], (block, _, buffer) =>
+            long firstRow = block * rowsPerBlock;
+            int count = (int)Math.Min(rowsPerBlock, rows - firstRow);
+            Span<float> weights = buffer.AsSpan(0, count * width);
+            source.ReadFloat32(tensor, firstRow * width, weights);
+            for (int r = 0; r < count; r += 2)
             {
-                long firstRow = block * rowsPerBlock;
-                int count = (int)Math.Min(rowsPerBlock, rows - firstRow);
-                Span<float> weights = buffer.AsSpan(0, count * width);
-                source.ReadFloat32(tensor, firstRow * width, weights);
-                for (int r = 0; r < count; r += 2)
+                // Rows go in pairs to share probe loads; an odd last row is paired with itself.
+                int second = Math.Min(r + 1, count - 1);
+                long nonFinite = ProjectRows(weights.Slice(r * width, width), weights.Slice(second * width, width), probes, products, firstRow + r, firstRow + second);
+                if (nonFinite >= 0)
                 {
-                    // Rows go in pairs to share probe loads; an odd last row is paired with itself.
-                    int second = Math.Min(r + 1, count - 1);
-                    long nonFinite = ProjectRows(weights.Slice(r * width, width), weights.Slice(second * width, width), probes, products, firstRow + r, firstRow + second);
-                    if (nonFinite >= 0)
-                    {
-                        InterlockedMin(ref firstNonFinite, nonFinite);
-                    }
+                    InterlockedMin(ref firstNonFinite, nonFinite);
                 }
+            }
 
-                return buffer;
-            }, _ => { });
-        }
-        catch (AggregateException error) when (error.InnerExceptions.Count > 0)
-        {
-            // A worker's own exception (e.g. unreadable data) is the error, not the parallel wrapper.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error.InnerExceptions[0]).Throw();
-        }
+            return buffer;
+        }, _ => { }));
 
         // The lowest such row, whichever thread met it first.
         if (firstNonFinite != long.MaxValue)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics.Tensors;
 using TensorGuard.Core.Formats;
 
@@ -34,6 +35,7 @@ public static class FeatureCorrelations
     /// Upper-triangle correlations (row by row) of the given hidden features over the view's units, or null
     /// when fewer than two of them vary.
     /// </summary>
+    /// <exception cref="ModelFormatException">A value read is not finite (corrupt weights are an error, as in the gradient method).</exception>
     public static float[]? Compute(ITensorSource source, WeightView view, IReadOnlyList<int> hiddenFeatures)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -49,6 +51,11 @@ public static class FeatureCorrelations
         {
             Span<float> feature = features.AsSpan(f * units, units);
             float mean = TensorPrimitives.Sum(feature) / units;
+            if (!float.IsFinite(mean))
+            {
+                ThrowIfNonFinite(view, feature, unitIndices, hiddenFeatures[f]);
+            }
+
             TensorPrimitives.Subtract(feature, mean, feature);
             norms[f] = TensorPrimitives.Norm(feature);
             varying += norms[f] > 0f && float.IsFinite(norms[f]) ? 1 : 0;
@@ -116,6 +123,20 @@ public static class FeatureCorrelations
         }
 
         return residual;
+    }
+
+    // A non-finite mean comes from a non-finite value or, rarely, from finite values too large to add.
+    private static void ThrowIfNonFinite(WeightView view, ReadOnlySpan<float> feature, long[] unitIndices, int hiddenFeature)
+    {
+        for (int u = 0; u < feature.Length; u++)
+        {
+            if (!float.IsFinite(feature[u]))
+            {
+                (long row, long column) = view.FeaturesAlongRows ? ((long)hiddenFeature, unitIndices[u]) : (unitIndices[u], (long)hiddenFeature);
+                throw new ModelFormatException(view.Tensor.SourceFile, string.Create(CultureInfo.InvariantCulture,
+                    $"tensor \"{UntrustedText.Printable(view.Tensor.Name)}\" holds a non-finite weight ({feature[u]}) at row {row}, column {column}; the weights are corrupt or come from a diverged run — re-export them"));
+            }
+        }
     }
 
     private static float[] UpperTriangle(double[] matrix, int count)

@@ -54,11 +54,11 @@ public static class LineageSketcher
     private static SketchedView[] SketchViews(ITensorSource source, IReadOnlyList<WeightView> views, IReadOnlyList<int> hiddenFeatures, int maxDegreeOfParallelism)
     {
         var sketched = new SketchedView?[views.Count];
-        Parallel.For(0, views.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
+        ParallelWork.Run(() => Parallel.For(0, views.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
         {
             float[]? correlations = FeatureCorrelations.Compute(source, views[i], hiddenFeatures);
             sketched[i] = correlations is null ? null : SketchedView.Quantize(views[i], correlations);
-        });
+        }));
 
         return sketched.OfType<SketchedView>().ToArray();
     }
