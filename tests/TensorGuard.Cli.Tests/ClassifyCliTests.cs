@@ -120,17 +120,58 @@ public sealed class ClassifyCliTests : IDisposable
     [Fact]
     public void Classify_ModelPath_IsFingerprintedAndClassified()
     {
-        // A tiny generated model is nothing like the real bases of the default policy.
-        SavedModel model = TestModels.Create(ModelFamily.Llama, seed: 1).Save(Path.Combine(scratch, "tiny-llama"));
+        // A tiny generated model is nothing like the real bases of the default policy; its card names it.
+        TestModel tiny = TestModels.Create(ModelFamily.Llama, seed: 1);
+        SavedModel model = tiny.Save(Path.Combine(scratch, "tiny-llama"));
 
         CliResult result = CliRun.Invoke("classify", model.Directory, "--policy", RepositoryFiles.DefaultPolicy, "--json");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("fingerprinting tiny-llama", result.Error);
+        Assert.Contains($"fingerprinting {tiny.Card!.ModelName}", result.Error);
         using var json = JsonDocument.Parse(result.Output);
         JsonElement only = json.RootElement.EnumerateArray().Single();
-        Assert.Equal(("tiny-llama", "unknown", true), (only.GetProperty("name").GetString(), only.GetProperty("family").GetString(), only.GetProperty("unknown").GetBoolean()));
+        Assert.Equal((tiny.Card.ModelName, "unknown", true), (only.GetProperty("name").GetString(), only.GetProperty("family").GetString(), only.GetProperty("unknown").GetBoolean()));
         Assert.True(only.GetProperty("distance").GetDouble() > only.GetProperty("unknownThreshold").GetDouble());
+    }
+
+    [Fact]
+    public void Classify_BasesWithLineageSketches_SaysWhetherLineageConfirmsTheNearestBase()
+    {
+        // Two bases fingerprinted with both methods; a fine-tune of the first, and a look-alike of the first's
+        // shapes with independent weights: both are nearest the first, only the fine-tune derives from it.
+        TestModel llama = TestModels.Create(ModelFamily.Llama, seed: 5);
+        string policy = Path.Combine(scratch, "policy.yml");
+        foreach ((string name, TestModel model) in new[] { ("llama-base", llama), ("qwen-base", TestModels.Create(ModelFamily.Qwen2, seed: 6)) })
+        {
+            SavedModel saved = model.Save(Path.Combine(scratch, name));
+            Assert.Equal(0, CliRun.Invoke("fingerprint", saved.Directory, "--out", Path.Combine(scratch, name + ".json")).ExitCode);
+        }
+
+        File.WriteAllText(policy, "version: 1\nfamilies:\n  - id: llama\n    bases:\n      - name: llama-base\n        fingerprint: llama-base.json\n" +
+            "  - id: qwen\n    bases:\n      - name: qwen-base\n        fingerprint: qwen-base.json\n");
+        SavedModel derived = llama.FineTune(0.05, seed: 7).Save(Path.Combine(scratch, "fine-tune"));
+        SavedModel lookalike = llama.Reinitialize(seed: 8).Save(Path.Combine(scratch, "look-alike"));
+
+        CliResult json = CliRun.Invoke("classify", derived.Directory, lookalike.Directory, "--policy", policy, "--json");
+        CliResult text = CliRun.Invoke("classify", derived.Directory, "--policy", policy);
+
+        Assert.Equal(0, json.ExitCode);
+        using var document = JsonDocument.Parse(json.Output);
+        JsonElement[] results = document.RootElement.EnumerateArray().ToArray();
+        Assert.All(results, r => Assert.Equal("llama-base", r.GetProperty("nearestBase").GetString()));
+        JsonElement[] lineage = results.Select(r => r.GetProperty("nearestBaseLineage")).ToArray();
+        Assert.Equal(["derived", "not-derived"], lineage.Select(l => l.GetProperty("verdict").GetString()));
+        Assert.True(lineage[0].GetProperty("log10PValue").GetDouble() < -6);
+        Assert.True(lineage[0].GetProperty("similarity").GetDouble() > lineage[1].GetProperty("similarity").GetDouble());
+        Assert.Matches(@"  lineage vs llama-base: derived \(similarity [0-9.]+, log10 p -[0-9.]+\): ", text.Output);
+    }
+
+    [Fact]
+    public void Classify_PublishedFingerprint_SaysLineageWasNotTested()
+    {
+        CliResult result = CliRun.Invoke("classify", Derivative("s1.1-3B"), "--policy", RepositoryFiles.DefaultPolicy);
+
+        Assert.Contains("  lineage vs Qwen2.5-3B: not tested: the base's fingerprint carries no lineage sketch", result.Output);
     }
 
     [Fact]

@@ -1,10 +1,14 @@
 using System.CommandLine;
 using System.Text.Json;
 using TensorGuard.Core.Classification;
+using TensorGuard.Core.Fingerprints;
 
 namespace TensorGuard.Cli.Commands;
 
-/// <summary><c>tensorguard classify INPUT... --policy FILE</c>: which family of the policy each model belongs to.</summary>
+/// <summary>
+/// <c>tensorguard classify INPUT... --policy FILE</c>: which family of the policy each model belongs to, and whether
+/// the lineage method confirms derivation from the nearest base.
+/// </summary>
 internal static class ClassifyCommand
 {
     private static readonly Argument<string[]> Inputs = new("MODEL_OR_FINGERPRINT")
@@ -30,8 +34,15 @@ internal static class ClassifyCommand
     {
         (_, FamilyClassifier classifier) = Shared.LoadClassifier(parseResult);
         var inputs = new FingerprintInputs(context);
-        var queries = parseResult.GetRequiredValue(Inputs).Select(path => PolicyReferences.Query(inputs.Load(path), path)).ToArray();
-        ClassificationRun run = classifier.Classify(queries);
+        string[] paths = parseResult.GetRequiredValue(Inputs);
+        FingerprintDocument[] documents = paths.Select(inputs.Load).ToArray();
+        ClassificationRun classified = classifier.Classify(documents.Select((document, i) => PolicyReferences.Query(document, paths[i])).ToArray());
+        ClassificationRun run = classified with
+        {
+            Results = classified.Results
+                .Select((result, i) => result with { NearestBaseLineage = NearestBaseLineage.Confirm(result, classified.Bases, documents[i].Lineage) })
+                .ToArray(),
+        };
 
         if (parseResult.GetValue(Shared.Json))
         {

@@ -53,7 +53,7 @@ internal static class CompareCommand
             object result = lineage is null
                 ? GradientJson(gradient!, sideA, sideB, notes)
                 : new LineageJson(
-                    LineageSettings.MethodId, lineage.Similarity, lineage.Verdict == LineageVerdict.Derived, Verdict(lineage.Verdict), lineage.PValue,
+                    LineageSettings.MethodId, lineage.Similarity, lineage.Verdict == LineageVerdict.Derived, lineage.Verdict.Describe(), lineage.PValue,
                     lineage.Log10PValue, LineageComparison.NullHypothesis, lineage.Reason, lineage.HiddenPermutationUndone, lineage.ComparableViews,
                     lineage.CandidateViews, lineage.Matches, gradient is null ? null : GradientJson(gradient, sideA, sideB, []), sideA, sideB, notes);
             context.Output.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));
@@ -115,7 +115,7 @@ internal static class CompareCommand
         output.WriteLine(string.Create(invariant, $"similarity: {lineage.Similarity:0.000}"));
         output.WriteLine(string.Create(invariant, $"p-value: 10^{lineage.Log10PValue:0.0}"));
         output.WriteLine($"null hypothesis: {LineageComparison.NullHypothesis}");
-        output.WriteLine($"verdict: {Verdict(lineage.Verdict)} ({lineage.Reason})");
+        output.WriteLine($"verdict: {lineage.Verdict.Describe()} ({lineage.Reason})");
         if (lineage.HiddenPermutationUndone)
         {
             output.WriteLine("note: the candidate's hidden dimension is permuted; the base's features were found again through its anchor tokens");
@@ -152,13 +152,6 @@ internal static class CompareCommand
                 : "related: no — different architecture or family");
         }
     }
-
-    private static string Verdict(LineageVerdict verdict) => verdict switch
-    {
-        LineageVerdict.Derived => "derived",
-        LineageVerdict.NotDerived => "not derived",
-        _ => "inconclusive",
-    };
 
     private static ComparisonJson GradientJson(GradientComparison comparison, Side a, Side b, IReadOnlyList<string> notes) =>
         new(GradientFingerprint.MethodId, comparison.Distance, comparison.Similarity, comparison.Related, GradientComparison.RelatedThreshold, comparison.Features, a, b, notes);

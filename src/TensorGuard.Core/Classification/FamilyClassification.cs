@@ -30,4 +30,7 @@ public sealed record FamilyClassification(
 {
     /// <summary>The family reported for a model that matches no base.</summary>
     public const string UnknownFamily = "unknown";
+
+    /// <summary>Whether the lineage method confirms derivation from the nearest base (set by callers that have sketches).</summary>
+    public NearestBaseLineage? NearestBaseLineage { get; init; }
 }

@@ -12,24 +12,27 @@ public static class PolicyReferences
     /// </summary>
     /// <exception cref="PolicyException">A base's fingerprint is invalid.</exception>
     public static IReadOnlyList<ReferenceBase> Load(PolicyDocument policy) =>
-        policy.Bases.Select(b => new ReferenceBase(b.Name, b.FamilyId, Features(policy, b))).ToArray();
+        policy.Bases.Select(b => Reference(policy, b)).ToArray();
 
     /// <summary>The gradient features of a fingerprint document, for classification.</summary>
     /// <exception cref="InvalidInputException">The document holds no gradient fingerprint.</exception>
     public static NamedFeatures Query(FingerprintDocument document, string source) =>
         new(document.ModelName, ToDictionary(document.RequireGradient(source).Features));
 
-    private static Dictionary<string, double> Features(PolicyDocument policy, PolicyBase model)
+    private static ReferenceBase Reference(PolicyDocument policy, PolicyBase model)
     {
         try
         {
-            GradientFeatures features = model.Fingerprint switch
+            switch (model.Fingerprint)
             {
-                FingerprintFile file => FingerprintReader.Read(file.FullPath).RequireGradient(file.Written).Features,
-                InlineFeatures inline => GradientFeatures.From(inline.Features),
-                _ => throw new InvalidOperationException($"unhandled fingerprint source {model.Fingerprint.GetType().Name}"),
-            };
-            return ToDictionary(features);
+                case FingerprintFile file:
+                    FingerprintDocument document = FingerprintReader.Read(file.FullPath);
+                    return new ReferenceBase(model.Name, model.FamilyId, ToDictionary(document.RequireGradient(file.Written).Features), document.Lineage);
+                case InlineFeatures inline:
+                    return new ReferenceBase(model.Name, model.FamilyId, ToDictionary(GradientFeatures.From(inline.Features)));
+                default:
+                    throw new InvalidOperationException($"unhandled fingerprint source {model.Fingerprint.GetType().Name}");
+            }
         }
         catch (ArgumentException error)
         {

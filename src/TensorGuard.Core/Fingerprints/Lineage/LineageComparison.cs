@@ -13,6 +13,18 @@ public enum LineageVerdict
     NotDerived,
 }
 
+/// <summary>How verdicts read in text.</summary>
+public static class LineageVerdictText
+{
+    /// <summary>"derived", "not derived" or "inconclusive".</summary>
+    public static string Describe(this LineageVerdict verdict) => verdict switch
+    {
+        LineageVerdict.Derived => "derived",
+        LineageVerdict.NotDerived => "not derived",
+        _ => "inconclusive",
+    };
+}
+
 /// <summary>The best candidate view for one base view.</summary>
 /// <param name="BaseView">The base view, as described in its sketch.</param>
 /// <param name="CandidateView">The candidate view whose feature correlations agree most with the base view's.</param>
