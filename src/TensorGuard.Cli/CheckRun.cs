@@ -1,6 +1,7 @@
 using TensorGuard.Core;
 using TensorGuard.Core.Compliance;
 using TensorGuard.Core.Formats;
+using TensorGuard.Core.Formats.PyTorch;
 using TensorGuard.Core.Policy;
 
 namespace TensorGuard.Cli;
@@ -8,7 +9,7 @@ namespace TensorGuard.Cli;
 /// <summary>
 /// One run of the gate, wiring the stages: select artifacts → read what each declares → open its weights and find
 /// its lineage → evaluate the policy. An artifact that cannot be opened or analysed becomes an unreadable-artifact
-/// result (never compliant); the run goes on with the others so the report covers everything.
+/// result, a pickle that could run code an unsafe-pickle result (both never compliant); the run goes on with the others so the report covers everything.
 /// </summary>
 internal sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, DateOnly today)
 {
@@ -31,6 +32,10 @@ internal sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, 
         {
             using LoadedModel model = ModelLoader.Open(artifact.Path);
             evidence = analyzer.Analyse(model);
+        }
+        catch (UnsafePickleException error)
+        {
+            return ComplianceEvaluator.UnsafePickle(artifact.Path, error, declared);
         }
         catch (ModelFormatException error)
         {

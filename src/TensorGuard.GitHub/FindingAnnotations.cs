@@ -20,7 +20,8 @@ public static class FindingAnnotations
                     Level(finding.Severity),
                     $"{result.Display(artifact.Path)}: {finding.Message}. Fix: {finding.Fix}",
                     $"TensorGuard {finding.RuleId}: {RuleCatalog.Describe(finding.RuleId).Title}",
-                    FindingLocation.Of(result, artifact, finding));
+                    FindingLocation.Of(result, artifact, finding),
+                    FindingLocation.LineOf(finding));
             }
         }
 

@@ -63,7 +63,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         {
             Add(RuleIds.ModelCard, problem.Problem,
                 "Fix the model card: YAML front matter between --- lines declaring license, base_model and model_name.",
-                evidence: null, problem.File);
+                evidence: null, problem.File, problem.Line);
         }
     }
 
@@ -110,7 +110,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         Add(RuleIds.LicenseConflict, $"{declaredText}, but {because}, which is licensed under {Describe(required)}",
             $"Declare license: {required} in the model card (a derivative keeps its base's license; a license the Hub does not list is "
             + $"written license: other with license_name: {required}), or rebuild from a base whose license allows the one you want.",
-            lineage.Strength == LineageStrength.Unknown ? null : lineage.Evidence, declared.ModelCardPath);
+            lineage.Strength == LineageStrength.Unknown ? null : lineage.Evidence, declared.ModelCardPath, CardLine("license", declared.License?.Source));
     }
 
     private (string? License, string Because) RequiredLicense()
@@ -143,7 +143,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         Add(RuleIds.Naming,
             $"name \"{Formats.UntrustedText.Printable(bareName)}\"{From(declared.Name.Source)} does not begin with \"{prefix}\", as the {terms.Name} requires of derivatives",
             $"Rename the model so that its name begins with \"{prefix}\" (e.g. \"{prefix}-{Formats.UntrustedText.Printable(bareName)}\") and set model_name in the model card.",
-            GoverningEvidence(terms), declared.ModelCardPath);
+            GoverningEvidence(terms), declared.ModelCardPath, CardLine("model_name", declared.Name.Source));
     }
 
     private IEnumerable<PolicyFamily> GoverningFamilies()
@@ -183,7 +183,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         {
             Add(RuleIds.LicenseDenied, $"is governed by {Describe(terms.Id)}, which the organisation does not allow",
                 "Rebuild from a base under an allowed license, or change organisation.allowed-licenses / denied-licenses in the policy.",
-                GoverningEvidence(terms), declared.ModelCardPath);
+                GoverningEvidence(terms), declared.ModelCardPath, CardLine("license", declared.License?.Source));
         }
     }
 
@@ -194,7 +194,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         {
             Add(RuleIds.LicenseDenied, $"declares license {license.Value}{From(license.Source)}, which the organisation does not allow",
                 "Distribute the model under an allowed license, or change organisation.allowed-licenses / denied-licenses in the policy.",
-                null, declared.ModelCardPath);
+                null, declared.ModelCardPath, CardLine("license", license.Source));
         }
     }
 
@@ -205,7 +205,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
             Add(RuleIds.NonCommercial,
                 $"is governed by {Describe(terms.Id)}, which does not allow commercial use, and the policy says models ship commercially (organisation.commercial: true)",
                 "Rebuild from a base whose license allows commercial use, or obtain a commercial license and record an exception with its reference.",
-                GoverningEvidence(terms), declared.ModelCardPath);
+                GoverningEvidence(terms), declared.ModelCardPath, CardLine("license", declared.License?.Source));
         }
     }
 
@@ -238,13 +238,13 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
             string families = string.Join(", ", _declaredBases.Where(b => b.IsKnown).Select(b => b.Base?.Name ?? FamilyName(b.Family ?? "?")));
             Add(RuleIds.BaseMismatch, $"declares base model {declaredList} ({families}), but its weights derive from {detected.Name} ({StrengthText})",
                 $"Declare base_model: {HubId(detected)} (the checkpoint it really derives from), or rebuild from the declared base.",
-                lineage.Evidence, declared.ModelCardPath);
+                lineage.Evidence, declared.ModelCardPath, CardLine("base_model", declared.BaseModels?.Source));
         }
         else
         {
             Add(RuleIds.UndeclaredBase, $"declares base model {declaredList}, which the policy does not know; its weights derive from {detected.Name} ({StrengthText})",
                 $"List {HubId(detected)} in base_model too, or add the declared id to the {FamilyName(lineage.Family ?? detected.FamilyId)} family's covers (or a base's aliases) in the policy.",
-                lineage.Evidence, declared.ModelCardPath);
+                lineage.Evidence, declared.ModelCardPath, CardLine("base_model", declared.BaseModels?.Source));
         }
     }
 
@@ -288,11 +288,15 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         _ => "the model card or a NOTICE file",
     };
 
-    private void Add(string ruleId, string message, string fix, string? evidence, string? file)
+    /// <summary>The model card line declaring <paramref name="key"/>, when the value in force came from the card.</summary>
+    private int? CardLine(string key, DeclarationSource? source) =>
+        source == DeclarationSource.ModelCard && declared.ModelCardLines.TryGetValue(key, out int line) ? line : null;
+
+    private void Add(string ruleId, string message, string fix, string? evidence, string? file, int? line = null)
     {
         if (policy.Rules.SeverityOf(ruleId) is { } severity)
         {
-            _findings.Add(new Finding(ruleId, severity, message, fix, evidence, file));
+            _findings.Add(new Finding(ruleId, severity, message, fix, evidence, file) { Line = file is null ? null : line });
         }
     }
 }

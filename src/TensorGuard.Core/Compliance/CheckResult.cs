@@ -62,7 +62,7 @@ public sealed record CheckResult(
     /// (unreadable artifacts are counted by their status; they make the run incomplete whatever this says).
     /// </summary>
     public int Violations => Artifacts.Sum(artifact => artifact.Findings.Count(finding =>
-        finding.IsActive && finding.RuleId != RuleIds.UnreadableArtifact && Fails(finding.Severity, FailOn)));
+        finding.IsActive && !RuleIds.MeansNotAnalysed(finding.RuleId) && Fails(finding.Severity, FailOn)));
 
     /// <summary><paramref name="path"/> relative to <see cref="Root"/> with <c>/</c> separators, when it lies inside it.</summary>
     public string Display(string path)

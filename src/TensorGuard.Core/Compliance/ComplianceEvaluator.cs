@@ -1,4 +1,6 @@
 using System.Globalization;
+using TensorGuard.Core.Formats;
+using TensorGuard.Core.Formats.PyTorch;
 using TensorGuard.Core.Policy;
 
 namespace TensorGuard.Core.Compliance;
@@ -29,6 +31,20 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
             "Fix or replace the file (TensorGuard reads safetensors files, sharded indexes and model directories), "
             + "or stop selecting it; an artifact that was not analysed is never reported as compliant.",
             Evidence: null, File: null);
+        return new ArtifactResult(path, declared, null, [finding], [], ArtifactStatus.Unreadable);
+    }
+
+    /// <summary>
+    /// A PyTorch checkpoint whose pickle names a global that could run code: one <c>unsafe-pickle</c> error that no
+    /// policy can lower; the file was refused, so the artifact is not analysed and never compliant.
+    /// </summary>
+    public static ArtifactResult UnsafePickle(string path, UnsafePickleException error, DeclaredIdentity? declared = null)
+    {
+        var finding = new Finding(RuleIds.UnsafePickle, Severity.Error,
+            $"unsafe pickle: {UntrustedText.Printable(error.Global)} ({error.Opcode} at byte {error.Offset.ToString(CultureInfo.InvariantCulture)} of {UntrustedText.Printable(error.Stream)}) is not a tensor-rebuilding function, so torch.load could run code from this file; it was not read",
+            "Do not load the file. If it should be a model, convert the original checkpoint to safetensors in a sandbox (or have its publisher do so) "
+            + "and commit that instead; if you did not expect a pickle here, treat the change as hostile.",
+            Evidence: null, File: error.Path);
         return new ArtifactResult(path, declared, null, [finding], [], ArtifactStatus.Unreadable);
     }
 
@@ -68,7 +84,7 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
             .ThenBy(finding => finding.RuleId, StringComparer.Ordinal)
             .ThenBy(finding => finding.Message, StringComparer.Ordinal)
             .ToArray();
-        ArtifactStatus status = findings.Any(f => f.RuleId == RuleIds.UnreadableArtifact) ? ArtifactStatus.Unreadable
+        ArtifactStatus status = findings.Any(f => RuleIds.MeansNotAnalysed(f.RuleId)) ? ArtifactStatus.Unreadable
             : findings.Any(f => f.IsActive && CheckResult.Fails(f.Severity, failOn)) ? ArtifactStatus.Violation
             : findings.Any(f => f.IsActive) ? ArtifactStatus.Findings
             : ArtifactStatus.Compliant;

@@ -22,7 +22,8 @@ public sealed record DeclaredValue<T>(T Value, DeclarationSource Source);
 /// <summary>Something wrong with the files that declare an artifact's identity (missing or malformed model card, …).</summary>
 /// <param name="File">The file concerned.</param>
 /// <param name="Problem">What is wrong and how to fix it.</param>
-public sealed record DeclarationProblem(string File, string Problem);
+/// <param name="Line">The line of <paramref name="File"/> the problem is at, when it is at one.</param>
+public sealed record DeclarationProblem(string File, string Problem, int? Line = null);
 
 /// <summary>
 /// What an artifact says about itself: its name, license and base model(s) from the model card (or overrides),
@@ -59,6 +60,9 @@ public sealed record DeclaredIdentity
 
     /// <summary>The model card file, when one was found.</summary>
     public string? ModelCardPath { get; init; }
+
+    /// <summary>The model card line (1-based) of each front matter key, so findings can point at the line to fix.</summary>
+    public IReadOnlyDictionary<string, int> ModelCardLines { get; init; } = new Dictionary<string, int>();
 
     /// <summary>The <c>config.json</c> file, when one was found.</summary>
     public string? ConfigPath { get; init; }

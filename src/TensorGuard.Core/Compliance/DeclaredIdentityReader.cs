@@ -59,17 +59,17 @@ public static class DeclaredIdentityReader
             return new DeclaredIdentity { Name = fallbackName, ModelCardPath = cardPath };
         }
 
-        FrontMatter front = FrontMatter.Parse(card, out string? problem);
+        FrontMatter front = FrontMatter.Parse(card, out string? problem, out int? problemLine);
         if (problem is not null)
         {
-            problems.Add(new DeclarationProblem(cardPath, problem));
+            problems.Add(new DeclarationProblem(cardPath, problem, problemLine));
         }
 
         documents.Add(new NoticeDocument(NoticePlace.ModelCard, cardPath, front.Body));
         foreach (string key in new[] { "license", "license_name", "license_link", "model_name", "base_model", "base_model_relation", "tags" }
                      .Where(front.IsMalformed))
         {
-            problems.Add(new DeclarationProblem(cardPath, $"front matter key {key} must be a string or a list of strings"));
+            problems.Add(new DeclarationProblem(cardPath, $"front matter key {key} must be a string or a list of strings", front.Lines[key]));
         }
 
         string? name = NonEmpty(front.String("model_name"));
@@ -84,6 +84,7 @@ public static class DeclaredIdentityReader
             BaseModelRelation = NonEmpty(front.String("base_model_relation")),
             Tags = front.List("tags") ?? [],
             ModelCardPath = cardPath,
+            ModelCardLines = front.Lines,
         };
     }
 
@@ -91,7 +92,7 @@ public static class DeclaredIdentityReader
     {
         if (front.List("license") is { Count: > 1 })
         {
-            problems.Add(new DeclarationProblem(cardPath, "front matter lists several licenses; declare the one license the model is distributed under"));
+            problems.Add(new DeclarationProblem(cardPath, "front matter lists several licenses; declare the one license the model is distributed under", front.Lines["license"]));
             return null;
         }
 
@@ -107,7 +108,7 @@ public static class DeclaredIdentityReader
             string? name = NonEmpty(front.String("license_name"));
             if (name is null)
             {
-                problems.Add(new DeclarationProblem(cardPath, "license: other needs license_name (e.g. qwen-research) and license_link"));
+                problems.Add(new DeclarationProblem(cardPath, "license: other needs license_name (e.g. qwen-research) and license_link", front.Lines["license"]));
                 return new DeclaredValue<string>("other", DeclarationSource.ModelCard);
             }
 

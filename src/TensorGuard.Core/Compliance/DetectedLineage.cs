@@ -1,4 +1,5 @@
 using System.Globalization;
+using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Policy;
 
 namespace TensorGuard.Core.Compliance;
@@ -17,15 +18,19 @@ public enum LineageStrength
 }
 
 /// <summary>
-/// The lineage compliance acts on, resolved from <see cref="LineageEvidence"/>: a lineage test that found derivation
-/// wins; a "not derived" test overrules the classifier's nearest base (same architecture is not derivation);
-/// otherwise the nearest base within the classifier's threshold is taken as likely.
+/// The lineage compliance acts on, resolved from <see cref="LineageEvidence"/>. A lineage test that found derivation
+/// wins, whatever the classifier says (the evidence says when it overrules the classifier); a "not derived" test
+/// overrules the classifier's nearest base (same architecture is not derivation); otherwise the nearest base within
+/// the classifier's threshold is taken as likely, and the evidence says whether lineage was inconclusive or untested.
 /// </summary>
 /// <param name="Family">The family id; null when unknown.</param>
-/// <param name="FamilyName">The family's display name from the policy.</param>
 public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base, string? Family, string Evidence, LineageEvidence Source)
 {
+    /// <summary>The family's display name from the policy.</summary>
     public string? FamilyName { get; init; }
+
+    /// <summary>The lineage test that decided (derived, or refuting the nearest base), or the one against the likely base; null when none ran.</summary>
+    public LineageTest? Test { get; init; }
 
     public static DetectedLineage From(LineageEvidence evidence, PolicyDocument policy)
     {
@@ -39,35 +44,66 @@ public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base,
         if (derived is not null)
         {
             PolicyBase proven = Find(derived.Base)!;
-            return new DetectedLineage(LineageStrength.Derived, proven, proven.FamilyId, Describe(derived), evidence)
+            return new DetectedLineage(LineageStrength.Derived, proven, proven.FamilyId, Describe(derived) + Classifier(evidence.Nearest, proven), evidence)
             {
                 FamilyName = DisplayName(policy, proven.FamilyId),
+                Test = derived,
             };
         }
 
         if (evidence.Nearest is { Unknown: false } nearest && Find(nearest.Base) is { } likely)
         {
-            LineageTest? refuted = evidence.Tests.FirstOrDefault(test =>
-                test.Verdict == LineageVerdict.NotDerived && string.Equals(test.Base, likely.Name, StringComparison.OrdinalIgnoreCase));
-            if (refuted is null)
+            LineageTest? test = evidence.Tests.FirstOrDefault(t => string.Equals(t.Base, likely.Name, StringComparison.OrdinalIgnoreCase));
+            if (test?.Verdict == LineageVerdict.NotDerived)
             {
-                return new DetectedLineage(LineageStrength.Nearest, likely, likely.FamilyId, Describe(nearest), evidence)
+                return new DetectedLineage(LineageStrength.Unknown, null, null,
+                    $"{Describe(nearest)}, but {Describe(test)}: the same architecture as the {DisplayName(policy, likely.FamilyId)} family, "
+                    + "not its weights; the lineage test overrules the classifier", evidence)
                 {
-                    FamilyName = DisplayName(policy, likely.FamilyId),
+                    Test = test,
                 };
             }
 
-            return new DetectedLineage(LineageStrength.Unknown, null, null,
-                $"{Describe(nearest)}, but {Describe(refuted)}: same architecture, weights not derived from it", evidence);
+            string lineage = test is null ? $"no lineage sketch of {likely.Name} in the policy, so derivation was not tested" : Describe(test);
+            return new DetectedLineage(LineageStrength.Nearest, likely, likely.FamilyId, $"{Describe(nearest)}; {lineage}", evidence)
+            {
+                FamilyName = DisplayName(policy, likely.FamilyId),
+                Test = test,
+            };
         }
 
-        string unknown = (evidence.Nearest, evidence.Tests.Count) switch
+        string[] parts = [.. evidence.Nearest is { } far ? [Describe(far)] : Array.Empty<string>(), .. Tests(evidence.Tests)];
+        return new DetectedLineage(LineageStrength.Unknown, null, null,
+            parts.Length == 0 ? "no lineage evidence was available" : string.Join("; ", parts), evidence);
+    }
+
+    /// <summary>What the classifier says next to a lineage test that proved derivation from <paramref name="proven"/>.</summary>
+    private static string Classifier(NearestBase? nearest, PolicyBase proven) => nearest switch
+    {
+        null => string.Empty,
+        { Unknown: false } agrees when string.Equals(agrees.Base, proven.Name, StringComparison.OrdinalIgnoreCase) =>
+            string.Create(CultureInfo.InvariantCulture, $"; the classifier agrees (nearest base at distance {agrees.Distance:0.00})"),
+        _ => $"; {Describe(nearest)}, which the lineage test overrules",
+    };
+
+    /// <summary>The lineage tests of an artifact no base explains, in one phrase.</summary>
+    private static IEnumerable<string> Tests(IReadOnlyList<LineageTest> tests)
+    {
+        if (tests.Count == 0)
         {
-            (null, 0) => "no lineage evidence was available",
-            ({ } far, _) => Describe(far),
-            _ => $"lineage: not derived from any of the {evidence.Tests.Count} bases tested",
-        };
-        return new DetectedLineage(LineageStrength.Unknown, null, null, unknown, evidence);
+            yield break;
+        }
+
+        if (tests.All(test => test.Verdict == LineageVerdict.NotDerived))
+        {
+            yield return $"lineage: not derived from any of the {tests.Count} bases tested";
+            yield break;
+        }
+
+        foreach (LineageTest test in tests.Where(test => test.Verdict != LineageVerdict.NotDerived))
+        {
+            yield return Describe(test);
+        }
     }
 
     private static string DisplayName(PolicyDocument policy, string family) =>
@@ -79,7 +115,8 @@ public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base,
             $"lineage: derived from {test.Base} (similarity {test.Similarity:0.000}{PValueText(test.Log10PValue)})"),
         LineageVerdict.NotDerived => string.Create(CultureInfo.InvariantCulture,
             $"lineage: not derived from {test.Base} (similarity {test.Similarity:0.000}{PValueText(test.Log10PValue)})"),
-        _ => $"lineage test against {test.Base} inconclusive",
+        _ => string.Create(CultureInfo.InvariantCulture,
+            $"lineage test against {test.Base} inconclusive (similarity {test.Similarity:0.000}{PValueText(test.Log10PValue)})"),
     };
 
     private static string Describe(NearestBase nearest) => string.Create(CultureInfo.InvariantCulture,

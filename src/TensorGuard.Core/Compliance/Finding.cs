@@ -15,6 +15,9 @@ public sealed record Finding(
     string? File,
     AppliedExemption? Exemption = null)
 {
+    /// <summary>The line of <see cref="File"/> to fix (e.g. the model card's <c>license:</c> line), when there is one.</summary>
+    public int? Line { get; init; }
+
     /// <summary>Counts towards the verdict: not accepted by an exception.</summary>
     public bool IsActive => Exemption is null;
 }

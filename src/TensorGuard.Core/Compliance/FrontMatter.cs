@@ -15,10 +15,12 @@ internal sealed class FrontMatter
     private const int MaxEvents = 100_000;
 
     private readonly Dictionary<string, object> _values;
+    private readonly Dictionary<string, int> _lines;
 
-    private FrontMatter(Dictionary<string, object> values, string body)
+    private FrontMatter(Dictionary<string, object> values, Dictionary<string, int> lines, string body)
     {
         _values = values;
+        _lines = lines;
         Body = body;
     }
 
@@ -26,36 +28,39 @@ internal sealed class FrontMatter
     public string Body { get; }
 
     /// <summary>Splits a card into front matter and body; <paramref name="problem"/> says why the front matter was not read.</summary>
-    public static FrontMatter Parse(string card, out string? problem)
+    /// <param name="problemLine">The card line <paramref name="problem"/> is at, when it is at one.</param>
+    public static FrontMatter Parse(string card, out string? problem, out int? problemLine)
     {
         problem = null;
+        problemLine = null;
         string text = card.TrimStart('\uFEFF');
         string[] lines = text.Split('\n');
         if (lines.Length == 0 || lines[0].TrimEnd('\r', ' ') != "---")
         {
             problem = "model card has no YAML front matter (a block between --- lines at the top); add one with license, base_model and model_name";
-            return new FrontMatter([], text);
+            return new FrontMatter([], [], text);
         }
 
         int end = Array.FindIndex(lines, 1, line => line.TrimEnd('\r', ' ') is "---" or "...");
         if (end < 0)
         {
             problem = "model card front matter is not closed by a --- line";
-            return new FrontMatter([], text);
+            return new FrontMatter([], [], text);
         }
 
         string yaml = string.Join('\n', lines[1..end]);
         string body = string.Join('\n', lines[(end + 1)..]);
         try
         {
-            return new FrontMatter(ReadTopLevel(yaml), body);
+            var keyLines = new Dictionary<string, int>(StringComparer.Ordinal);
+            return new FrontMatter(ReadTopLevel(yaml, keyLines), keyLines, body);
         }
         catch (YamlException error)
         {
-            // The front matter starts on line 2 of the card.
+            problemLine = CardLine(error.Start);
             problem = string.Create(CultureInfo.InvariantCulture,
-                $"line {error.Start.Line + 1}, column {error.Start.Column}: invalid front matter: {Formats.UntrustedText.Printable(error.Message)}");
-            return new FrontMatter([], body);
+                $"line {problemLine}, column {error.Start.Column}: invalid front matter: {Formats.UntrustedText.Printable(error.Message)}");
+            return new FrontMatter([], [], body);
         }
     }
 
@@ -70,10 +75,16 @@ internal sealed class FrontMatter
         _ => null,
     };
 
+    /// <summary>The card line (1-based) on which each top-level key is declared.</summary>
+    public IReadOnlyDictionary<string, int> Lines => _lines;
+
     /// <summary>True when <paramref name="key"/> is present but neither a string nor a list of strings.</summary>
     public bool IsMalformed(string key) => _values.TryGetValue(key, out object? value) && value is not (string or IReadOnlyList<string>);
 
-    private static Dictionary<string, object> ReadTopLevel(string yaml)
+    // The front matter starts on line 2 of the card.
+    private static int CardLine(Mark mark) => (int)Math.Min(int.MaxValue, mark.Line + 1);
+
+    private static Dictionary<string, object> ReadTopLevel(string yaml, Dictionary<string, int> lines)
     {
         var values = new Dictionary<string, object>(StringComparer.Ordinal);
         IParser parser = new CountingParser(new Parser(new StringReader(yaml)));
@@ -106,6 +117,8 @@ internal sealed class FrontMatter
             {
                 throw new YamlException(key.Start, key.End, $"key '{Formats.UntrustedText.Printable(key.Value)}' appears twice");
             }
+
+            lines[key.Value] = CardLine(key.Start);
         }
 
         return values;

@@ -1,19 +1,14 @@
+using TensorGuard.Core.Fingerprints.Lineage;
+
 namespace TensorGuard.Core.Compliance;
 
-/// <summary>The lineage method's answer to "do these weights derive from this base?".</summary>
-public enum LineageVerdict
-{
-    Derived,
-    NotDerived,
-    Inconclusive,
-}
-
-/// <summary>One lineage test of an artifact against a base of the policy.</summary>
+/// <summary>One lineage test (<c>tensorguard-lineage</c>) of an artifact against a base of the policy.</summary>
 /// <param name="Log10PValue">
 /// log10 of the probability of a similarity this high between unrelated weights (kept as a logarithm because real
 /// derivations reach p-values far below the smallest double); null when the method gives none.
 /// </param>
-public sealed record LineageTest(string Base, LineageVerdict Verdict, double Similarity, double? Log10PValue);
+/// <param name="Reason">The method's one-sentence explanation of the verdict, if it gave one.</param>
+public sealed record LineageTest(string Base, LineageVerdict Verdict, double Similarity, double? Log10PValue, string? Reason = null);
 
 /// <summary>The family classifier's answer: the nearest base, how far it is, and whether that is too far to mean anything.</summary>
 /// <param name="Threshold">The distance beyond which a model is unknown.</param>

@@ -39,6 +39,7 @@ public static class RuleIds
     public const string NonCommercial = "non-commercial";
     public const string ModelCard = "model-card";
     public const string UnreadableArtifact = "unreadable-artifact";
+    public const string UnsafePickle = Formats.PyTorch.UnsafePickleException.FindingId;
 
     /// <summary>Every rule with its severity when the policy says nothing.</summary>
     public static readonly IReadOnlyDictionary<string, Severity> DefaultSeverities = new Dictionary<string, Severity>(StringComparer.Ordinal)
@@ -54,10 +55,15 @@ public static class RuleIds
         [NonCommercial] = Severity.Error,
         [ModelCard] = Severity.Warning,
         [UnreadableArtifact] = Severity.Error,
+        [UnsafePickle] = Severity.Error,
     };
 
     /// <summary>
-    /// Rules a policy may neither turn down nor except: an artifact that was not analysed must never read as clean.
+    /// Rules a policy may neither turn down nor except: an artifact that was not analysed must never read as clean
+    /// (a pickle that could run code is refused, so it is not analysed either).
     /// </summary>
-    public static bool IsFixed(string ruleId) => ruleId == UnreadableArtifact;
+    public static bool IsFixed(string ruleId) => MeansNotAnalysed(ruleId);
+
+    /// <summary>Rules whose finding means the artifact was not analysed: its status is unreadable and the run incomplete.</summary>
+    public static bool MeansNotAnalysed(string ruleId) => ruleId is UnreadableArtifact or UnsafePickle;
 }

@@ -12,4 +12,7 @@ public static class FindingLocation
     /// <returns>The path relative to the result's root, with <c>/</c> separators, when it lies inside it.</returns>
     public static string Of(CheckResult result, ArtifactResult artifact, Finding finding) =>
         result.Display(finding.File ?? artifact.Declared?.ModelCardPath ?? artifact.Declared?.ConfigPath ?? artifact.Path);
+
+    /// <summary>The line of <see cref="Of"/> to point at: the finding's line in its own file; null when it has none.</summary>
+    public static int? LineOf(Finding finding) => finding.File is null ? null : finding.Line;
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Fingerprints.Lineage;
 
 namespace TensorGuard.Core.Reporting;
 
@@ -89,6 +90,15 @@ public static class JsonReport
             json.WriteString("fix", finding.Fix);
             WriteOptional(json, "evidence", finding.Evidence);
             WriteOptional(json, "file", finding.File is { } file ? result.Display(file) : null);
+            if (FindingLocation.LineOf(finding) is { } line)
+            {
+                json.WriteNumber("line", line);
+            }
+            else
+            {
+                json.WriteNull("line");
+            }
+
             if (finding.Exemption is { } exemption)
             {
                 json.WriteStartObject("exception");
@@ -141,23 +151,31 @@ public static class JsonReport
             json.WriteBoolean("unknown", nearest.Unknown);
             json.WriteEndObject();
         }
+        else
+        {
+            json.WriteNull("nearest");
+        }
 
         json.WriteStartArray("lineage");
         foreach (LineageTest test in detected.Source.Tests)
         {
             json.WriteStartObject();
             json.WriteString("base", test.Base);
-            json.WriteString("verdict", test.Verdict switch
-            {
-                LineageVerdict.Derived => "derived",
-                LineageVerdict.NotDerived => "not-derived",
-                _ => "inconclusive",
-            });
+            json.WriteString("method", LineageSettings.MethodId);
+            json.WriteString("verdict", ReportText.Word(test.Verdict));
             json.WriteNumber("similarity", Math.Round(test.Similarity, 6));
             if (test.Log10PValue is { } log10)
             {
                 json.WriteNumber("log10PValue", Math.Round(log10, 4));
+                json.WriteString("pValue", ReportText.PValue(test));
             }
+            else
+            {
+                json.WriteNull("log10PValue");
+                json.WriteNull("pValue");
+            }
+
+            WriteOptional(json, "reason", test.Reason);
 
             json.WriteEndObject();
         }

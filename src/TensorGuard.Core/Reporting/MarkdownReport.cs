@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text;
 using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Fingerprints.Lineage;
 
 namespace TensorGuard.Core.Reporting;
 
@@ -59,6 +61,7 @@ public static class MarkdownReport
         {
             md.Append("- **Detected:** ").Append(Escape(ReportText.Detected(detected))).Append('\n');
             md.Append("- **Evidence:** ").Append(Escape(detected.Evidence)).Append('\n');
+            LineageDetails(md, detected.Source);
         }
 
         Finding[] active = artifact.Findings.Where(f => f.IsActive).ToArray();
@@ -69,7 +72,7 @@ public static class MarkdownReport
             {
                 md.Append("| ").Append(ReportText.Word(finding.Severity)).Append(" | ").Append(Code(finding.RuleId))
                   .Append(" | ").Append(Escape(finding.Message))
-                  .Append(finding.File is { } file ? $" ({Code(result.Display(file))})" : string.Empty)
+                  .Append(finding.File is { } file ? $" ({Code(result.Display(file) + (FindingLocation.LineOf(finding) is { } line ? $":{line}" : string.Empty))})" : string.Empty)
                   .Append(" | ").Append(Escape(finding.Fix)).Append(" |\n");
             }
         }
@@ -103,6 +106,40 @@ public static class MarkdownReport
 
             md.Append("\n</details>\n");
         }
+    }
+
+    /// <summary>Every lineage test and the classifier's answer, folded away: the evidence line already names the decisive one.</summary>
+    private static void LineageDetails(StringBuilder md, LineageEvidence evidence)
+    {
+        if (evidence.Tests.Count == 0 && evidence.Nearest is null)
+        {
+            return;
+        }
+
+        md.Append("\n<details><summary>Lineage evidence: ")
+          .Append(evidence.Tests.Count == 0 ? "classifier only, no base carries a lineage sketch" : $"{evidence.Tests.Count} {ReportText.Plural(evidence.Tests.Count, "base")} tested")
+          .Append("</summary>\n\n");
+        if (evidence.Tests.Count > 0)
+        {
+            md.Append("| Base | Lineage | Similarity | p-value |\n|---|---|---|---|\n");
+            foreach (LineageTest test in evidence.Tests)
+            {
+                string verdict = test.Verdict.Describe();
+                md.Append("| ").Append(Code(test.Base))
+                  .Append(" | ").Append(test.Verdict == LineageVerdict.Derived ? $"**{verdict}**" : verdict)
+                  .Append(" | ").Append(test.Similarity.ToString("0.000", CultureInfo.InvariantCulture))
+                  .Append(" | ").Append(ReportText.PValue(test)).Append(" |\n");
+            }
+
+            md.Append('\n').Append(Escape(ReportText.LineageRule)).Append(".\n");
+        }
+
+        if (evidence.Nearest is { } nearest)
+        {
+            md.Append("\nClassifier's nearest base: ").Append(Escape(ReportText.Nearest(nearest))).Append(".\n");
+        }
+
+        md.Append("\n</details>\n");
     }
 
     private static string Icon(Verdict verdict) => verdict switch

@@ -1,5 +1,6 @@
 using System.Globalization;
 using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Policy;
 
 namespace TensorGuard.Core.Reporting;
@@ -51,6 +52,24 @@ public static class ReportText
         _ => "unknown",
     };
 
+    /// <summary>The verdict as a JSON token: <c>derived</c>, <c>not-derived</c> or <c>inconclusive</c>.</summary>
+    public static string Word(LineageVerdict verdict) => verdict.Describe().Replace(' ', '-');
+
+    /// <summary>A lineage test's p-value as text (<c>2.5e-43</c>), or a dash when the method gave none.</summary>
+    public static string PValue(LineageTest test) => test.Log10PValue is { } log10 ? DetectedLineage.FormatPValue(log10) : "—";
+
+    /// <summary>One lineage test in one line: base, verdict, similarity and p-value.</summary>
+    public static string Test(LineageTest test) =>
+        Invariant($"{test.Base}: {test.Verdict.Describe()}, similarity {test.Similarity:0.000}, p = {PValue(test)}");
+
+    /// <summary>The classifier's answer in one line.</summary>
+    public static string Nearest(NearestBase nearest) =>
+        Invariant($"{nearest.Base} ({nearest.Family}) at distance {nearest.Distance:0.00}, threshold {nearest.Threshold:0.00}{(nearest.Unknown ? ", beyond it" : string.Empty)}");
+
+    /// <summary>How the lineage verdicts are reached, for readers of a report.</summary>
+    public static string LineageRule { get; } = Invariant(
+        $"{LineageSettings.MethodId}: derived when p ≤ {LineageSettings.DerivedPValue:0e0}, not derived when p > {LineageSettings.NotDerivedPValue:0e0}, inconclusive in between; p is the probability of this similarity between unrelated weights");
+
     /// <summary>The number of artifacts detected in each model family, by family id in ordinal order.</summary>
     public static IReadOnlyDictionary<string, int> Families(CheckResult result) =>
         new SortedDictionary<string, int>(
@@ -90,8 +109,9 @@ public static class ReportText
     /// <summary>Detected base, family and license in one line, without the evidence.</summary>
     public static string Detected(DetectedLineage detected) => detected.Strength switch
     {
-        LineageStrength.Derived => $"derived from {detected.Base!.Name} ({detected.FamilyName}{LicenseText(detected.Base)})",
-        LineageStrength.Nearest => $"likely {detected.Base!.Name} ({detected.FamilyName}{LicenseText(detected.Base)}; classifier only, lineage not tested)",
+        LineageStrength.Derived => $"derived from {detected.Base!.Name} ({detected.FamilyName}{LicenseText(detected.Base)}; lineage p = {(detected.Test is { } test ? PValue(test) : "—")})",
+        LineageStrength.Nearest => $"likely {detected.Base!.Name} ({detected.FamilyName}{LicenseText(detected.Base)}; classifier only, {(detected.Test is null ? "lineage not tested" : "lineage inconclusive")})",
+        _ when detected.Test is { Verdict: LineageVerdict.NotDerived } refuted => $"unknown: resembles {refuted.Base} ({detected.Source.Nearest?.Family} family) but not derived from it; no base of the policy explains the weights",
         _ => "unknown: no base of the policy explains the weights",
     };
 

@@ -51,6 +51,10 @@ public static class RuleCatalog
         new(RuleIds.UnreadableArtifact, "Artifact could not be analysed",
             "The artifact could not be read or fingerprinted, so nothing is known about its lineage; it is never reported as compliant. This rule cannot be turned off or excepted.",
             "Fix or regenerate the file the message names, or remove it from the `models` patterns if it is not a model."),
+        new(RuleIds.UnsafePickle, "PyTorch checkpoint could run code",
+            "A pickle inside a PyTorch checkpoint (`.bin`, `.pt`, `.pth`) names a global outside the functions that rebuild tensors (for example `os.system` or `builtins.eval`), so `torch.load` could run code from it. TensorGuard refuses to read it; the artifact is not analysed and never compliant. This rule cannot be turned off or excepted.",
+            "Do not load the file. Convert the original checkpoint to safetensors in a sandbox (or ask its publisher for safetensors) and commit that instead; "
+            + "if the pickle was not expected, treat the change as hostile. The finding names the global, the opcode and its byte offset in the pickle."),
     ];
 
     /// <summary>The description of <paramref name="ruleId"/>; a rule without one gets a generic description rather than none.</summary>

@@ -155,6 +155,13 @@ public static class SarifReport
         }
 
         json.WriteEndObject();
+        if (FindingLocation.LineOf(finding) is { } line)
+        {
+            json.WriteStartObject("region");
+            json.WriteNumber("startLine", line);
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
         json.WriteEndObject();
         json.WriteEndArray();
@@ -179,6 +186,21 @@ public static class SarifReport
         if (finding.Evidence is { } evidence)
         {
             json.WriteString("evidence", evidence);
+        }
+
+        if (artifact.Detected?.Test is { } test)
+        {
+            json.WriteStartObject("lineage");
+            json.WriteString("base", test.Base);
+            json.WriteString("verdict", ReportText.Word(test.Verdict));
+            json.WriteNumber("similarity", Math.Round(test.Similarity, 6));
+            json.WriteString("pValue", ReportText.PValue(test));
+            json.WriteEndObject();
+        }
+
+        if (artifact.Detected?.Source.Nearest is { } nearest)
+        {
+            json.WriteString("nearestBase", nearest.Base);
         }
 
         json.WriteEndObject();

@@ -23,6 +23,10 @@ public static class TextSummary
             {
                 output.WriteLine($"    detected  {ReportText.Detected(detected)}");
                 output.WriteLine($"              {detected.Evidence}");
+                foreach (LineageTest test in detected.Source.Tests)
+                {
+                    output.WriteLine($"    lineage   {ReportText.Test(test)}");
+                }
             }
 
             foreach (Finding finding in artifact.Findings)
