@@ -134,7 +134,8 @@ public sealed class ActionEndToEndTests : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(_workspace, outputs["report"])));
         Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(outputs["families"]).RootElement.ValueKind);
         Assert.StartsWith("## ❌ TensorGuard: fail", summary);
-        Assert.Contains("::error file=models/acme-chat/README.md,title=TensorGuard license-denied", first.Output);
+        int licenseLine = Array.FindIndex(File.ReadAllLines(Path.Combine(_workspace, "models", "acme-chat", "README.md")), l => l.StartsWith("license:", StringComparison.Ordinal)) + 1;
+        Assert.Contains($"::error file=models/acme-chat/README.md,line={licenseLine},title=TensorGuard license-denied", first.Output);
         using (JsonDocument sarif = JsonDocument.Parse(File.ReadAllText(Path.Combine(_workspace, "tensorguard.sarif"))))
         {
             Assert.Equal("2.1.0", sarif.RootElement.GetProperty("version").GetString());

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using TensorGuard.Core.Formats;
+using TensorGuard.Testing;
+using TensorGuard.Testing.Formats;
 using TensorGuard.Tests.Corpus;
 
 namespace TensorGuard.Cli.Tests;
@@ -37,6 +40,91 @@ public sealed class CheckEndToEndTests(DemoRepository repository) : IClassFixtur
         Assert.Equal(0, repository.Demo.ExitCode);
         Assert.Contains("The comment a pull request would get", repository.Demo.Output);
         Assert.Contains("The gate agrees with the ground truth on 3 of 3 demo models.", repository.Demo.Output);
+        Assert.Contains("lineage: derived from Llama-3.1-8B (similarity 0.9", repository.Demo.Output);
+        Assert.Contains("lineage   Mistral-7B-v0.1: not-derived, similarity 0.0", repository.Demo.Output);
+        Assert.DoesNotContain("classifier only", repository.Demo.Output);
+    }
+
+    [Fact]
+    public void Check_DerivedArtifactDeclaringAnUnrelatedBase_IsBaseMismatchAtTheCardLineWithLineageEvidence()
+    {
+        string folder = CopyArtifact("superchat-8b", "mismatch");
+        File.WriteAllText(Path.Combine(folder, "README.md"),
+            "---\nlicense: llama3.1\nmodel_name: Llama-Acme-8B\nbase_model: mistralai/Mistral-7B-v0.1\n---\n\nBuilt with Llama\n");
+        string reports = Path.Combine(repository.Root, "reports-" + Guid.NewGuid().ToString("N"));
+
+        CliResult result = repository.Check(Path.GetRelativePath(repository.Root, folder), "--report-dir", reports, "--format", "json,sarif");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("base-mismatch: declares base model mistralai/Mistral-7B-v0.1 (Mistral-7B-v0.1), but its weights derive from Llama-3.1-8B (proven by the lineage test)", result.Output);
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(reports, "tensorguard-report.json")));
+        JsonElement artifact = json.RootElement.GetProperty("artifacts")[0];
+        JsonElement mismatch = artifact.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("rule").GetString() == "base-mismatch");
+        Assert.Equal(4, mismatch.GetProperty("line").GetInt32());
+        Assert.StartsWith("lineage: derived from Llama-3.1-8B (similarity ", mismatch.GetProperty("evidence").GetString(), StringComparison.Ordinal);
+        JsonElement detected = artifact.GetProperty("detected");
+        Assert.Equal("derived", detected.GetProperty("strength").GetString());
+        Dictionary<string, string> verdicts = detected.GetProperty("lineage").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("base").GetString()!, t => t.GetProperty("verdict").GetString()!);
+        Assert.Equal("derived", verdicts["Llama-3.1-8B"]);
+        Assert.Equal("not-derived", verdicts["Mistral-7B-v0.1"]);
+        Assert.True(detected.GetProperty("lineage").EnumerateArray().Single(t => t.GetProperty("base").GetString() == "Llama-3.1-8B")
+            .GetProperty("log10PValue").GetDouble() < -6);
+        using JsonDocument sarif = JsonDocument.Parse(File.ReadAllText(Path.Combine(reports, "tensorguard-report.sarif")));
+        JsonElement location = sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray()
+            .Single(r => r.GetProperty("ruleId").GetString() == "base-mismatch").GetProperty("locations")[0].GetProperty("physicalLocation");
+        Assert.Equal(4, location.GetProperty("region").GetProperty("startLine").GetInt32());
+    }
+
+    [Fact]
+    public void Check_IndependentlyInitialisedLookAlike_IsNotDerivedFromAnyBase()
+    {
+        string folder = Path.Combine(repository.Root, "lookalike-" + Guid.NewGuid().ToString("N"));
+        TestModels.Create(ModelFamily.Llama, seed: 4242, TensorDType.BF16)
+            .WithCard(new ModelCard { License = "llama3.1", ModelName = "Llama-Lookalike-8B", BaseModel = ["meta-llama/Llama-3.1-8B"], Body = "Built with Llama" })
+            .Save(folder);
+        string reports = Path.Combine(repository.Root, "reports-" + Guid.NewGuid().ToString("N"));
+
+        CliResult result = repository.Check(Path.GetRelativePath(repository.Root, folder), "--report-dir", reports, "--format", "json");
+
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(reports, "tensorguard-report.json")));
+        JsonElement detected = json.RootElement.GetProperty("artifacts")[0].GetProperty("detected");
+        Assert.Equal("unknown", detected.GetProperty("strength").GetString());
+        Assert.Equal(3, detected.GetProperty("lineage").GetArrayLength());
+        Assert.All(detected.GetProperty("lineage").EnumerateArray(), test => Assert.Equal("not-derived", test.GetProperty("verdict").GetString()));
+        Assert.Contains("unknown-lineage", result.Output);
+        Assert.DoesNotContain("derived from Llama-3.1-8B (", result.Output);
+    }
+
+    [Theory]
+    [InlineData("error")]
+    [InlineData("never")]
+    public void Check_PickleThatCouldRunCode_IsAnUnsafePickleErrorAndTheRunFails(string failOn)
+    {
+        string folder = Path.Combine(repository.Root, "pickled-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        byte[] pickle = new PickleBuilder().Proto(2).Global("collections", "OrderedDict").EmptyTuple().Reduce()
+            .Global("os", "system").Unicode("echo pwned").Op(0x85).Reduce().Stop().ToArray();
+        File.WriteAllBytes(Path.Combine(folder, "pytorch_model.bin"), TorchCheckpointWriter.Zip(
+            [new TorchCheckpointWriter.Tensor("model.norm.weight", [4], TensorDType.F32, [1, 2, 3, 4])], pickle: pickle));
+        File.WriteAllText(Path.Combine(folder, "README.md"), "---\nlicense: apache-2.0\nmodel_name: Pickled\n---\n");
+        string reports = Path.Combine(repository.Root, "reports-" + Guid.NewGuid().ToString("N"));
+
+        CliResult result = repository.Check(Path.GetRelativePath(repository.Root, folder), "demo/mistral-support-ft", "--fail-on", failOn,
+            "--report-dir", reports, "--format", "json");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("unsafe-pickle: the pickle names os.system (GLOBAL at byte ", result.Output);
+        Assert.Contains("UNREADABLE", result.Output);
+        Assert.DoesNotContain("PASS", result.Output);
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(reports, "tensorguard-report.json")));
+        JsonElement artifact = json.RootElement.GetProperty("artifacts").EnumerateArray()
+            .Single(a => a.GetProperty("path").GetString()!.StartsWith("pickled-", StringComparison.Ordinal));
+        Assert.Equal("unreadable", artifact.GetProperty("status").GetString());
+        JsonElement finding = Assert.Single(artifact.GetProperty("findings").EnumerateArray());
+        Assert.Equal("unsafe-pickle", finding.GetProperty("rule").GetString());
+        Assert.Equal("error", finding.GetProperty("severity").GetString());
+        Assert.EndsWith("/pytorch_model.bin", finding.GetProperty("file").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -123,12 +211,7 @@ public sealed class CheckEndToEndTests(DemoRepository repository) : IClassFixtur
     [Fact]
     public void Check_Rerun_ReadsFingerprintsFromTheCacheNotTheWeights()
     {
-        string copy = Path.Combine(repository.Root, "cached-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(copy);
-        foreach (string file in Directory.GetFiles(Path.Combine(repository.Root, "demo", "superchat-8b")))
-        {
-            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-        }
+        string copy = CopyArtifact("superchat-8b", "cached");
 
         string relative = Path.GetRelativePath(repository.Root, copy);
         CliResult first = repository.Check(relative);
@@ -149,7 +232,21 @@ public sealed class CheckEndToEndTests(DemoRepository repository) : IClassFixtur
 
         Assert.Equal(2, first.ExitCode);
         Assert.Equal(first.Output, second.Output);
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(repository.Root, "cache", "entries")));
+        Assert.Contains("lineage   Llama-3.1-8B: derived", second.Output);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(repository.Root, "cache", "entries"), "*.fingerprint.json"));
+        Assert.True(Directory.GetFiles(Path.Combine(repository.Root, "cache", "entries"), "*.lineage-v1-*.json").Length >= 3);
+    }
+
+    private string CopyArtifact(string name, string prefix)
+    {
+        string copy = Path.Combine(repository.Root, $"{prefix}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(copy);
+        foreach (string file in Directory.GetFiles(Path.Combine(repository.Root, "demo", name)))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        return copy;
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
     public static ArtifactResult UnsafePickle(string path, UnsafePickleException error, DeclaredIdentity? declared = null)
     {
         var finding = new Finding(RuleIds.UnsafePickle, Severity.Error,
-            $"unsafe pickle: {UntrustedText.Printable(error.Global)} ({error.Opcode} at byte {error.Offset.ToString(CultureInfo.InvariantCulture)} of {UntrustedText.Printable(error.Stream)}) is not a tensor-rebuilding function, so torch.load could run code from this file; it was not read",
+            $"the pickle names {UntrustedText.Printable(error.Global)} ({error.Opcode} at byte {error.Offset.ToString(CultureInfo.InvariantCulture)} of {UntrustedText.Printable(error.Stream)}), which is not a tensor-rebuilding function, so torch.load could run code from this file; it was not read",
             "Do not load the file. If it should be a model, convert the original checkpoint to safetensors in a sandbox (or have its publisher do so) "
             + "and commit that instead; if you did not expect a pickle here, treat the change as hostile.",
             Evidence: null, File: error.Path);

@@ -111,7 +111,7 @@ public static class ReportText
     {
         LineageStrength.Derived => $"derived from {detected.Base!.Name} ({detected.FamilyName}{LicenseText(detected.Base)}; lineage p = {(detected.Test is { } test ? PValue(test) : "—")})",
         LineageStrength.Nearest => $"likely {detected.Base!.Name} ({detected.FamilyName}{LicenseText(detected.Base)}; classifier only, {(detected.Test is null ? "lineage not tested" : "lineage inconclusive")})",
-        _ when detected.Test is { Verdict: LineageVerdict.NotDerived } refuted => $"unknown: resembles {refuted.Base} ({detected.Source.Nearest?.Family} family) but not derived from it; no base of the policy explains the weights",
+        _ when detected.Test is { Verdict: LineageVerdict.NotDerived } refuted => $"unknown: resembles {refuted.Base} but is not derived from it; no base of the policy explains the weights",
         _ => "unknown: no base of the policy explains the weights",
     };
 

@@ -1,4 +1,5 @@
 using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Policy;
 
 namespace TensorGuard.Core.Tests.Compliance;
@@ -70,6 +71,110 @@ public sealed class ComplianceEvaluatorTests
         Assert.Equal(["unknown-lineage"], Rules(result));
         Assert.Contains("not derived", result.Artifacts.Single().Findings.Single().Evidence);
         Assert.Equal(Verdict.Pass, result.Verdict);
+    }
+
+    [Fact]
+    public void Evaluate_LineageContradictsClassifier_LineageWinsAndTheEvidenceSaysSo()
+    {
+        var evidence = new LineageEvidence(new NearestBase("Mistral-7B-v0.1", "mistral", 0.3, 3, Unknown: false),
+        [
+            new LineageTest("Mistral-7B-v0.1", LineageVerdict.NotDerived, 0.02, -0.1),
+            new LineageTest("Llama-3.1-8B", LineageVerdict.Derived, 0.91, -40),
+        ]);
+
+        CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme-7B", "apache-2.0", ["mistralai/Mistral-7B-v0.1"]), evidence);
+
+        DetectedLineage detected = result.Artifacts.Single().Detected!;
+        Assert.Equal(LineageStrength.Derived, detected.Strength);
+        Assert.Equal("Llama-3.1-8B", detected.Base!.Name);
+        Assert.Contains("classifier: nearest base Mistral-7B-v0.1", detected.Evidence);
+        Assert.Contains("which the lineage test overrules", detected.Evidence);
+        Assert.Contains("base-mismatch", Rules(result));
+        Assert.Contains("license-conflict", Rules(result));
+    }
+
+    [Fact]
+    public void Evaluate_LineageInconclusiveForNearestBase_StaysLikelyAndSaysInconclusive()
+    {
+        var evidence = new LineageEvidence(new NearestBase("Mistral-7B-v0.1", "mistral", 0.3, 3, Unknown: false),
+            [new LineageTest("Mistral-7B-v0.1", LineageVerdict.Inconclusive, 0.2, -4.5)]);
+
+        CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme-7B", "apache-2.0", ["mistralai/Mistral-7B-v0.1"]), evidence);
+
+        DetectedLineage detected = result.Artifacts.Single().Detected!;
+        Assert.Equal(LineageStrength.Nearest, detected.Strength);
+        Assert.Equal(LineageVerdict.Inconclusive, detected.Test!.Verdict);
+        Assert.Contains("lineage test against Mistral-7B-v0.1 inconclusive (similarity 0.200, p = 3.2e-5)", detected.Evidence);
+        Assert.Contains("lineage inconclusive", Core.Reporting.ReportText.Detected(detected));
+        Assert.Empty(Rules(result));
+    }
+
+    [Fact]
+    public void Evaluate_LookAlikeNotDerivedFromAnyBase_IsUnknownAndNamesTheFamilyItResembles()
+    {
+        var evidence = new LineageEvidence(new NearestBase("Llama-3.1-8B", "llama", 0.2, 3, Unknown: false),
+        [
+            new LineageTest("Llama-3.1-8B", LineageVerdict.NotDerived, 0.04, 0),
+            new LineageTest("Mistral-7B-v0.1", LineageVerdict.NotDerived, 0.03, 0),
+        ]);
+
+        CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme-Original", "apache-2.0", null), evidence);
+
+        DetectedLineage detected = result.Artifacts.Single().Detected!;
+        Assert.Equal(LineageStrength.Unknown, detected.Strength);
+        Assert.Null(detected.Family);
+        Assert.Contains("the same architecture as the Llama family, not its weights", detected.Evidence);
+        Assert.StartsWith("unknown: resembles Llama-3.1-8B but is not derived from it", Core.Reporting.ReportText.Detected(detected), StringComparison.Ordinal);
+        Assert.Equal(["unknown-lineage"], Rules(result));
+    }
+
+    [Fact]
+    public void Evaluate_ClassifierUnknownAndLineageInconclusive_ReportsBoth()
+    {
+        var evidence = new LineageEvidence(new NearestBase("Qwen2.5-3B", "qwen", 9, 3, Unknown: true),
+        [
+            new LineageTest("Qwen2.5-3B", LineageVerdict.Inconclusive, 0.3, -5),
+            new LineageTest("Llama-3.1-8B", LineageVerdict.NotDerived, 0.01, 0),
+        ]);
+
+        CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme", "apache-2.0", null), evidence);
+
+        DetectedLineage detected = result.Artifacts.Single().Detected!;
+        Assert.Equal(LineageStrength.Unknown, detected.Strength);
+        Assert.Contains("too far to belong to it", detected.Evidence);
+        Assert.Contains("lineage test against Qwen2.5-3B inconclusive", detected.Evidence);
+        Assert.DoesNotContain("Llama", detected.Evidence);
+    }
+
+    [Fact]
+    public void Evaluate_ModelCardFindings_PointAtTheDeclaringLine()
+    {
+        DeclaredIdentity declared = GatePolicies.Declared("Acme-Chat-8B", "apache-2.0", ["mistralai/Mistral-7B-v0.1"]) with
+        {
+            ModelCardLines = new Dictionary<string, int> { ["license"] = 2, ["base_model"] = 3, ["model_name"] = 5 },
+        };
+
+        CheckResult result = Check(GatePolicies.Load(), declared, GatePolicies.DerivedFrom("Llama-3.1-8B", "llama"));
+
+        Finding[] findings = [.. result.Artifacts.Single().Findings];
+        Assert.Equal(2, findings.Single(f => f.RuleId == RuleIds.LicenseConflict).Line);
+        Assert.Equal(3, findings.Single(f => f.RuleId == RuleIds.BaseMismatch).Line);
+        Assert.Equal(5, findings.Single(f => f.RuleId == RuleIds.Naming).Line);
+        Assert.All(findings.Where(f => f.RuleId == RuleIds.NoticeMissing), f => Assert.Null(f.Line));
+    }
+
+    [Fact]
+    public void Evaluate_OverriddenName_HasNoCardLine()
+    {
+        DeclaredIdentity declared = GatePolicies.Declared("Acme-Chat-8B", "llama3.1", ["meta-llama/Llama-3.1-8B"]) with
+        {
+            Name = new DeclaredValue<string>("Acme-Chat-8B", DeclarationSource.Override),
+            ModelCardLines = new Dictionary<string, int> { ["model_name"] = 5 },
+        };
+
+        CheckResult result = Check(GatePolicies.Load(), declared, GatePolicies.DerivedFrom("Llama-3.1-8B", "llama"));
+
+        Assert.Null(result.Artifacts.Single().Findings.Single(f => f.RuleId == RuleIds.Naming).Line);
     }
 
     [Fact]
@@ -202,6 +307,34 @@ public sealed class ComplianceEvaluatorTests
         Assert.Contains(result.Messages, m => m.Text.Contains("expired on 2026-01-01", StringComparison.Ordinal) && m.Text.StartsWith("policy.yml:", StringComparison.Ordinal));
         Assert.Contains(result.Messages, m => m.Text.Contains("'other/**' matched no finding", StringComparison.Ordinal));
         Assert.DoesNotContain(result.Messages, m => m.Text.Contains("'models/*'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Complete_UnsafePickle_IsAnUnsafePickleErrorNeverCompliantWhateverFailOn()
+    {
+        PolicyDocument policy = GatePolicies.Load();
+        var evaluator = new ComplianceEvaluator(policy, Today);
+        var error = new Core.Formats.PyTorch.UnsafePickleException("models/x/pytorch_model.bin", "archive/data.pkl", "GLOBAL", 29, "os.system");
+
+        CheckResult result = evaluator.Complete([ComplianceEvaluator.UnsafePickle("models/x", error)], [], selectionIncomplete: false, FailOn.Never);
+
+        Finding finding = result.Artifacts.Single().Findings.Single();
+        Assert.Equal("unsafe-pickle", finding.RuleId);
+        Assert.Equal(Severity.Error, finding.Severity);
+        Assert.Contains("the pickle names os.system (GLOBAL at byte 29 of archive/data.pkl)", finding.Message);
+        Assert.Equal("models/x/pytorch_model.bin", finding.File);
+        Assert.Equal(ArtifactStatus.Unreadable, result.Artifacts.Single().Status);
+        Assert.Equal(Verdict.Incomplete, result.Verdict);
+    }
+
+    [Theory]
+    [InlineData("rules:\n  unsafe-pickle: warning\n", "'unsafe-pickle' is always an error")]
+    [InlineData("exceptions:\n  - model: '**'\n    rule: unsafe-pickle\n    reason: trusted\n", "'unsafe-pickle' cannot be excepted")]
+    public void Load_PolicyLoweringOrExceptingUnsafePickle_IsRejected(string extra, string message)
+    {
+        PolicyException error = Assert.Throws<PolicyException>(() => GatePolicies.Load(extra));
+
+        Assert.Contains(message, error.Message);
     }
 
     [Fact]

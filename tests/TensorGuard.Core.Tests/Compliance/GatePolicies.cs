@@ -1,4 +1,5 @@
 using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Policy;
 
 namespace TensorGuard.Core.Tests.Compliance;

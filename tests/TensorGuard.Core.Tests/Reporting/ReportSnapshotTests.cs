@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Snapshooter.Xunit3;
 using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Policy;
 using TensorGuard.Core.Reporting;
 using TensorGuard.Core.Tests.Compliance;
@@ -29,18 +30,30 @@ public sealed class ReportSnapshotTests
         [
             evaluator.Evaluate("demo/mistral-support-7b",
                 GatePolicies.Declared("Mistral-Support-7B", "apache-2.0", ["mistralai/Mistral-7B-v0.1"]),
-                GatePolicies.DerivedFrom("Mistral-7B-v0.1", "mistral")),
+                new LineageEvidence(new NearestBase("Mistral-7B-v0.1", "mistral", 0.4, 3.0, Unknown: false),
+                [
+                    new LineageTest("Llama-3.1-8B", LineageVerdict.NotDerived, 0.041, 0, "p = 10^0.0 under the null of unrelated weights is above 1e-3"),
+                    new LineageTest("Mistral-7B-v0.1", LineageVerdict.Derived, 0.993, -6348.53, "p = 10^-6348.5 under the null of unrelated weights (threshold 1e-6)"),
+                ])),
             evaluator.Evaluate("demo/acme-assistant-8b",
                 GatePolicies.Declared("Acme-Assistant-8B", "apache-2.0", null) with
                 {
                     Name = new DeclaredValue<string>("Acme-Assistant-8B", DeclarationSource.Override),
+                    ModelCardLines = new Dictionary<string, int> { ["license"] = 2, ["model_name"] = 3 },
                 },
-                GatePolicies.DerivedFrom("Llama-3.1-8B", "llama")),
+                new LineageEvidence(new NearestBase("Mistral-7B-v0.1", "mistral", 2.1, 3.0, Unknown: false),
+                    [new LineageTest("Llama-3.1-8B", LineageVerdict.Derived, 0.97, -12)])),
             evaluator.Evaluate("demo/legacy-7b", GatePolicies.Declared("Legacy | <b>7B</b>", "apache-2.0", null),
-                new LineageEvidence(new NearestBase("Mistral-7B-v0.1", "mistral", 1.25, 3.5, Unknown: false), [])),
+                new LineageEvidence(new NearestBase("Mistral-7B-v0.1", "mistral", 1.25, 3.5, Unknown: false),
+                    [new LineageTest("Mistral-7B-v0.1", LineageVerdict.Inconclusive, 0.21, -4.5)])),
+            evaluator.Evaluate("demo/lookalike-8b", GatePolicies.Declared("Lookalike-8B", "apache-2.0", null),
+                new LineageEvidence(new NearestBase("Llama-3.1-8B", "llama", 0.9, 3.0, Unknown: false),
+                    [new LineageTest("Llama-3.1-8B", LineageVerdict.NotDerived, 0.038, -0.01)])),
             evaluator.Evaluate("demo/qwen-helper-3b", GatePolicies.Declared("Qwen-Helper-3B", "qwen-research", ["Qwen/Qwen2.5-3B"], card: "Improved using Qwen"),
                 GatePolicies.DerivedFrom("Qwen2.5-3B", "qwen")),
             ComplianceEvaluator.Unreadable("demo/broken.safetensors", "header length 9999999999 exceeds the file size"),
+            ComplianceEvaluator.UnsafePickle("demo/pickled",
+                new Core.Formats.PyTorch.UnsafePickleException("demo/pickled/pytorch_model.bin", "archive/data.pkl", "GLOBAL", 29, "os.system")),
         ];
         return evaluator.Complete(artifacts, [new RunMessage(Severity.Note, "'extra/**' (policy models entry at line 3) matched no model artifact; it is optional.")],
             selectionIncomplete: false, FailOn.Error);
@@ -98,7 +111,7 @@ public sealed class ReportSnapshotTests
         CheckResult result = Sample();
 
         Assert.Equal(Verdict.Incomplete, result.Verdict);
-        Assert.StartsWith("incomplete: 1 of 5 models could not be analysed", JsonReport.Render(result).Split("\"summary\": \"")[1]);
-        Assert.Contains("INCOMPLETE: 1 of 5 models could not be analysed", TextSummary.Render(result));
+        Assert.StartsWith("incomplete: 2 of 7 models could not be analysed", JsonReport.Render(result).Split("\"summary\": \"")[1]);
+        Assert.Contains("INCOMPLETE: 2 of 7 models could not be analysed", TextSummary.Render(result));
     }
 }
