@@ -93,6 +93,7 @@ public sealed class CheckEndToEndTests(DemoRepository repository) : IClassFixtur
         Assert.Equal(3, detected.GetProperty("lineage").GetArrayLength());
         Assert.All(detected.GetProperty("lineage").EnumerateArray(), test => Assert.Equal("not-derived", test.GetProperty("verdict").GetString()));
         Assert.Contains("unknown-lineage", result.Output);
+        Assert.Contains("base-mismatch: declares base model meta-llama/Llama-3.1-8B (Llama-3.1-8B), but the lineage test finds its weights are not derived from it", result.Output);
         Assert.DoesNotContain("derived from Llama-3.1-8B (", result.Output);
     }
 

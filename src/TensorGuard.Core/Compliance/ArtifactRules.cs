@@ -1,3 +1,4 @@
+using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Policy;
 
 namespace TensorGuard.Core.Compliance;
@@ -211,6 +212,13 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
 
     private void DeclaredBases()
     {
+        // When derivation from another base is proven, the mismatch below names it; otherwise a declared base the
+        // lineage test refutes is the mismatch.
+        if (lineage.Strength != LineageStrength.Derived && RefutedDeclaredBases())
+        {
+            return;
+        }
+
         if (lineage.Strength == LineageStrength.Unknown || lineage.Base is not { } detected)
         {
             return;
@@ -246,6 +254,39 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
                 $"List {HubId(detected)} in base_model too, or add the declared id to the {FamilyName(lineage.Family ?? detected.FamilyId)} family's covers (or a base's aliases) in the policy.",
                 lineage.Evidence, declared.ModelCardPath, CardLine("base_model", declared.BaseModels?.Source));
         }
+    }
+
+    /// <summary>
+    /// A <c>base-mismatch</c> for every declared base the lineage test found the weights not derived from. An adapter's
+    /// weights are a low-rank delta, not the base's, so its declared base is not tested this way.
+    /// </summary>
+    /// <returns>Whether any was found.</returns>
+    private bool RefutedDeclaredBases()
+    {
+        if (string.Equals(declared.BaseModelRelation, "adapter", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        bool found = false;
+        foreach (DeclaredBase claimed in _declaredBases.Where(b => b.Base is not null).DistinctBy(b => b.Base))
+        {
+            LineageTest? test = lineage.Source.Tests.FirstOrDefault(t =>
+                t.Verdict == LineageVerdict.NotDerived && string.Equals(t.Base, claimed.Base!.Name, StringComparison.OrdinalIgnoreCase));
+            if (test is null)
+            {
+                continue;
+            }
+
+            found = true;
+            Add(RuleIds.BaseMismatch,
+                $"declares base model {Formats.UntrustedText.Printable(claimed.Id)} ({claimed.Base!.Name}), but the lineage test finds its weights are not derived from it",
+                "Declare in base_model the checkpoint the weights really come from (none if the model was trained from scratch); "
+                + "if they do come from the declared base, report a false positive with the evidence.",
+                DetectedLineage.Describe(test), declared.ModelCardPath, CardLine("base_model", declared.BaseModels?.Source));
+        }
+
+        return found;
     }
 
     private static string HubId(PolicyBase model) => model.Aliases.FirstOrDefault() ?? model.Name;

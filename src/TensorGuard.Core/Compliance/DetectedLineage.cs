@@ -109,7 +109,8 @@ public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base,
     private static string DisplayName(PolicyDocument policy, string family) =>
         policy.Families.FirstOrDefault(f => f.Id == family)?.DisplayName ?? family;
 
-    private static string Describe(LineageTest test) => test.Verdict switch
+    /// <summary>A lineage test in words: verdict, base, similarity and p-value.</summary>
+    internal static string Describe(LineageTest test) => test.Verdict switch
     {
         LineageVerdict.Derived => string.Create(CultureInfo.InvariantCulture,
             $"lineage: derived from {test.Base} (similarity {test.Similarity:0.000}{PValueText(test.Log10PValue)})"),

@@ -146,6 +146,45 @@ public sealed class ComplianceEvaluatorTests
         Assert.DoesNotContain("Llama", detected.Evidence);
     }
 
+    [Theory]
+    [InlineData(null, new[] { "base-mismatch", "unknown-lineage" })]
+    [InlineData("adapter", new[] { "unknown-lineage" })]
+    public void Evaluate_DeclaredBaseRefutedByLineage_IsBaseMismatchUnlessAnAdapter(string? relation, string[] rules)
+    {
+        var evidence = new LineageEvidence(new NearestBase("Mistral-7B-v0.1", "mistral", 8, 3, Unknown: true),
+            [new LineageTest("Mistral-7B-v0.1", LineageVerdict.NotDerived, 0.03, 0)]);
+        DeclaredIdentity declared = GatePolicies.Declared("Mistral-Lookalike", "apache-2.0", ["mistralai/Mistral-7B-v0.1"]) with { BaseModelRelation = relation };
+
+        CheckResult result = Check(GatePolicies.Load(), declared, evidence);
+
+        Assert.Equal(rules, Rules(result));
+        if (relation is null)
+        {
+            Finding mismatch = result.Artifacts.Single().Findings.Single(f => f.RuleId == RuleIds.BaseMismatch);
+            Assert.Contains("not derived from it", mismatch.Message);
+            Assert.Equal("lineage: not derived from Mistral-7B-v0.1 (similarity 0.030, p = 1)", mismatch.Evidence);
+        }
+    }
+
+    [Fact]
+    public void Evaluate_ProvenDerivationFromAnotherBase_IsOneBaseMismatch()
+    {
+        var evidence = new LineageEvidence(null,
+        [
+            new LineageTest("Mistral-7B-v0.1", LineageVerdict.NotDerived, 0.03, 0),
+            new LineageTest("Llama-3.1-8B", LineageVerdict.Derived, 0.95, -30),
+        ]);
+        DeclaredIdentity declared = CompliantLlama() with
+        {
+            BaseModels = new DeclaredValue<IReadOnlyList<string>>(["mistralai/Mistral-7B-v0.1"], DeclarationSource.ModelCard),
+        };
+
+        CheckResult result = Check(GatePolicies.Load(), declared, evidence);
+
+        Assert.Equal(["base-mismatch"], Rules(result));
+        Assert.Contains("its weights derive from Llama-3.1-8B", result.Artifacts.Single().Findings.Single().Message);
+    }
+
     [Fact]
     public void Evaluate_ModelCardFindings_PointAtTheDeclaringLine()
     {
