@@ -5,8 +5,9 @@ using TensorGuard.Core.Reporting;
 namespace TensorGuard.GitHub;
 
 /// <summary>
-/// The annotations of a check: one per active finding, at the file where it is fixed (model card or config), and
-/// one per run message. Findings accepted by a policy exception are in the reports, not annotated.
+/// The annotations of a check: one per active finding with its evidence, at the file and line where it is fixed
+/// (model card or config), and one per run message. Findings accepted by a policy exception are in the reports,
+/// not annotated.
 /// </summary>
 public static class FindingAnnotations
 {
@@ -18,7 +19,7 @@ public static class FindingAnnotations
             {
                 yield return new Annotation(
                     Level(finding.Severity),
-                    $"{result.Display(artifact.Path)}: {finding.Message}. Fix: {finding.Fix}",
+                    $"{result.Display(artifact.Path)}: {finding.Message}.{(finding.Evidence is { } evidence ? $" Evidence: {evidence}." : string.Empty)} Fix: {finding.Fix}",
                     $"TensorGuard {finding.RuleId}: {RuleCatalog.Describe(finding.RuleId).Title}",
                     FindingLocation.Of(result, artifact, finding),
                     FindingLocation.LineOf(finding));

@@ -41,7 +41,7 @@ public sealed class CheckEndToEndTests(DemoRepository repository) : IClassFixtur
         Assert.Contains("The comment a pull request would get", repository.Demo.Output);
         Assert.Contains("The gate agrees with the ground truth on 3 of 3 demo models.", repository.Demo.Output);
         Assert.Contains("lineage: derived from Llama-3.1-8B (similarity 0.9", repository.Demo.Output);
-        Assert.Contains("lineage   Mistral-7B-v0.1: not-derived, similarity 0.0", repository.Demo.Output);
+        Assert.Contains("lineage   Mistral-7B-v0.1: not derived, similarity 0.0", repository.Demo.Output);
         Assert.DoesNotContain("classifier only", repository.Demo.Output);
     }
 
