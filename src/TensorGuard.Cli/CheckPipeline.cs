@@ -9,13 +9,15 @@ namespace TensorGuard.Cli;
 /// <param name="Policy">The policy file; null looks for the repository's, else the bundled one.</param>
 /// <param name="FailOn">Overrides the policy's <c>fail-on</c>.</param>
 /// <param name="CacheDirectory">The fingerprint cache; null reads and writes none.</param>
+/// <param name="BaseWeights">The base model PEFT adapters are merged into (wins over the policy entry's <c>base-weights</c>).</param>
 internal sealed record CheckRequest(
     IReadOnlyList<string> Models,
     string BaseDirectory,
     string? Policy,
     IdentityOverrides Overrides,
     FailOn? FailOn,
-    string? CacheDirectory);
+    string? CacheDirectory,
+    string? BaseWeights = null);
 
 /// <summary>The check both <c>check</c> and <c>action</c> run, so the two cannot drift apart.</summary>
 internal static class CheckPipeline
@@ -33,7 +35,7 @@ internal static class CheckPipeline
         }
 
         FingerprintCache? cache = request.CacheDirectory is { } directory ? new FingerprintCache(directory) : null;
-        var run = new CheckRun(policy, new LineageAnalyzer(policy, cache), DateOnly.FromDateTime(DateTime.UtcNow));
+        var run = new CheckRun(policy, new LineageAnalyzer(policy, cache), DateOnly.FromDateTime(DateTime.UtcNow), request.BaseWeights);
         return run.Check(patterns, request.Overrides, request.FailOn ?? policy.FailOn);
     }
 

@@ -10,8 +10,9 @@ namespace TensorGuard.Cli;
 /// One run of the gate, wiring the stages: select artifacts → read what each declares → open its weights and find
 /// its lineage → evaluate the policy. An artifact that cannot be opened or analysed becomes an unreadable-artifact
 /// result, a pickle that could run code an unsafe-pickle result (both never compliant); the run goes on with the others so the report covers everything.
+/// A PEFT adapter is merged into <paramref name="baseWeights"/> (or its policy entry's <c>base-weights</c>); without a base it is not analysed.
 /// </summary>
-internal sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, DateOnly today)
+internal sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, DateOnly today, string? baseWeights = null)
 {
     public CheckResult Check(IReadOnlyList<ArtifactPattern> patterns, IdentityOverrides overrides, FailOn failOn)
     {
@@ -30,7 +31,8 @@ internal sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, 
         LineageEvidence evidence;
         try
         {
-            using LoadedModel model = ModelLoader.Open(artifact.Path);
+            string? baseModel = baseWeights ?? (artifact.Entry?.BaseWeights is { } entryBase ? Path.GetFullPath(Path.Combine(policy.Root, entryBase)) : null);
+            using LoadedModel model = ModelLoader.Open(artifact.Path, baseModel);
             evidence = analyzer.Analyse(model);
         }
         catch (UnsafePickleException error)

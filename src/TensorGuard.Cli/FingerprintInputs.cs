@@ -8,9 +8,10 @@ namespace TensorGuard.Cli;
 
 /// <summary>
 /// Turns command-line inputs into fingerprint documents: fingerprint files are read, models are opened and
-/// fingerprinted with progress on stderr (a live line on a terminal, plain lines in CI logs).
+/// fingerprinted with progress on stderr (a live line on a terminal, plain lines in CI logs). A PEFT adapter input is
+/// merged into <paramref name="baseModel"/> (the <c>--base</c> option) and fingerprinted as the merged model.
 /// </summary>
-internal sealed class FingerprintInputs(CommandContext context)
+internal sealed class FingerprintInputs(CommandContext context, string? baseModel = null)
 {
     private readonly bool _interactive = ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected;
 
@@ -21,7 +22,7 @@ internal sealed class FingerprintInputs(CommandContext context)
     /// <summary>Opens and fingerprints the model at <paramref name="path"/>; <paramref name="name"/> overrides the declared name.</summary>
     public FingerprintDocument Compute(string path, string? name, FingerprintMethods methods = FingerprintMethods.All)
     {
-        using LoadedModel model = ModelLoader.Open(path);
+        using LoadedModel model = Open(path);
         string modelName = name ?? ModelName(path);
         context.Error.WriteLine($"fingerprinting {UntrustedText.Printable(modelName)} ({path})");
         var clock = Stopwatch.StartNew();
@@ -43,6 +44,9 @@ internal sealed class FingerprintInputs(CommandContext context)
             $"fingerprinted {UntrustedText.Printable(modelName)}: {tensors} tensors, {result.WeightValuesRead / 1e6:0.0} M of {model.ParameterCount / 1e6:0.0} M weights read ({share:0%}), {result.HashedBytes / 1e9:0.00} GB hashed, in {clock.Elapsed.TotalSeconds:0.0} s"));
         return document;
     }
+
+    /// <summary>Opens the model at <paramref name="path"/>, merging an adapter into the <c>--base</c> weights.</summary>
+    public LoadedModel Open(string path) => ModelLoader.Open(path, baseModel);
 
     /// <summary>The name a model goes by when none is given: its model card's <c>model_name</c>, else its folder's or file's name.</summary>
     private static string ModelName(string path) => Core.Compliance.DeclaredIdentityReader.Read(path).Name.Value;

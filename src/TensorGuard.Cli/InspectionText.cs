@@ -1,6 +1,7 @@
 using System.Globalization;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.Architecture;
+using TensorGuard.Core.Formats.Peft;
 
 namespace TensorGuard.Cli;
 
@@ -17,6 +18,11 @@ internal static class InspectionText
     {
         output.WriteLine($"{UntrustedText.PrintablePath(inspection.Path)} ({inspection.Format})");
         output.WriteLine(string.Create(Invariant, $"  parameters: {inspection.ParameterCount:N0}"));
+        if (inspection.Adapter is { } adapter)
+        {
+            WriteAdapter(adapter, output);
+        }
+
         WriteArchitecture(inspection.Architecture, output);
         if (inspection.ConfigFile is not null)
         {
@@ -43,6 +49,20 @@ internal static class InspectionText
         {
             WriteScan(scan, output);
         }
+    }
+
+    private static void WriteAdapter(AdapterReport adapter, TextWriter output)
+    {
+        output.WriteLine($"  PEFT LoRA adapter of {UntrustedText.Printable(adapter.DeclaredBase)}");
+        output.WriteLine(string.Create(Invariant, $"    rank r {adapter.Rank}, lora_alpha {adapter.Alpha:0.####}, scaling {adapter.Scaling:0.####} ({(adapter.UseRslora ? "alpha/√r, rsLoRA" : "alpha/r")}), fan_in_fan_out {(adapter.FanInFanOut ? "true" : "false")}"));
+        output.WriteLine($"    target modules: {(adapter.TargetModules.Count == 0 ? "(none listed)" : string.Join(", ", adapter.TargetModules.Select(UntrustedText.Printable)))}");
+        output.WriteLine(string.Create(Invariant, $"    adapted modules: {adapter.AdaptedModules}{(adapter.ReplacedTensors.Count > 0 ? $"; replaced tensors: {adapter.ReplacedTensors.Count}" : "")}"));
+        output.WriteLine(adapter.BaseWeights is { } baseWeights
+            ? $"    merged into: {UntrustedText.PrintablePath(baseWeights)} (tensors below are the merged model's)"
+            : "    merged into: nothing (no --base given; tensors below are the adapter's own, architecture is what their shapes imply)");
+        adapter.Verified.ToList().ForEach(line => output.WriteLine($"    verified: {line}"));
+        adapter.NotVerified.ToList().ForEach(line => output.WriteLine($"    not verified: {line}"));
+        adapter.Problems.ToList().ForEach(line => output.WriteLine($"    problem: {line}"));
     }
 
     private static void WriteArchitecture(ArchitectureInfo architecture, TextWriter output)

@@ -50,11 +50,13 @@ internal static class CheckCommand
 
     private static readonly Option<bool> NoCache = new("--no-cache") { Description = "Neither read nor write the fingerprint cache." };
 
+    private static readonly Option<string?> Base = BaseModelOption.Create();
+
     public static Command Create()
     {
         var command = new Command("check", "Check model artifacts against a license policy: declared name, license and base model versus detected lineage.")
         {
-            Models, Policy, Name, License, BaseModel, ReportDirectory, Formats, FailOnOption, CacheDirectory, NoCache,
+            Models, Policy, Name, License, BaseModel, ReportDirectory, Formats, FailOnOption, CacheDirectory, NoCache, Base,
         };
         command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
         return command;
@@ -70,7 +72,8 @@ internal static class CheckCommand
             parseResult.GetValue(Policy)?.FullName,
             new IdentityOverrides(parseResult.GetValue(Name), parseResult.GetValue(License), SplitList(parseResult.GetValue(BaseModel)), DeclarationSource.Override),
             parseResult.GetValue(FailOnOption),
-            parseResult.GetValue(NoCache) ? null : parseResult.GetValue(CacheDirectory)?.FullName ?? CacheLocation.Default());
+            parseResult.GetValue(NoCache) ? null : parseResult.GetValue(CacheDirectory)?.FullName ?? CacheLocation.Default(),
+            parseResult.GetValue(Base) is { } baseWeights ? Path.GetFullPath(baseWeights) : null);
         CheckResult result = CheckPipeline.Run(request);
 
         context.Output.Write(TextSummary.Render(result));

@@ -19,11 +19,14 @@ internal static class ClassifyCommand
 
     private static readonly ClassificationOptions Shared = new();
 
+    private static readonly Option<string?> Base = BaseModelOption.Create();
+
     public static Command Create()
     {
         var command = new Command("classify", "Classify models into the policy's families: nearest base, distances, confidence, unknown.")
         {
             Inputs,
+            Base,
         };
         Shared.All.ToList().ForEach(command.Options.Add);
         command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
@@ -33,7 +36,7 @@ internal static class ClassifyCommand
     private static ExitCode Execute(ParseResult parseResult, CommandContext context)
     {
         (_, FamilyClassifier classifier) = Shared.LoadClassifier(parseResult);
-        var inputs = new FingerprintInputs(context);
+        var inputs = new FingerprintInputs(context, parseResult.GetValue(Base));
         string[] paths = parseResult.GetRequiredValue(Inputs);
         FingerprintDocument[] documents = paths.Select(inputs.Load).ToArray();
         ClassificationRun classified = classifier.Classify(documents.Select((document, i) => PolicyReferences.Query(document, paths[i])).ToArray());

@@ -18,6 +18,8 @@ internal static class CompareCommand
 
     private static readonly Option<bool> Json = new("--json") { Description = "Print JSON for machines." };
 
+    private static readonly Option<string?> Base = BaseModelOption.Create();
+
     public static Command Create()
     {
         var command = new Command("compare", "Compare two models or fingerprints. With lineage sketches (or a model's weights) on both sides: whether B derives from A, with a p-value; otherwise the gradient distance and whether they look related (same family and architecture).")
@@ -25,6 +27,7 @@ internal static class CompareCommand
             First,
             Second,
             Json,
+            Base,
         };
         command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
         return command;
@@ -32,12 +35,12 @@ internal static class CompareCommand
 
     private static ExitCode Execute(ParseResult parseResult, CommandContext context)
     {
-        var inputs = new FingerprintInputs(context);
+        var inputs = new FingerprintInputs(context, parseResult.GetValue(Base));
         string pathA = parseResult.GetRequiredValue(First);
         string pathB = parseResult.GetRequiredValue(Second);
         FingerprintDocument a = inputs.Load(pathA);
         FingerprintDocument b = inputs.Load(pathB);
-        LineageComparison? lineage = Lineage(a, pathA, b, pathB);
+        LineageComparison? lineage = Lineage(inputs, a, pathA, b, pathB);
         GradientComparison? gradient = a.Gradient is { } ga && b.Gradient is { } gb ? GradientComparison.Of(ga.Features, gb.Features) : null;
         if (lineage is null && gradient is null)
         {
@@ -84,7 +87,7 @@ internal static class CompareCommand
     /// Lineage when both sides carry a sketch or one side is a model: a model's weights are checked against the
     /// other side's sketch (when both are models, B's weights against A's sketch); null when a side lacks both.
     /// </summary>
-    private static LineageComparison? Lineage(FingerprintDocument a, string pathA, FingerprintDocument b, string pathB)
+    private static LineageComparison? Lineage(FingerprintInputs inputs, FingerprintDocument a, string pathA, FingerprintDocument b, string pathB)
     {
         bool modelB = !FingerprintReader.IsFingerprintPath(pathB);
         bool modelA = !FingerprintReader.IsFingerprintPath(pathA);
@@ -95,13 +98,13 @@ internal static class CompareCommand
 
         if (modelB)
         {
-            using LoadedModel candidate = ModelLoader.Open(pathB);
+            using LoadedModel candidate = inputs.Open(pathB);
             return LineageComparer.Compare(sketchA, candidate);
         }
 
         if (modelA)
         {
-            using LoadedModel candidate = ModelLoader.Open(pathA);
+            using LoadedModel candidate = inputs.Open(pathA);
             return LineageComparer.Compare(sketchB, candidate);
         }
 

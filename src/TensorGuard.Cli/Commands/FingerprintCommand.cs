@@ -35,6 +35,8 @@ internal static class FingerprintCommand
         DefaultValueFactory = _ => "all",
     }.AcceptOnlyFromAmong("all", "gradient", "lineage");
 
+    private static readonly Option<string?> Base = BaseModelOption.Create();
+
     public static Command Create()
     {
         var command = new Command("fingerprint", "Compute the fingerprints (tensorguard-gradient, tensorguard-lineage) of model artifacts.")
@@ -44,6 +46,7 @@ internal static class FingerprintCommand
             Name,
             Format,
             Method,
+            Base,
         };
         command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
         return command;
@@ -72,7 +75,7 @@ internal static class FingerprintCommand
         }
 
         string? directory = output is null ? null : OutputDirectory(output, models.Length);
-        var inputs = new FingerprintInputs(context);
+        var inputs = new FingerprintInputs(context, parseResult.GetValue(Base));
         var documents = new List<FingerprintDocument>();
         var written = new HashSet<string>(StringComparer.Ordinal);
         foreach (string model in models)

@@ -9,7 +9,7 @@ internal static class InspectCommand
 {
     private static readonly Argument<string[]> Models = new("MODEL")
     {
-        Description = "A .safetensors file, a model.safetensors.index.json, or a model directory.",
+        Description = "A model file (safetensors, GGUF, ONNX, PyTorch), a sharded index, a model directory, or a PEFT adapter folder.",
         Arity = ArgumentArity.OneOrMore,
     };
 
@@ -19,6 +19,8 @@ internal static class InspectCommand
 
     private static readonly Option<bool> Scan = new("--scan") { Description = "Also read every weight and report NaN and infinite values (reads the whole model)." };
 
+    private static readonly Option<string?> Base = BaseModelOption.Create();
+
     public static Command Create()
     {
         var command = new Command("inspect", "Show the tensors, shards, metadata and architecture of model artifacts.")
@@ -27,6 +29,7 @@ internal static class InspectCommand
             Json,
             EveryTensor,
             Scan,
+            Base,
         };
         command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
         return command;
@@ -35,7 +38,7 @@ internal static class InspectCommand
     private static ExitCode Execute(ParseResult parseResult, CommandContext context) =>
         Inspect(
             parseResult.GetRequiredValue(Models),
-            new InspectOptions(parseResult.GetValue(Json), parseResult.GetValue(EveryTensor), parseResult.GetValue(Scan)),
+            new InspectOptions(parseResult.GetValue(Json), parseResult.GetValue(EveryTensor), parseResult.GetValue(Scan), parseResult.GetValue(Base)),
             context.Output);
 
     /// <summary>Inspects each path and prints the result; shared with <c>tensorguard demo</c>.</summary>
@@ -44,8 +47,7 @@ internal static class InspectCommand
         var inspections = new List<ModelInspection>();
         foreach (string path in paths)
         {
-            using LoadedModel model = ModelLoader.Open(path);
-            inspections.Add(ModelInspection.Of(model, options.Scan));
+            inspections.Add(ModelInspection.Of(path, options.BaseModel, options.Scan));
         }
 
         if (options.Json)
@@ -61,5 +63,5 @@ internal static class InspectCommand
     }
 }
 
-/// <summary>How <c>inspect</c> prints: JSON or text, every tensor or folded layers, with or without a weight scan.</summary>
-internal sealed record InspectOptions(bool Json, bool EveryTensor, bool Scan);
+/// <summary>How <c>inspect</c> prints: JSON or text, every tensor or folded layers, with or without a weight scan; the base adapters merge into.</summary>
+internal sealed record InspectOptions(bool Json, bool EveryTensor, bool Scan, string? BaseModel = null);

@@ -37,6 +37,9 @@ public sealed class LoadedModel : ITensorSource
     /// <inheritdoc />
     public IReadOnlyList<TensorEntry> Tensors => _tensors.Tensors;
 
+    /// <summary>When the model is a PEFT adapter merged into its base: the merge (adapter, matched modules).</summary>
+    public Peft.LoraMergedSource? MergedAdapter => _tensors as Peft.LoraMergedSource;
+
     /// <summary>Total number of elements over all tensors.</summary>
     public long ParameterCount => Tensors.Sum(t => t.ElementCount);
 

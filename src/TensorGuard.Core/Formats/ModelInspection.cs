@@ -1,4 +1,5 @@
 using TensorGuard.Core.Formats.Architecture;
+using TensorGuard.Core.Formats.Peft;
 
 namespace TensorGuard.Core.Formats;
 
@@ -17,13 +18,43 @@ public sealed record ModelInspection(
     IReadOnlyList<ModelInspection.TensorSummary> Tensors,
     NonFiniteReport? NonFinite)
 {
+    /// <summary>For a PEFT adapter: what it declares and what could be verified (null for other artifacts).</summary>
+    public AdapterReport? Adapter { get; init; }
+
     /// <summary>Name, dtype and shape of one tensor, and the file (name only) that stores it.</summary>
     public sealed record TensorSummary(string Name, string Dtype, IReadOnlyList<long> Shape, string File);
 
     /// <param name="model">The opened artifact.</param>
     /// <param name="scan">Also read every weight and count non-finite values (reads the whole model).</param>
     /// <exception cref="ModelFormatException">config.json is malformed, or a scanned tensor is unreadable.</exception>
-    public static ModelInspection Of(LoadedModel model, bool scan)
+    public static ModelInspection Of(LoadedModel model, bool scan) => Of(model, scan, architecture: null);
+
+    /// <summary>
+    /// Inspects the artifact at <paramref name="path"/>. A PEFT adapter is merged into <paramref name="baseModel"/> when
+    /// one is given; without it, the adapter's own tensors are listed and its architecture is the one its shapes imply.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The artifact (or the base) is unreadable or malformed, or the adapter does not fit the base.</exception>
+    public static ModelInspection Of(string path, string? baseModel, bool scan)
+    {
+        if (ModelLoader.AdapterDirectory(path) is not string directory)
+        {
+            using LoadedModel model = ModelLoader.Open(path);
+            return Of(model, scan);
+        }
+
+        if (baseModel is not null)
+        {
+            using LoadedModel merged = ModelLoader.Open(path, baseModel);
+            LoraMergedSource source = merged.MergedAdapter!;
+            return Of(merged, scan, architecture: null) with { Adapter = AdapterReport.Of(source.Adapter, source, baseModel) };
+        }
+
+        PeftAdapter alone = PeftAdapter.Open(directory);
+        using var weights = new LoadedModel(path, PeftAdapter.FormatName, directory, alone.Files, new Dictionary<string, string>(), alone.Weights);
+        return Of(weights, scan, AdapterReport.ImpliedArchitecture(alone)) with { Adapter = AdapterReport.Of(alone, merged: null, basePath: null) };
+    }
+
+    private static ModelInspection Of(LoadedModel model, bool scan, ArchitectureInfo? architecture = null)
     {
         HuggingFaceConfig? config = HuggingFaceConfig.TryRead(model.Directory);
         return new(
@@ -33,7 +64,7 @@ public sealed record ModelInspection(
             model.Files,
             config?.Path,
             model.Metadata,
-            ArchitectureRecognizer.Recognize(model.Tensors, config),
+            architecture ?? ArchitectureRecognizer.Recognize(model.Tensors, config),
             model.Tensors.Select(t => new TensorSummary(t.Name, t.DType.Name(), t.Shape, System.IO.Path.GetFileName(t.SourceFile))).ToArray(),
             scan ? NonFiniteScanner.Scan(model) : null);
     }

@@ -1,3 +1,4 @@
+using TensorGuard.Core.Formats.Peft;
 using TensorGuard.Core.Formats.Safetensors;
 
 namespace TensorGuard.Core.Formats;
@@ -5,7 +6,8 @@ namespace TensorGuard.Core.Formats;
 /// <summary>
 /// Opens a model artifact from a path: a weights file of any supported format (safetensors, GGUF, ONNX,
 /// PyTorch checkpoint; see <see cref="TensorFileFormats"/>), a sharded checkpoint's index
-/// (<c>model.safetensors.index.json</c>, <c>pytorch_model.bin.index.json</c>), or a model directory.
+/// (<c>model.safetensors.index.json</c>, <c>pytorch_model.bin.index.json</c>), a model directory, or a PEFT LoRA
+/// adapter merged into its base model's weights.
 /// </summary>
 public static class ModelLoader
 {
@@ -15,8 +17,23 @@ public static class ModelLoader
     private static readonly string[] DirectoryPatterns = ["*.safetensors", "*.gguf", "pytorch_model*.bin", "*.onnx", "*.pt", "*.pth"];
 
     /// <exception cref="ModelFormatException">The path is missing, holds no model, or a file is malformed.</exception>
-    public static LoadedModel Open(string path)
+    public static LoadedModel Open(string path) => Open(path, baseModel: null);
+
+    /// <summary>
+    /// Opens <paramref name="path"/>; when it is a PEFT adapter (see <see cref="AdapterDirectory"/>), the model is the
+    /// adapter merged into <paramref name="baseModel"/>, which is ignored for any other artifact.
+    /// </summary>
+    /// <exception cref="ModelFormatException">
+    /// The path is missing, holds no model, or a file is malformed; or it is an adapter and no base (or a base that does
+    /// not fit it) was given: the message then says what could and could not be checked without the base.
+    /// </exception>
+    public static LoadedModel Open(string path, string? baseModel)
     {
+        if (AdapterDirectory(path) is string adapter)
+        {
+            return OpenAdapter(path, adapter, baseModel);
+        }
+
         if (System.IO.Directory.Exists(path))
         {
             return OpenDirectory(path);
@@ -33,6 +50,52 @@ public static class ModelLoader
         }
 
         return OpenFiles(path, [path]);
+    }
+
+    /// <summary>
+    /// The PEFT adapter folder <paramref name="path"/> stands for: a folder with <c>adapter_config.json</c> and no full
+    /// model's weights, or an <c>adapter_model.*</c> file with that config beside it; null for anything else.
+    /// </summary>
+    public static string? AdapterDirectory(string path) => PeftAdapter.Locate(path, HoldsModelWeights);
+
+    private static bool HoldsModelWeights(string directory) =>
+        IndexNames.Any(index => File.Exists(System.IO.Path.Combine(directory, index)))
+        || DirectoryPatterns.Any(pattern => ListFiles(directory, pattern).Length > 0);
+
+    private static LoadedModel OpenAdapter(string path, string directory, string? baseModel)
+    {
+        PeftAdapter adapter = PeftAdapter.Open(directory);
+        try
+        {
+            if (baseModel is null)
+            {
+                throw new ModelFormatException(path, AdapterReport.Of(adapter, merged: null, basePath: null).NotAnalysed());
+            }
+
+            if (AdapterDirectory(baseModel) is not null)
+            {
+                throw new ModelFormatException(baseModel, "is itself a PEFT adapter; the base must be the full model the adapter was trained on");
+            }
+
+            LoadedModel baseWeights = Open(baseModel);
+            ITensorSource merged;
+            try
+            {
+                merged = adapter.MergeInto(baseWeights, baseModel);
+            }
+            catch
+            {
+                baseWeights.Dispose();
+                throw;
+            }
+
+            return new LoadedModel(path, $"{PeftAdapter.FormatName}+{baseWeights.Format}", directory, [.. adapter.Files, .. baseWeights.Files], baseWeights.Metadata, merged);
+        }
+        catch
+        {
+            adapter.Dispose();
+            throw;
+        }
     }
 
     private static LoadedModel OpenDirectory(string directory)

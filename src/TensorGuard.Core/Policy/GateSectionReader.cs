@@ -13,7 +13,7 @@ internal static class GateSectionReader
     private static readonly string[] NoticeKeys = ["text", "where"];
     private static readonly string[] OrganisationKeys = ["commercial", "allowed-families", "denied-families", "allowed-licenses", "denied-licenses"];
     private static readonly string[] ExceptionKeys = ["model", "rule", "reason", "expires"];
-    private static readonly string[] ModelKeys = ["path", "name", "license", "base-model", "optional"];
+    private static readonly string[] ModelKeys = ["path", "name", "license", "base-model", "optional", "base-weights"];
     private static readonly string[] SeverityWords = ["error", "warning", "note", "off"];
     private static readonly string[] FailOnWords = ["error", "warning", "never"];
     private static readonly string[] PlaceWords = ["model-card", "notice-file", "license-file", "anywhere"];
@@ -214,7 +214,10 @@ internal static class GateSectionReader
 
         IReadOnlyList<string> bases = TextList(entry, "base-model");
         return new ModelSelection(path, entry.OptionalText("name"), entry.OptionalText("license"),
-            bases.Count == 0 ? null : bases, Boolean(entry, "optional") ?? false, node.Position);
+            bases.Count == 0 ? null : bases, Boolean(entry, "optional") ?? false, node.Position)
+        {
+            BaseWeights = entry.OptionalText("base-weights"),
+        };
     }
 
     private static bool? Boolean(YamlMappingReader entry, string key) => entry.Optional(key) switch

@@ -11,4 +11,11 @@ public sealed record ModelSelection(
     string? License,
     IReadOnlyList<string>? BaseModels,
     bool Optional,
-    SourcePosition Position);
+    SourcePosition Position)
+{
+    /// <summary>
+    /// <c>base-weights</c>: the base model's weights (relative to the policy's root, or absolute) that a PEFT adapter
+    /// selected by this entry is merged into; without them an adapter is not analysed.
+    /// </summary>
+    public string? BaseWeights { get; init; }
+}

@@ -15,13 +15,16 @@ public static class ArchitectureRecognizer
     /// <summary>The scheme name when no known naming matches.</summary>
     public const string Unknown = "unknown";
 
-    public static ArchitectureInfo Recognize(IReadOnlyList<TensorEntry> tensors, HuggingFaceConfig? config)
+    /// <param name="hiddenHint">
+    /// The hidden size when the tensors have no norm or embedding to tell it (e.g. a LoRA adapter's projections only).
+    /// </param>
+    public static ArchitectureInfo Recognize(IReadOnlyList<TensorEntry> tensors, HuggingFaceConfig? config, long? hiddenHint = null)
     {
         (NamingScheme? scheme, Dictionary<TensorRole, TensorEntry> roles, SortedSet<int> layers) = BestScheme(tensors);
         string name = scheme is null ? Unknown : Variant(scheme, roles);
         var notes = new List<string>();
 
-        long? hidden = Length(roles, TensorRole.FinalNorm) ?? Length(roles, TensorRole.AttentionNorm) ?? LastDim(roles, TensorRole.Embedding);
+        long? hidden = Length(roles, TensorRole.FinalNorm) ?? Length(roles, TensorRole.AttentionNorm) ?? LastDim(roles, TensorRole.Embedding) ?? hiddenHint;
         long? vocabulary = Other(roles, TensorRole.Embedding, hidden) ?? Other(roles, TensorRole.LmHead, hidden);
         long? intermediate = Other(roles, TensorRole.Down, hidden) ?? Other(roles, TensorRole.Gate, hidden)
             ?? Other(roles, TensorRole.FusedGateUp, hidden) / 2 ?? Other(roles, TensorRole.Up, hidden);
