@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TensorGuard.Core.Formats;
+using TensorGuard.Core.Formats.Safetensors;
 
 namespace TensorGuard.Testing.Tests;
 
@@ -14,7 +15,7 @@ public sealed class LoraAdapterTests
         using var directory = new TemporaryDirectory();
         SavedAdapter saved = adapter.Save(directory.Path, fanInFanOut: true);
 
-        using LoadedModel weights = ModelLoader.Open(saved.WeightsFile);
+        using SafetensorsFile weights = SafetensorsFile.Open(saved.WeightsFile);
         var shapes = weights.Tensors.ToDictionary(t => t.Name, t => t.ShapeText);
         Assert.Equal(4 * 4 * 2, shapes.Count);
         Assert.Equal("[8, 64]", shapes["base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"]);
@@ -37,7 +38,7 @@ public sealed class LoraAdapterTests
         SavedAdapter saved = adapter.Save(directory.Path);
         TestModel merged = adapter.MergeInto(Llama);
 
-        using LoadedModel weights = ModelLoader.Open(saved.WeightsFile);
+        using SafetensorsFile weights = SafetensorsFile.Open(saved.WeightsFile);
         float[] Read(string name)
         {
             TensorEntry entry = weights.Tensors.Single(t => t.Name == name);

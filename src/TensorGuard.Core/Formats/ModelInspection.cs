@@ -18,7 +18,8 @@ public sealed record ModelInspection(
     IReadOnlyList<ModelInspection.TensorSummary> Tensors,
     NonFiniteReport? NonFinite)
 {
-    /// <summary>For a PEFT adapter: what it declares and what could be verified (null for other artifacts).</summary>
+    /// <summary>For a PEFT adapter: what it declares and what could be verified (null, and left out of JSON, for other artifacts).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public AdapterReport? Adapter { get; init; }
 
     /// <summary>Name, dtype and shape of one tensor, and the file (name only) that stores it.</summary>

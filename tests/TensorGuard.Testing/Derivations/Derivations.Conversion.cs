@@ -16,12 +16,23 @@ public static partial class Derivations
 
     /// <summary>
     /// What llama.cpp's convert_hf_to_gguf does: for families it runs with interleaved rotary embeddings
-    /// (Llama, Mistral) it reorders Q and K rows (<see cref="PermuteRotaryForGguf"/>); then GGUF names.
+    /// (Llama, Mistral) it reorders Q and K rows (<see cref="PermuteRotaryForGguf"/>); for Gemma, whose norms
+    /// multiply by 1 + w, it stores every norm weight as w + 1 (<see cref="ShiftNormsForGguf"/>); then GGUF names.
     /// </summary>
-    public static TestModel ToGguf(this TestModel model) =>
-        (model.Family is ModelFamily.Llama or ModelFamily.Mistral && !model.Architecture.FusedProjections
-            ? model.PermuteRotaryForGguf()
-            : model).Rename(TensorNaming.Gguf);
+    public static TestModel ToGguf(this TestModel model)
+    {
+        TestModel converted = model.Family switch
+        {
+            ModelFamily.Llama or ModelFamily.Mistral when !model.Architecture.FusedProjections => model.PermuteRotaryForGguf(),
+            ModelFamily.Gemma => model.ShiftNormsForGguf(),
+            _ => model,
+        };
+        return converted.Rename(TensorNaming.Gguf);
+    }
+
+    /// <summary>llama.cpp's Gemma conversion: <c>data_torch + 1</c> on every tensor whose name ends in <c>norm.weight</c>.</summary>
+    public static TestModel ShiftNormsForGguf(this TestModel model) =>
+        model.Derive("norm weights stored as w + 1 for GGUF", model.Weights.Select(t => t.Role.IsNorm ? t.WithValues(t.ToArray().Select(v => v + 1f).ToArray()) : t));
 
     /// <summary>
     /// llama.cpp's rotary "permute" of q_proj and k_proj rows (and their biases):

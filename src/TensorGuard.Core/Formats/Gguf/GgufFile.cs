@@ -10,6 +10,9 @@ namespace TensorGuard.Core.Formats.Gguf;
 /// llama.cpp's converter reorders the rows of the query and key projections of <c>llama</c>-architecture
 /// models so that its rotary embedding can pair adjacent rows (<c>permute</c> in convert_hf_to_gguf.py);
 /// we undo that reordering when reading, so those weights appear exactly as in the Hugging Face checkpoint.
+/// For Gemma (<c>gemma</c>, <c>gemma2</c>, <c>gemma3</c>) it stores every RMSNorm weight as w + 1, because Gemma's norm
+/// multiplies by (1 + w) and llama.cpp's by w; we subtract the 1 again, so norms match the safetensors base (to float32
+/// rounding of the +1).
 /// </remarks>
 public sealed class GgufFile : ITensorSource
 {
@@ -17,6 +20,9 @@ public sealed class GgufFile : ITensorSource
     public const string FormatName = "gguf";
 
     private const int ChunkElements = 1 << 20;
+
+    // general.architecture values whose converter stored norm weights as w + 1 (convert_hf_to_gguf.py, Gemma*Model).
+    private static readonly string[] NormPlusOneArchitectures = ["gemma", "gemma2", "gemma3"];
 
     private readonly MappedFile _file;
     private readonly Dictionary<string, StoredTensor> _stored;
@@ -80,6 +86,14 @@ public sealed class GgufFile : ITensorSource
         if (stored.RotaryHeadRows == 0)
         {
             ReadStored(stored, firstElement, destination);
+            if (stored.NormOffset)
+            {
+                foreach (ref float value in destination)
+                {
+                    value -= 1f;
+                }
+            }
+
             return;
         }
 
@@ -169,7 +183,9 @@ public sealed class GgufFile : ITensorSource
         {
             string name = GgufTensorNames.ToHuggingFace(info.Name, LayoutOf);
             long headRows = architecture == "llama" ? RotaryHeadRows(info, heads, kvHeads) : 0;
-            if (!stored.TryAdd(name, new StoredTensor(name, info, headRows)))
+            bool normOffset = NormPlusOneArchitectures.Contains(architecture, StringComparer.Ordinal)
+                && info.Name.EndsWith("norm.weight", StringComparison.Ordinal);
+            if (!stored.TryAdd(name, new StoredTensor(name, info, headRows, normOffset)))
             {
                 throw new ModelFormatException(path, $"tensors \"{UntrustedText.Printable(stored[name].Info.Name)}\" and \"{UntrustedText.Printable(info.Name)}\" both stand for \"{UntrustedText.Printable(name)}\"; remove one of them");
             }
@@ -196,5 +212,6 @@ public sealed class GgufFile : ITensorSource
     private static long Integer(GgufHeader header, string key) =>
         header.Metadata.GetValueOrDefault(key)?.Integer ?? 0;
 
-    private sealed record StoredTensor(string Name, GgufHeader.TensorInfo Info, long RotaryHeadRows);
+    /// <param name="NormOffset">A Gemma norm stored as w + 1 (see the remarks on the class).</param>
+    private sealed record StoredTensor(string Name, GgufHeader.TensorInfo Info, long RotaryHeadRows, bool NormOffset);
 }
