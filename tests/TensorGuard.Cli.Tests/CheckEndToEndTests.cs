@@ -277,5 +277,9 @@ public sealed class CheckEndToEndTests(DemoRepository repository) : IClassFixtur
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("valid — 3 families, 3 bases, 11 licenses", result.Output);
+        Assert.Contains("3 of 3 bases carry a lineage sketch", result.Output);
+        CliResult bundled = CliProcess.Run(repository.Root, repository.Environment(), "policy", "validate", RepositoryFiles.DefaultPolicy);
+        Assert.Equal(0, bundled.ExitCode);
+        Assert.Contains("0 of 8 bases carry a lineage sketch", bundled.Output);
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using TensorGuard.Core.Classification;
 using TensorGuard.Core.Policy;
 
 namespace TensorGuard.Cli.Commands;
@@ -27,8 +28,12 @@ internal static class PolicyCommand
     {
         string path = parseResult.GetRequiredValue(File).FullName;
         PolicyDocument policy = PolicyLoader.Load(parseResult.GetRequiredValue(File).ToString());
+
+        // Reading every base's fingerprint validates it too, and tells whether check can run lineage tests.
+        IReadOnlyList<ReferenceBase> bases = PolicyReferences.Load(policy);
         context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{parseResult.GetRequiredValue(File)}: valid — {policy.Families.Count} families, {policy.Bases.Count()} bases, {policy.Licenses.Count} licenses, {policy.Exemptions.Count} exceptions, {policy.Models.Count} model patterns; fails on {policy.FailOn.ToString().ToLowerInvariant()}."));
+            $"{parseResult.GetRequiredValue(File)}: valid — {policy.Families.Count} families, {policy.Bases.Count()} bases, {policy.Licenses.Count} licenses, {policy.Exemptions.Count} exceptions, {policy.Models.Count} model patterns; fails on {policy.FailOn.ToString().ToLowerInvariant()}; "
+            + $"{bases.Count(b => b.Lineage is not null)} of {bases.Count} bases carry a lineage sketch (check tests lineage against those; the others are classifier only)."));
         DateOnly today = DateOnly.FromDateTime(DateTime.UtcNow);
         foreach (PolicyExemption expired in policy.Exemptions.Where(e => e.HasExpired(today)))
         {
