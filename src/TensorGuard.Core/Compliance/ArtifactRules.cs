@@ -34,20 +34,27 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         foreach (PolicyFamily family in GoverningFamilies())
         {
             Notices(family.Notices, $"the {family.DisplayName} family",
-                family.Id == lineage.Family ? lineage.Evidence : $"declared base model in the {family.DisplayName} family");
+                DetectedFamilies.Contains(family.Id) ? lineage.Evidence : $"declared base model in the {family.DisplayName} family");
         }
 
         DeclaredLicenseAllowed();
         DeclaredBases();
+        MergedBases();
         return _findings;
     }
 
     private string? LicenseOfDetected => lineage.Strength == LineageStrength.Unknown ? null : lineage.Base?.License;
 
+    /// <summary>The detected family and those of the bases merged in, when lineage is known.</summary>
+    private IReadOnlyList<string> DetectedFamilies => lineage.Strength == LineageStrength.Unknown || lineage.Family is null
+        ? []
+        : [lineage.Family, .. lineage.MergedFrom.Select(b => b.FamilyId)];
+
     private static IReadOnlyList<LicenseTerms> GoverningLicenses(PolicyDocument policy, DeclaredIdentity declared, DetectedLineage lineage)
     {
         IEnumerable<string?> ids = [
             lineage.Strength == LineageStrength.Unknown ? null : lineage.Base?.License,
+            .. lineage.MergedFrom.Select(b => b.License),
             .. (declared.BaseModels?.Value ?? []).Select(id => DeclaredBase.Resolve(id, policy).License),
             declared.License?.Value,
         ];
@@ -83,7 +90,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
 
     private void FamilyAllowed()
     {
-        if (lineage.Family is { } family && !policy.Organisation.AllowsFamily(family))
+        foreach (string family in DetectedFamilies.Distinct(StringComparer.Ordinal).Where(f => !policy.Organisation.AllowsFamily(f)))
         {
             Add(RuleIds.FamilyDenied, $"derives from the {FamilyName(family)} family, which the organisation does not allow",
                 "Rebuild from a base of an allowed family, or change organisation.allowed-families / denied-families in the policy.",
@@ -149,7 +156,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
 
     private IEnumerable<PolicyFamily> GoverningFamilies()
     {
-        IEnumerable<string?> ids = [lineage.Strength == LineageStrength.Unknown ? null : lineage.Family, .. _declaredBases.Select(b => b.Family)];
+        IEnumerable<string?> ids = [.. DetectedFamilies, .. _declaredBases.Select(b => b.Family)];
         return ids.OfType<string>()
             .Distinct(StringComparer.Ordinal)
             .Select(id => policy.Families.FirstOrDefault(f => f.Id == id))
@@ -256,6 +263,17 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         }
     }
 
+    /// <summary>An <c>undeclared-base</c> for every base of another family merged in that the card does not declare.</summary>
+    private void MergedBases()
+    {
+        foreach (PolicyBase merged in lineage.MergedFrom.Where(b => !_declaredBases.Any(d => d.Base == b || (d.Base is null && d.Family == b.FamilyId))))
+        {
+            Add(RuleIds.UndeclaredBase, $"also derives from {merged.Name} (proven by the lineage test: a merge across families) but does not declare it",
+                $"List every merged model in base_model (base_model: [{HubId(lineage.Base!)}, {HubId(merged)}]) and set base_model_relation: merge.",
+                lineage.Evidence, declared.ModelCardPath, CardLine("base_model", declared.BaseModels?.Source));
+        }
+    }
+
     /// <summary>
     /// A <c>base-mismatch</c> for every declared base the lineage test found the weights not derived from. An adapter's
     /// weights are a low-rank delta, not the base's, so its declared base is not tested this way.
@@ -295,7 +313,8 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
 
     private string? GoverningEvidence(LicenseTerms terms)
     {
-        if (string.Equals(terms.Id, LicenseOfDetected, StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(terms.Id, LicenseOfDetected, StringComparison.OrdinalIgnoreCase)
+            || lineage.MergedFrom.Any(b => string.Equals(terms.Id, b.License, StringComparison.OrdinalIgnoreCase)))
         {
             return lineage.Evidence;
         }

@@ -29,6 +29,9 @@ public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base,
     /// <summary>The family's display name from the policy.</summary>
     public string? FamilyName { get; init; }
 
+    /// <summary>Bases of other families the weights also derive from (a merge across families), strongest first.</summary>
+    public IReadOnlyList<PolicyBase> MergedFrom { get; init; } = [];
+
     /// <summary>The lineage test that decided (derived, or refuting the nearest base), or the one against the likely base; null when none ran.</summary>
     public LineageTest? Test { get; init; }
 
@@ -36,18 +39,25 @@ public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base,
     {
         PolicyBase? Find(string name) => policy.Bases.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
 
-        LineageTest? derived = evidence.Tests
+        LineageTest[] derivations = evidence.Tests
             .Where(test => test.Verdict == LineageVerdict.Derived && Find(test.Base) is not null)
             .OrderBy(test => test.Log10PValue ?? 0)
             .ThenByDescending(test => test.Similarity)
-            .FirstOrDefault();
-        if (derived is not null)
+            .ToArray();
+        if (derivations.Length > 0)
         {
-            PolicyBase proven = Find(derived.Base)!;
-            return new DetectedLineage(LineageStrength.Derived, proven, proven.FamilyId, Describe(derived) + Classifier(evidence.Nearest, proven), evidence)
+            PolicyBase proven = Find(derivations[0].Base)!;
+
+            // Within a family, a base derived from another (an instruct model from its base) shows up as derived from
+            // both; weights derived from bases of other families too are a merge across families.
+            LineageTest[] merged = derivations.Skip(1).Where(test => Find(test.Base)!.FamilyId != proven.FamilyId).ToArray();
+            string mergeText = merged.Length == 0 ? string.Empty : $"; also {string.Join("; ", merged.Select(Describe))}: a merge across families";
+            return new DetectedLineage(LineageStrength.Derived, proven, proven.FamilyId,
+                Describe(derivations[0]) + mergeText + Classifier(evidence.Nearest, proven), evidence)
             {
                 FamilyName = DisplayName(policy, proven.FamilyId),
-                Test = derived,
+                Test = derivations[0],
+                MergedFrom = merged.Select(test => Find(test.Base)!).ToArray(),
             };
         }
 

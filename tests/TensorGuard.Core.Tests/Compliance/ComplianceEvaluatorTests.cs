@@ -186,6 +186,26 @@ public sealed class ComplianceEvaluatorTests
     }
 
     [Fact]
+    public void Evaluate_UndeclaredMergeAcrossFamilies_BothLicensesGovernAndTheMergedBaseIsUndeclared()
+    {
+        var evidence = new LineageEvidence(null,
+        [
+            new LineageTest("Llama-3.1-8B", LineageVerdict.Derived, 0.8, -40),
+            new LineageTest("Qwen2.5-3B", LineageVerdict.Derived, 0.5, -20),
+            new LineageTest("Mistral-7B-v0.1", LineageVerdict.NotDerived, 0.02, 0),
+        ]);
+
+        CheckResult result = Check(GatePolicies.Load(), CompliantLlama(), evidence);
+
+        DetectedLineage detected = result.Artifacts.Single().Detected!;
+        Assert.Equal("Llama-3.1-8B", detected.Base!.Name);
+        Assert.Equal(["Qwen2.5-3B"], detected.MergedFrom.Select(b => b.Name));
+        Assert.Contains("also lineage: derived from Qwen2.5-3B", detected.Evidence);
+        Assert.Equal(["non-commercial", "notice-missing", "undeclared-base"], Rules(result));
+        Assert.Contains("also derives from Qwen2.5-3B", result.Artifacts.Single().Findings.Single(f => f.RuleId == RuleIds.UndeclaredBase).Message);
+    }
+
+    [Fact]
     public void Evaluate_ModelCardFindings_PointAtTheDeclaringLine()
     {
         DeclaredIdentity declared = GatePolicies.Declared("Acme-Chat-8B", "apache-2.0", ["mistralai/Mistral-7B-v0.1"]) with
