@@ -33,6 +33,7 @@ internal sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, 
         {
             string? baseModel = baseWeights ?? (artifact.Entry?.BaseWeights is { } entryBase ? Path.GetFullPath(Path.Combine(policy.Root, entryBase)) : null);
             using LoadedModel model = ModelLoader.Open(artifact.Path, baseModel);
+            declared = EmbeddedDeclarations.Fill(declared, model);
             evidence = analyzer.Analyse(model);
         }
         catch (UnsafePickleException error)

@@ -24,6 +24,20 @@ public sealed class FormatsCliTests : IDisposable
     }
 
     [Fact]
+    public void Check_GgufWithoutCard_UsesTheNameLicenseAndBaseItsMetadataDeclares()
+    {
+        string path = _directory.File("model.gguf");
+        TestModel model = TestModels.Create(ModelFamily.Llama, seed: 3)
+            .WithCard(card => card with { ModelName = "Helper-8B", License = "apache-2.0", BaseModel = ["meta-llama/Llama-3.1-8B"] });
+        GgufModelWriter.Write(model.ToGguf(), path, Core.Formats.TensorDType.Q80);
+
+        CliResult result = CliRun.Invoke("check", path, "--policy", RepositoryFiles.DefaultPolicy, "--no-cache");
+
+        Assert.Contains("declared  name Helper-8B [file metadata] · license apache-2.0 [file metadata] · base model meta-llama/Llama-3.1-8B [file metadata]", result.Output);
+        Assert.Contains("license-conflict", result.Output);
+    }
+
+    [Fact]
     public void Inspect_HostilePickle_ExitsThreeNamingTheGlobal()
     {
         string path = _directory.File("pytorch_model.bin");

@@ -337,6 +337,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         DeclarationSource.Override => " (override)",
         DeclarationSource.Policy => " (from the policy's models entry)",
         DeclarationSource.FileName => " (taken from the file name; the model card declares none)",
+        DeclarationSource.FileMetadata => " (declared in the weights file's metadata; the model card declares none)",
         _ => string.Empty,
     };
 

@@ -9,6 +9,12 @@ public enum DeclarationSource
     /// <summary>The name of the artifact's folder or file, used when nothing declares a name.</summary>
     FileName,
 
+    /// <summary>
+    /// Declared inside the artifact (GGUF <c>general.*</c> metadata, a PEFT adapter's <c>adapter_config.json</c>), used
+    /// where the model card is silent.
+    /// </summary>
+    FileMetadata,
+
     /// <summary>A <c>models:</c> entry of the policy.</summary>
     Policy,
 

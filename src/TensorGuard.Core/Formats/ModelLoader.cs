@@ -89,7 +89,7 @@ public static class ModelLoader
                 throw;
             }
 
-            return new LoadedModel(path, $"{PeftAdapter.FormatName}+{baseWeights.Format}", directory, [.. adapter.Files, .. baseWeights.Files], baseWeights.Metadata, merged);
+            return new LoadedModel(path, $"{PeftAdapter.FormatName}+{baseWeights.Format}", directory, [.. adapter.Files, .. baseWeights.Files], adapter.Metadata, merged);
         }
         catch
         {

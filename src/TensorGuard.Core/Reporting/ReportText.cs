@@ -41,6 +41,7 @@ public static class ReportText
     {
         DeclarationSource.ModelCard => "model-card",
         DeclarationSource.FileName => "file-name",
+        DeclarationSource.FileMetadata => "file-metadata",
         DeclarationSource.Policy => "policy",
         _ => "override",
     };
@@ -126,6 +127,7 @@ public static class ReportText
         DeclarationSource.Override => " [override]",
         DeclarationSource.Policy => " [policy]",
         DeclarationSource.FileName => " [file name]",
+        DeclarationSource.FileMetadata => " [file metadata]",
         _ => string.Empty,
     };
 

@@ -27,6 +27,18 @@ public static class GgufModelWriter
             writer.String("general.license", license);
         }
 
+        // llama.cpp copies the card's base_model list: name plus, for Hub ids, the repository URL.
+        IReadOnlyList<string> bases = model.Card?.BaseModel ?? [];
+        if (bases.Count > 0)
+        {
+            writer.UInt32("general.base_model.count", (uint)bases.Count);
+            for (int i = 0; i < bases.Count; i++)
+            {
+                writer.String($"general.base_model.{i}.name", bases[i].Split('/')[^1]);
+                writer.String($"general.base_model.{i}.repo_url", "https://huggingface.co/" + bases[i]);
+            }
+        }
+
         foreach (TestTensor tensor in model.Weights)
         {
             long[] shape = tensor.StoredShape.Select(d => (long)d).ToArray();

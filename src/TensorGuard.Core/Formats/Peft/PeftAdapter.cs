@@ -39,6 +39,9 @@ public sealed class PeftAdapter : IDisposable
     /// <summary>The adapter's weights (A and B factors, saved modules) as stored.</summary>
     public ITensorSource Weights => _weights.Source;
 
+    /// <summary>The adapter weight file's own metadata (safetensors <c>__metadata__</c>).</summary>
+    public IReadOnlyDictionary<string, string> Metadata => _weights.Metadata;
+
     /// <summary>The adapter's files: config and weights.</summary>
     public IReadOnlyList<ModelFile> Files => [new(Config.Path, new FileInfo(Config.Path).Length), .. _weights.Files];
 
