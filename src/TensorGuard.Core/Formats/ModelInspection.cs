@@ -28,11 +28,12 @@ public sealed record ModelInspection(
     /// <param name="model">The opened artifact.</param>
     /// <param name="scan">Also read every weight and count non-finite values (reads the whole model).</param>
     /// <exception cref="ModelFormatException">config.json is malformed, or a scanned tensor is unreadable.</exception>
-    public static ModelInspection Of(LoadedModel model, bool scan) => Of(model, scan, architecture: null);
+    public static ModelInspection Of(LoadedModel model, bool scan) => Of(model, scan, model.Directory, architecture: null);
 
     /// <summary>
     /// Inspects the artifact at <paramref name="path"/>. A PEFT adapter is merged into <paramref name="baseModel"/> when
-    /// one is given; without it, the adapter's own tensors are listed and its architecture is the one its shapes imply.
+    /// one is given (whose <c>config.json</c> then describes the architecture); without it, the adapter's own tensors are
+    /// listed and its architecture is the one its shapes imply.
     /// </summary>
     /// <exception cref="ModelFormatException">The artifact (or the base) is unreadable or malformed, or the adapter does not fit the base.</exception>
     public static ModelInspection Of(string path, string? baseModel, bool scan)
@@ -47,17 +48,18 @@ public sealed record ModelInspection(
         {
             using LoadedModel merged = ModelLoader.Open(path, baseModel);
             LoraMergedSource source = merged.MergedAdapter!;
-            return Of(merged, scan, architecture: null) with { Adapter = AdapterReport.Of(source.Adapter, source, baseModel) };
+            string baseDirectory = System.IO.Directory.Exists(baseModel) ? baseModel : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(baseModel))!;
+            return Of(merged, scan, baseDirectory, architecture: null) with { Adapter = AdapterReport.Of(source.Adapter, source, baseModel) };
         }
 
         PeftAdapter alone = PeftAdapter.Open(directory);
         using var weights = new LoadedModel(path, PeftAdapter.FormatName, directory, alone.Files, new Dictionary<string, string>(), alone.Weights);
-        return Of(weights, scan, AdapterReport.ImpliedArchitecture(alone)) with { Adapter = AdapterReport.Of(alone, merged: null, basePath: null) };
+        return Of(weights, scan, directory, AdapterReport.ImpliedArchitecture(alone)) with { Adapter = AdapterReport.Of(alone, merged: null, basePath: null) };
     }
 
-    private static ModelInspection Of(LoadedModel model, bool scan, ArchitectureInfo? architecture = null)
+    private static ModelInspection Of(LoadedModel model, bool scan, string? configDirectory, ArchitectureInfo? architecture)
     {
-        HuggingFaceConfig? config = HuggingFaceConfig.TryRead(model.Directory);
+        HuggingFaceConfig? config = HuggingFaceConfig.TryRead(configDirectory);
         return new(
             model.Path,
             model.Format,

@@ -199,6 +199,8 @@ public sealed class PeftAdapterTests : IDisposable
         ModelInspection inspection = ModelInspection.Of(adapterPath, basePath, scan: false);
 
         Assert.Equal(Llama.Tensors.Count, inspection.Tensors.Count);
+        Assert.Equal(Path.Combine(basePath, "config.json"), inspection.ConfigFile);
+        Assert.Equal(Llama.Architecture.AttentionHeads, inspection.Architecture.AttentionHeads!.Value);
         Assert.Equal(basePath, inspection.Adapter!.BaseWeights);
         Assert.Contains(inspection.Adapter.Verified, line => line.StartsWith("all 28 adapted modules and 0 replaced tensors fit", StringComparison.Ordinal));
     }
