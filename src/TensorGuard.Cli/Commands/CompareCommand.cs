@@ -4,6 +4,7 @@ using System.Text.Json;
 using TensorGuard.Core.Fingerprints;
 using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
+using TensorGuard.Core.Reporting;
 
 namespace TensorGuard.Cli.Commands;
 
@@ -56,7 +57,7 @@ internal static class CompareCommand
             object result = lineage is null
                 ? GradientJson(gradient!, sideA, sideB, notes)
                 : new LineageJson(
-                    LineageSettings.MethodId, lineage.Similarity, lineage.Verdict == LineageVerdict.Derived, lineage.Verdict.Describe(), lineage.PValue,
+                    LineageSettings.MethodId, lineage.Similarity, lineage.Verdict == LineageVerdict.Derived, ReportText.Word(lineage.Verdict), lineage.PValue,
                     lineage.Log10PValue, LineageComparison.NullHypothesis, lineage.Reason, lineage.HiddenPermutationUndone, lineage.ComparableViews,
                     lineage.CandidateViews, lineage.Matches, gradient is null ? null : GradientJson(gradient, sideA, sideB, []), sideA, sideB, notes);
             context.Output.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));
