@@ -97,7 +97,7 @@ public sealed unsafe class MappedFile : IDisposable
             throw new ModelFormatException(Path, $"{what} (offset {offset}, {count} bytes) lies outside the {Length}-byte file; the file is truncated or corrupt");
         }
 
-        _pages.Touched(count);
+        _pages.Touched(offset, count);
         return new ReadOnlySpan<byte>(_base + offset, (int)count);
     }
 

@@ -6,10 +6,11 @@ namespace TensorGuard.Core.Formats;
 /// Keeps the resident part of a read-only file mapping bounded. Touched pages of a mapping count towards
 /// the process's resident memory until unmapped, so reading a whole model through one mapping would grow
 /// RSS to the model's size. Releasing exactly the pages each read used is not enough: a fault also maps
-/// cached neighbours (Linux's fault-around), which stay mapped when several threads read blocks out of
-/// order or a reader takes a few values per row. So reads are only counted, and once they may have mapped
-/// <see cref="Budget"/> bytes the whole mapping is handed back. The data stays in the page cache: a later
-/// read, also one in flight on another thread, costs a minor fault and sees the same bytes.
+/// cached neighbours (Linux's fault-around) and, where the page cache holds large folios, the whole folio
+/// (up to 2 MiB), which stay mapped when threads read blocks out of order or a reader takes a few values per
+/// row. So reads are only counted, and once they may have mapped <see cref="Budget"/> bytes the whole mapping
+/// is handed back. The data stays in the page cache: a later read, also one in flight on another thread,
+/// costs a minor fault and sees the same bytes.
 /// </summary>
 internal sealed unsafe partial class MappedPages(byte* start, long length)
 {
@@ -20,15 +21,21 @@ internal sealed unsafe partial class MappedPages(byte* start, long length)
     // from this process's page tables.
     private const int MadviseDontNeed = 4;
 
-    // What one fault may map at least: Linux's default fault_around_bytes.
-    private const long FaultAroundBytes = 64L << 10;
+    // What one fault may map: a whole large folio, at most a PMD's 2 MiB (more than fault-around's 64 KiB).
+    private const int RegionShift = 21;
 
     private long _touched;
+    private long _lastRegion = -1;
 
-    /// <summary>Counts a read of <paramref name="count"/> bytes, releasing the whole mapping when the budget is spent.</summary>
-    public void Touched(long count)
+    /// <summary>
+    /// Counts a read of <paramref name="count"/> bytes at <paramref name="offset"/>, releasing the whole mapping
+    /// when the budget is spent. A read in the 2 MiB region of the previous one counts only its bytes, so
+    /// small reads walking through a tensor are not charged a region each.
+    /// </summary>
+    public void Touched(long offset, long count)
     {
-        long mapped = Math.Max(count, FaultAroundBytes);
+        long region = offset >> RegionShift;
+        long mapped = Interlocked.Exchange(ref _lastRegion, region) == region ? count : Math.Max(count, 1L << RegionShift);
         if (Interlocked.Add(ref _touched, mapped) >= Budget && Interlocked.Exchange(ref _touched, 0) >= Budget)
         {
             ReleaseAll();

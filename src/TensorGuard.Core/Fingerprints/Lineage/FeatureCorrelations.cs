@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Numerics.Tensors;
 using TensorGuard.Core.Formats;
@@ -41,10 +42,26 @@ public static class FeatureCorrelations
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(hiddenFeatures);
-        int count = hiddenFeatures.Count;
         long[] unitIndices = ViewReader.StridedUnits(view);
+
+        // Views are read in turn by every thread; pooled buffers keep tens of megabytes per view from piling
+        // up as garbage between collections.
+        float[] features = ArrayPool<float>.Shared.Rent(hiddenFeatures.Count * unitIndices.Length);
+        try
+        {
+            ViewReader.FeatureMajor(source, view, unitIndices, hiddenFeatures, features);
+            return Correlations(view, features, unitIndices, hiddenFeatures);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(features);
+        }
+    }
+
+    private static float[]? Correlations(WeightView view, float[] features, long[] unitIndices, IReadOnlyList<int> hiddenFeatures)
+    {
+        int count = hiddenFeatures.Count;
         int units = unitIndices.Length;
-        float[] features = ViewReader.FeatureMajor(source, view, unitIndices, hiddenFeatures);
         var norms = new float[count];
         int varying = 0;
         for (int f = 0; f < count; f++)

@@ -25,9 +25,16 @@ internal static class ViewReader
     /// <summary>The values, feature-major: feature i's values over the units occupy <c>[i × units, (i + 1) × units)</c>.</summary>
     public static float[] FeatureMajor(ITensorSource source, WeightView view, IReadOnlyList<long> units, IReadOnlyList<int> hiddenFeatures)
     {
+        var values = new float[(long)hiddenFeatures.Count * units.Count];
+        FeatureMajor(source, view, units, hiddenFeatures, values);
+        return values;
+    }
+
+    /// <summary>Fills the first features × units elements of <paramref name="values"/> as <see cref="FeatureMajor(ITensorSource, WeightView, IReadOnlyList{long}, IReadOnlyList{int})"/> returns them.</summary>
+    public static void FeatureMajor(ITensorSource source, WeightView view, IReadOnlyList<long> units, IReadOnlyList<int> hiddenFeatures, Span<float> values)
+    {
         int unitCount = units.Count;
         int count = hiddenFeatures.Count;
-        var values = new float[(long)count * unitCount];
         if (view.FeaturesAlongRows)
         {
             // Stored hidden × units: each feature is a stored row; read it whole unless few of its units are wanted.
@@ -38,7 +45,7 @@ internal static class ViewReader
             for (int f = 0; f < count; f++)
             {
                 long rowStart = hiddenFeatures[f] * rowLength;
-                Span<float> target = values.AsSpan(f * unitCount, unitCount);
+                Span<float> target = values.Slice(f * unitCount, unitCount);
                 if (whole)
                 {
                     source.ReadFloat32(view.Tensor, rowStart, target);
@@ -60,7 +67,7 @@ internal static class ViewReader
                 }
             }
 
-            return values;
+            return;
         }
 
         // Stored units × hidden: read the run of each unit's row that covers the features (short for a window).
@@ -72,10 +79,8 @@ internal static class ViewReader
             source.ReadFloat32(view.Tensor, (units[u] * featureCount) + low, run);
             for (int f = 0; f < count; f++)
             {
-                values[((long)f * unitCount) + u] = run[hiddenFeatures[f] - low];
+                values[(f * unitCount) + u] = run[hiddenFeatures[f] - low];
             }
         }
-
-        return values;
     }
 }
