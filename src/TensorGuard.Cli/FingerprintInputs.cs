@@ -23,7 +23,7 @@ internal sealed class FingerprintInputs(CommandContext context, string? baseMode
     public FingerprintDocument Compute(string path, string? name, FingerprintMethods methods = FingerprintMethods.All)
     {
         using LoadedModel model = Open(path);
-        string modelName = name ?? ModelName(path);
+        string modelName = name ?? ModelName(path, model);
         context.Error.WriteLine($"fingerprinting {UntrustedText.Printable(modelName)} ({path})");
         var clock = Stopwatch.StartNew();
         FingerprintResult result = ModelFingerprinter.FingerprintCounted(model, modelName, new FingerprintRun(Progress: new ProgressLine(context.Error, _interactive), Methods: methods));
@@ -48,8 +48,9 @@ internal sealed class FingerprintInputs(CommandContext context, string? baseMode
     /// <summary>Opens the model at <paramref name="path"/>, merging an adapter into the <c>--base</c> weights.</summary>
     public LoadedModel Open(string path) => ModelLoader.Open(path, baseModel);
 
-    /// <summary>The name a model goes by when none is given: its model card's <c>model_name</c>, else its folder's or file's name.</summary>
-    private static string ModelName(string path) => Core.Compliance.DeclaredIdentityReader.Read(path).Name.Value;
+    /// <summary>The name a model goes by when none is given: its model card's <c>model_name</c>, else the name the file declares (GGUF <c>general.name</c>), else its folder's or file's name.</summary>
+    private static string ModelName(string path, LoadedModel model) =>
+        Core.Compliance.EmbeddedDeclarations.Fill(Core.Compliance.DeclaredIdentityReader.Read(path), model).Name.Value;
 
     // Interactive: one line rewritten in place. Otherwise nothing per tensor: CI logs get the start and end lines only.
     private sealed class ProgressLine(TextWriter error, bool interactive) : IProgress<GradientProgress>

@@ -24,6 +24,19 @@ public sealed class FormatsCliTests : IDisposable
     }
 
     [Fact]
+    public void Fingerprint_GgufWithoutCard_IsNamedByItsMetadata()
+    {
+        string path = _directory.File("converted.gguf");
+        TestModel model = TestModels.Create(ModelFamily.Llama, seed: 3).WithCard(card => card with { ModelName = "Helper-8B" });
+        GgufModelWriter.Write(model.ToGguf(), path, Core.Formats.TensorDType.Q80);
+
+        CliResult result = CliRun.Invoke("fingerprint", path, "--method", "lineage");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("fingerprinted Helper-8B: ", result.ErrorLines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_GgufWithoutCard_UsesTheNameLicenseAndBaseItsMetadataDeclares()
     {
         string path = _directory.File("model.gguf");

@@ -275,17 +275,12 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
     }
 
     /// <summary>
-    /// A <c>base-mismatch</c> for every declared base the lineage test found the weights not derived from. An adapter's
-    /// weights are a low-rank delta, not the base's, so its declared base is not tested this way.
+    /// A <c>base-mismatch</c> for every declared base the lineage test found the weights not derived from. Adapters
+    /// count too: the gate analyses an adapter only merged into its base weights, which must derive from the declared base.
     /// </summary>
     /// <returns>Whether any was found.</returns>
     private bool RefutedDeclaredBases()
     {
-        if (string.Equals(declared.BaseModelRelation, "adapter", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
         bool found = false;
         foreach (DeclaredBase claimed in _declaredBases.Where(b => b.Base is not null).DistinctBy(b => b.Base))
         {

@@ -28,7 +28,7 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
     public static ArtifactResult Unreadable(string path, string problem, DeclaredIdentity? declared = null)
     {
         var finding = new Finding(RuleIds.UnreadableArtifact, Severity.Error, $"could not be analysed: {problem}",
-            "Fix or replace the file (TensorGuard reads safetensors files, sharded indexes and model directories), "
+            "Fix or replace the file (TensorGuard reads safetensors files, sharded indexes, model directories, GGUF, ONNX, PyTorch checkpoints, and PEFT adapters given their base weights), "
             + "or stop selecting it; an artifact that was not analysed is never reported as compliant.",
             Evidence: null, File: null);
         return new ArtifactResult(path, declared, null, [finding], [], ArtifactStatus.Unreadable);
