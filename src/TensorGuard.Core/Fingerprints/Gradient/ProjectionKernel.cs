@@ -86,13 +86,15 @@ public static class ProjectionKernel
         }
     }
 
-    // The first of the two rows whose product is not finite, or −1. Optimised at once: these loops run for
+    // The lower of the two rows with a product that is not finite, or −1. Optimised at once: these loops run for
     // seconds, tier-0 code is not worth starting with.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long ProjectRows(ReadOnlySpan<float> row0, ReadOnlySpan<float> row1, float[][] probes, double[][] products, long index0, long index1)
     {
         Span<double> sums0 = stackalloc double[ProbesPerPass];
         Span<double> sums1 = stackalloc double[ProbesPerPass];
+        bool finite0 = true;
+        bool finite1 = true;
         for (int first = 0; first < probes.Length; first += ProbesPerPass)
         {
             int count = Math.Min(ProbesPerPass, probes.Length - first);
@@ -101,22 +103,14 @@ public static class ProjectionKernel
             DotProducts(row0, row1, probes.AsSpan(first, count), sums0, sums1);
             for (int p = 0; p < count; p++)
             {
-                if (!double.IsFinite(sums0[p]))
-                {
-                    return index0;
-                }
-
-                if (!double.IsFinite(sums1[p]))
-                {
-                    return index1;
-                }
-
+                finite0 &= double.IsFinite(sums0[p]);
+                finite1 &= double.IsFinite(sums1[p]);
                 products[first + p][index0] = sums0[p];
                 products[first + p][index1] = sums1[p];
             }
         }
 
-        return -1;
+        return !finite0 ? index0 : !finite1 ? index1 : -1;
     }
 
     // Two rows times four probes: eight accumulators sharing each load (missing probes repeat the first; their
