@@ -24,8 +24,8 @@ public enum FingerprintMethods
 /// <param name="Methods">The methods to compute.</param>
 public sealed record FingerprintRun(int MaxParallelism = -1, IProgress<GradientProgress>? Progress = null, FingerprintMethods Methods = FingerprintMethods.All);
 
-/// <summary>A fingerprint document and what computing it touched: weight values read, and file bytes hashed.</summary>
-public sealed record FingerprintResult(FingerprintDocument Document, long WeightValuesRead, long HashedBytes);
+/// <summary>A fingerprint document and how many weight values computing it read (it hashed every file its document lists).</summary>
+public sealed record FingerprintResult(FingerprintDocument Document, long WeightValuesRead);
 
 /// <summary>Builds a <see cref="FingerprintDocument"/> for an opened model: source files with hashes, and the requested fingerprints.</summary>
 public static class ModelFingerprinter
@@ -79,7 +79,7 @@ public static class ModelFingerprinter
             Lineage = lineage,
             Warnings = [.. gradient?.Warnings ?? [], .. LineageWarnings(lineage)],
         };
-        return new FingerprintResult(document, weights.ValuesRead, model.Files.Sum(file => file.Length));
+        return new FingerprintResult(document, weights.ValuesRead);
     }
 
     private static IEnumerable<string> LineageWarnings(LineageSketch? lineage)
