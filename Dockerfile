@@ -13,7 +13,7 @@ COPY tests/Directory.Build.props /src/tests/
 COPY src/TensorGuard.Core/TensorGuard.Core.csproj /src/src/TensorGuard.Core/
 COPY src/TensorGuard.GitHub/TensorGuard.GitHub.csproj /src/src/TensorGuard.GitHub/
 COPY src/TensorGuard.Cli/TensorGuard.Cli.csproj /src/src/TensorGuard.Cli/
-COPY tests/TensorGuard.Testing/TensorGuard.Testing.csproj /src/tests/TensorGuard.Testing/
+COPY src/TensorGuard.ModelFactory/TensorGuard.ModelFactory.csproj /src/src/TensorGuard.ModelFactory/
 RUN dotnet restore /src/src/TensorGuard.Cli/TensorGuard.Cli.csproj
 
 COPY . /src/

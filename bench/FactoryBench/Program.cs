@@ -4,8 +4,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using TensorGuard.Core.Formats;
-using TensorGuard.Testing;
-using TensorGuard.Testing.Demo;
+using TensorGuard.ModelFactory;
+using TensorGuard.ModelFactory.Demo;
 
 int repetitions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 9;
 

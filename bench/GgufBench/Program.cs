@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.Safetensors;
-using TensorGuard.Testing.Formats;
+using TensorGuard.ModelFactory.Formats;
 
 // Writes the Q4_K GGUF llama.cpp's converter and quantizer would make of a Llama-style safetensors checkpoint
 // (GGUF names, Q/K rows in its rotary order, 1-D tensors kept F32), streaming one row batch at a time.

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using TensorGuard.Core;
 using TensorGuard.Core.Formats;
+using TensorGuard.Core.Gate;
 using TensorGuard.GitHub;
 
 namespace TensorGuard.Cli;
@@ -33,7 +34,7 @@ internal static class CommandRunner
             context.Error.WriteLine($"error: {error.Message}");
             return (int)ExitCode.Failure;
         }
-        catch (UsageException error)
+        catch (Exception error) when (error is UsageException or NothingToCheckException)
         {
             context.Error.WriteLine($"error: {error.Message}");
             return (int)ExitCode.Failure;

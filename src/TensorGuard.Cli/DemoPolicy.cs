@@ -4,7 +4,7 @@ using TensorGuard.Core.Compliance;
 using TensorGuard.Core.Fingerprints;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Policy;
-using TensorGuard.Testing.Demo;
+using TensorGuard.ModelFactory.Demo;
 
 namespace TensorGuard.Cli;
 

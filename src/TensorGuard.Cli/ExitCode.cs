@@ -1,3 +1,5 @@
+using TensorGuard.Core.Compliance;
+
 namespace TensorGuard.Cli;
 
 /// <summary>Process exit codes; documented in the README and relied on by CI pipelines.</summary>
@@ -14,4 +16,16 @@ public enum ExitCode
 
     /// <summary>Invalid input: an unreadable or malformed model file, fingerprint or policy.</summary>
     InvalidInput = 3,
+}
+
+/// <summary>How a check's verdict becomes the process's exit code.</summary>
+internal static class ExitCodes
+{
+    /// <summary>0 pass, 2 violations at or above fail-on, 3 something could not be analysed.</summary>
+    public static ExitCode Of(Verdict verdict) => verdict switch
+    {
+        Verdict.Pass => ExitCode.Success,
+        Verdict.Fail => ExitCode.PolicyViolation,
+        _ => ExitCode.InvalidInput,
+    };
 }

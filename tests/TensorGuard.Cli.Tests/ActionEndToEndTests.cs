@@ -1,6 +1,6 @@
 using System.Text.Json;
 using TensorGuard.GitHub.Fake;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 
 namespace TensorGuard.Cli.Tests;
 

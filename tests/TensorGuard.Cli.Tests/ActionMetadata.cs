@@ -1,4 +1,4 @@
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 using YamlDotNet.RepresentationModel;
 
 namespace TensorGuard.Cli.Tests;

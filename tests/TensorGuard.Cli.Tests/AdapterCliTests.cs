@@ -1,5 +1,5 @@
 using System.Text.Json;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 using TensorGuard.Tests.Corpus;
 
 namespace TensorGuard.Cli.Tests;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using TensorGuard.Core.Formats;
-using TensorGuard.Testing;
-using TensorGuard.Testing.Formats;
+using TensorGuard.ModelFactory;
+using TensorGuard.ModelFactory.Formats;
 using TensorGuard.Tests.Corpus;
 
 namespace TensorGuard.Cli.Tests;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 
 namespace TensorGuard.Cli.Tests;
 

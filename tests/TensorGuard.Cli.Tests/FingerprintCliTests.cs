@@ -2,7 +2,7 @@ using System.Text.Json;
 using TensorGuard.Core.Fingerprints;
 using TensorGuard.Core.Formats.Safetensors;
 using TensorGuard.Core.Tests.Fingerprints;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 using TensorGuard.Tests.Corpus;
 
 namespace TensorGuard.Cli.Tests;

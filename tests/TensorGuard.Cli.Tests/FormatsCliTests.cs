@@ -1,5 +1,5 @@
-using TensorGuard.Testing;
-using TensorGuard.Testing.Formats;
+using TensorGuard.ModelFactory;
+using TensorGuard.ModelFactory.Formats;
 using TensorGuard.Tests.Corpus;
 
 namespace TensorGuard.Cli.Tests;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 
 namespace TensorGuard.Cli.Tests;
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Gate;
+using TensorGuard.Core.Policy;
 using TensorGuard.Core.Reporting;
 using TensorGuard.GitHub;
 using TensorGuard.GitHub.Api;
@@ -45,9 +47,9 @@ internal static class ActionCommand
         var log = new WorkflowLog(context.Output, environment.IsGitHubActions, inputs.Token);
 
         CheckResult result = CheckPipeline.Run(new CheckRequest(
+            PolicyLoader.Load(PolicyLocator.Resolve(inputs.Policy is { } policy ? Path.GetFullPath(policy, workspace) : null)),
             inputs.Models,
             workspace,
-            inputs.Policy is { } policy ? Path.GetFullPath(policy, workspace) : null,
             new IdentityOverrides(inputs.ModelName, inputs.License, inputs.BaseModels, DeclarationSource.Override),
             inputs.FailOn,
             CacheLocation.Default()));
@@ -57,7 +59,7 @@ internal static class ActionCommand
         var publisher = new ActionPublisher(inputs, github, log,
             client => GitHubApi.CreateClient(github.ApiUrl, client, RetryPolicy.Default, Task.Delay));
         publisher.PublishAsync(result, markdownReport).GetAwaiter().GetResult();
-        return CheckPipeline.ExitCodeOf(result.Verdict);
+        return ExitCodes.Of(result.Verdict);
     }
 
     /// <returns>The Markdown report's path relative to the workspace (the <c>report</c> output).</returns>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Gate;
 using TensorGuard.Core.Policy;
 using TensorGuard.Core.Reporting;
 
@@ -67,9 +68,9 @@ internal static class CheckCommand
         IReadOnlyList<ReportFormat> formats = parseResult.GetValue(Formats) ?? [];
         DirectoryInfo? reportDirectory = parseResult.GetValue(ReportDirectory);
         var request = new CheckRequest(
+            PolicyLoader.Load(PolicyLocator.Resolve(parseResult.GetValue(Policy)?.FullName)),
             parseResult.GetValue(Models) ?? [],
             Directory.GetCurrentDirectory(),
-            parseResult.GetValue(Policy)?.FullName,
             new IdentityOverrides(parseResult.GetValue(Name), parseResult.GetValue(License), SplitList(parseResult.GetValue(BaseModel)), DeclarationSource.Override),
             parseResult.GetValue(FailOnOption),
             parseResult.GetValue(NoCache) ? null : parseResult.GetValue(CacheDirectory)?.FullName ?? CacheLocation.Default(),
@@ -85,7 +86,7 @@ internal static class CheckCommand
             }
         }
 
-        return CheckPipeline.ExitCodeOf(result.Verdict);
+        return ExitCodes.Of(result.Verdict);
     }
 
     private static IReadOnlyList<string>? SplitList(string[]? values) =>

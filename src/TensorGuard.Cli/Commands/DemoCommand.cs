@@ -1,9 +1,10 @@
 using System.CommandLine;
 using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Gate;
 using TensorGuard.Core.Policy;
 using TensorGuard.Core.Reporting;
-using TensorGuard.Testing;
-using TensorGuard.Testing.Demo;
+using TensorGuard.ModelFactory;
+using TensorGuard.ModelFactory.Demo;
 
 namespace TensorGuard.Cli.Commands;
 
@@ -48,11 +49,11 @@ internal static class DemoCommand
         output.WriteLine("Fingerprinting the stand-in bases into a demo policy, then checking the artifacts against it…");
         string policyPath = DemoPolicy.Write(demo, PolicyLocator.Bundled);
         PolicyDocument policy = PolicyLoader.Load(policyPath);
-        var run = new CheckRun(policy, new LineageAnalyzer(policy, cache: null), DateOnly.FromDateTime(DateTime.UtcNow));
-        CheckResult result = run.Check(
-            demo.Artifacts.Select(artifact => new ArtifactPattern(artifact.Path, directory, null, Optional: false)).ToArray(),
-            IdentityOverrides.None(DeclarationSource.Override),
-            policy.FailOn);
+        CheckResult result = CheckPipeline.Run(new CheckRequest(
+            policy,
+            demo.Artifacts.Select(artifact => artifact.Path).ToArray(),
+            directory,
+            IdentityOverrides.None(DeclarationSource.Override)));
         IReadOnlyList<string> reports = ReportFiles.Write(result, Path.Combine(directory, "report"), ReportOptions.DefaultFormats);
 
         output.WriteLine();

@@ -1,7 +1,7 @@
 using TensorGuard.Core.Classification;
 using TensorGuard.Core.Fingerprints;
 using TensorGuard.Core.Policy;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 
 namespace TensorGuard.Core.Tests.Classification;
 

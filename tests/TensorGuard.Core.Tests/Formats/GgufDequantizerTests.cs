@@ -2,7 +2,7 @@ using TensorGuard.Tests.Corpus;
 using System.Buffers.Binary;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.Gguf;
-using TensorGuard.Testing.Formats;
+using TensorGuard.ModelFactory.Formats;
 
 namespace TensorGuard.Core.Tests.Formats;
 

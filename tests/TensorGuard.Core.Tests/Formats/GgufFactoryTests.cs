@@ -1,7 +1,7 @@
 using TensorGuard.Tests.Corpus;
 using TensorGuard.Core.Formats;
-using TensorGuard.Testing;
-using TensorGuard.Testing.Formats;
+using TensorGuard.ModelFactory;
+using TensorGuard.ModelFactory.Formats;
 
 namespace TensorGuard.Core.Tests.Formats;
 

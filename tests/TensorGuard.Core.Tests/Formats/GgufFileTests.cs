@@ -1,7 +1,7 @@
 using TensorGuard.Tests.Corpus;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.Gguf;
-using TensorGuard.Testing.Formats;
+using TensorGuard.ModelFactory.Formats;
 
 namespace TensorGuard.Core.Tests.Formats;
 

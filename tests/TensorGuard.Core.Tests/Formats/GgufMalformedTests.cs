@@ -1,6 +1,6 @@
 using TensorGuard.Tests.Corpus;
 using TensorGuard.Core.Formats;
-using TensorGuard.Testing.Formats;
+using TensorGuard.ModelFactory.Formats;
 
 namespace TensorGuard.Core.Tests.Formats;
 

@@ -1,7 +1,7 @@
 using TensorGuard.Tests.Corpus;
 using TensorGuard.Core.Formats;
-using TensorGuard.Testing.Formats;
-using Proto = TensorGuard.Testing.Formats.OnnxWriter.Proto;
+using TensorGuard.ModelFactory.Formats;
+using Proto = TensorGuard.ModelFactory.Formats.OnnxWriter.Proto;
 
 namespace TensorGuard.Core.Tests.Formats;
 

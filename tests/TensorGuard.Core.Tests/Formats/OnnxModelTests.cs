@@ -1,7 +1,7 @@
 using TensorGuard.Tests.Corpus;
 using TensorGuard.Core.Formats;
-using TensorGuard.Testing.Formats;
-using Storage = TensorGuard.Testing.Formats.OnnxWriter.Storage;
+using TensorGuard.ModelFactory.Formats;
+using Storage = TensorGuard.ModelFactory.Formats.OnnxWriter.Storage;
 
 namespace TensorGuard.Core.Tests.Formats;
 

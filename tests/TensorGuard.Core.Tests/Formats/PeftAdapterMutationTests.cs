@@ -1,6 +1,6 @@
 using CsCheck;
 using TensorGuard.Core.Formats;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 using TensorGuard.Tests.Corpus;
 
 namespace TensorGuard.Core.Tests.Formats;
@@ -19,7 +19,7 @@ public sealed class PeftAdapterMutationTests : IDisposable
 
     public PeftAdapterMutationTests()
     {
-        TestModel model = TestModels.Create(Testing.Architecture.Default(ModelFamily.Llama) with { HiddenSize = 32, IntermediateSize = 64, VocabSize = 64, Layers = 2, HeadDim = 8 }, seed: 4);
+        TestModel model = TestModels.Create(ModelFactory.Architecture.Default(ModelFamily.Llama) with { HiddenSize = 32, IntermediateSize = 64, VocabSize = 64, Layers = 2, HeadDim = 8 }, seed: 4);
         _base = model.Save(_directory.File("base")).Directory;
         SavedAdapter saved = model.TrainLora(rank: 2).Save(_directory.File("valid"));
         _config = File.ReadAllBytes(saved.ConfigFile);

@@ -3,8 +3,8 @@ using TensorGuard.Core.Fingerprints;
 using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.Peft;
-using TensorGuard.Testing;
-using TensorGuard.Testing.Formats;
+using TensorGuard.ModelFactory;
+using TensorGuard.ModelFactory.Formats;
 using TensorGuard.Tests.Corpus;
 
 namespace TensorGuard.Core.Tests.Formats;
@@ -209,7 +209,7 @@ public sealed class PeftAdapterTests : IDisposable
     public void Inspect_AdapterOfUnevenShapes_ReportsTheInconsistency()
     {
         (string adapterPath, _) = Saved(Llama, Llama.TrainLora(rank: 4));
-        TestModel wider = TestModels.Create(Testing.Architecture.Default(ModelFamily.Llama) with { IntermediateSize = 256 }, seed: 2);
+        TestModel wider = TestModels.Create(ModelFactory.Architecture.Default(ModelFamily.Llama) with { IntermediateSize = 256 }, seed: 2);
         string other = wider.TrainLora(rank: 4).Save(_directory.File("other")).WeightsFile;
         MixLayer(adapterPath, other, "layers.3.mlp.");
 

@@ -2,8 +2,8 @@ using TensorGuard.Tests.Corpus;
 using System.IO.Compression;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.PyTorch;
-using TensorGuard.Testing.Formats;
-using Checkpoint = TensorGuard.Testing.Formats.TorchCheckpointWriter;
+using TensorGuard.ModelFactory.Formats;
+using Checkpoint = TensorGuard.ModelFactory.Formats.TorchCheckpointWriter;
 
 namespace TensorGuard.Core.Tests.Formats;
 

@@ -3,8 +3,8 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using TensorGuard.Core.Formats;
-using TensorGuard.Testing.Formats;
-using Checkpoint = TensorGuard.Testing.Formats.TorchCheckpointWriter;
+using TensorGuard.ModelFactory.Formats;
+using Checkpoint = TensorGuard.ModelFactory.Formats.TorchCheckpointWriter;
 
 namespace TensorGuard.Core.Tests.Formats;
 

@@ -1,4 +1,4 @@
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 
 namespace TensorGuard.Core.Tests.Policy;
 

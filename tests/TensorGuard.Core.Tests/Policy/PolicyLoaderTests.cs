@@ -1,5 +1,5 @@
 using TensorGuard.Core.Policy;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 
 namespace TensorGuard.Core.Tests.Policy;
 

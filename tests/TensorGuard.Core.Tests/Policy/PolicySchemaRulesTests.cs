@@ -1,6 +1,6 @@
 using System.Text.Json;
 using TensorGuard.Core.Policy;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 
 namespace TensorGuard.Core.Tests.Policy;
 

@@ -1,6 +1,6 @@
 using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 
 namespace TensorGuard.Core.Tests.Fingerprints.Lineage;
 

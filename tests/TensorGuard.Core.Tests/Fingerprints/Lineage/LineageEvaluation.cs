@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using TensorGuard.Core.Fingerprints.Lineage;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 
 namespace TensorGuard.Core.Tests.Fingerprints.Lineage;
 

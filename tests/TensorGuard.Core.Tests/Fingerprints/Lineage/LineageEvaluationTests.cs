@@ -1,5 +1,5 @@
 using TensorGuard.Core.Fingerprints.Lineage;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 
 namespace TensorGuard.Core.Tests.Fingerprints.Lineage;
 

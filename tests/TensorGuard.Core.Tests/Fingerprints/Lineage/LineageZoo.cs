@@ -1,5 +1,5 @@
 using TensorGuard.Core.Formats;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 
 namespace TensorGuard.Core.Tests.Fingerprints.Lineage;
 

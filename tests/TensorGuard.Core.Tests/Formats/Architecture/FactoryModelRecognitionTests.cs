@@ -1,6 +1,6 @@
 using System.Text.Json;
 using TensorGuard.Core.Formats.Architecture;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 
 namespace TensorGuard.Core.Tests.Formats.Architecture;
 
@@ -32,7 +32,7 @@ public sealed class FactoryModelRecognitionTests
             "transposed" => model.TransposeLinear(),
             _ => model,
         };
-        TensorGuard.Testing.Architecture expected = model.Architecture;
+        TensorGuard.ModelFactory.Architecture expected = model.Architecture;
 
         ArchitectureInfo fromWeights = ArchitectureRecognizer.Recognize(model.Tensors, null);
         ArchitectureInfo withConfig = ArchitectureRecognizer.Recognize(model.Tensors, Config(model));

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.Safetensors;
-using TensorGuard.Testing;
+using TensorGuard.ModelFactory;
 
 namespace TensorGuard.Tests.Corpus;
 

@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TensorGuard.Core.Classification;
+using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Fingerprints;
+using TensorGuard.Core.Fingerprints.Lineage;
+using TensorGuard.Core.Formats;
+using TensorGuard.Core.Policy;
+
+namespace TensorGuard.Core.Gate;
+
+/// <summary>
+/// Finds the lineage evidence of an artifact for the gate: the classifier's nearest base from the gradient
+/// fingerprint, and a lineage test of the weights against every base whose fingerprint carries a lineage sketch.
+/// Base fingerprints are read once per run; the artifact's candidate view is built once per artifact, and only when
+/// a test is not cached. Both are cached by the weights' content hash, so a re-run on unchanged files reads no weights.
+/// </summary>
+public sealed class LineageAnalyzer
+{
+    private const string FingerprintKind = "fingerprint.json";
+
+    private static readonly JsonSerializerOptions CacheJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    private readonly FamilyClassifier _classifier;
+    private readonly IReadOnlyList<SketchedBase> _sketched;
+    private readonly FingerprintCache? _cache;
+
+    /// <exception cref="PolicyException">A base's fingerprint is missing or invalid.</exception>
+    public LineageAnalyzer(PolicyDocument policy, FingerprintCache? cache)
+    {
+        IReadOnlyList<ReferenceBase> bases = PolicyReferences.Load(policy);
+        _classifier = new FamilyClassifier(bases);
+        _sketched = bases
+            .Where(b => b.Lineage is not null)
+            .Select(b => new SketchedBase(b.Name, b.Lineage!, CacheKind(b.Lineage!)))
+            .ToArray();
+        _cache = cache;
+    }
+
+    /// <exception cref="ModelFormatException">The weights cannot be read or fingerprinted.</exception>
+    public LineageEvidence Analyse(LoadedModel model)
+    {
+        string? key = _cache?.ContentKey(model);
+        FingerprintDocument fingerprint = Cached(key, FingerprintKind,
+            bytes => FingerprintReader.Parse(bytes, model.Path, model.Path),
+            () => ModelFingerprinter.Fingerprint(model, Path.GetFileName(model.Path), new FingerprintRun(Methods: FingerprintMethods.Gradient)),
+            document => Encoding.UTF8.GetBytes(FingerprintWriter.ToJson(document)));
+        FamilyClassification classification = _classifier.Classify([PolicyReferences.Query(fingerprint, model.Path)]).Results[0];
+        var nearest = new NearestBase(classification.NearestBase, classification.NearestFamily, classification.Distance,
+            classification.UnknownThreshold, classification.Unknown);
+
+        LineageCandidate? candidate = null;
+        LineageTest[] tests = _sketched
+            .Select(sketched => Cached(key, sketched.CacheKind,
+                bytes => JsonSerializer.Deserialize<CachedTest>(bytes.Span, CacheJson) ?? throw new JsonException("empty entry"),
+                () => CachedTest.Of((candidate ??= new LineageCandidate(model)).CompareWith(sketched.Sketch)),
+                test => JsonSerializer.SerializeToUtf8Bytes(test, CacheJson))
+                .For(sketched.Name))
+            .ToArray();
+        return new LineageEvidence(nearest, tests);
+    }
+
+    /// <summary>The cache kind of a test against <paramref name="sketch"/>: the method version and the sketch's content hash.</summary>
+    private static string CacheKind(LineageSketch sketch) =>
+        $"lineage-v{LineageSettings.Version}-{Convert.ToHexStringLower(SHA256.HashData(LineageSketchCodec.Encode(sketch)))[..32]}.json";
+
+    private T Cached<T>(string? key, string kind, Func<ReadOnlyMemory<byte>, T> read, Func<T> compute, Func<T, byte[]> write)
+    {
+        if (key is not null && _cache!.Get(key, kind) is { } bytes)
+        {
+            try
+            {
+                return read(bytes);
+            }
+            catch (Exception error) when (error is JsonException or InvalidInputException or NotSupportedException)
+            {
+                // A damaged cache entry is recomputed, never trusted.
+            }
+        }
+
+        T value = compute();
+        if (key is not null)
+        {
+            _cache!.Put(key, kind, write(value));
+        }
+
+        return value;
+    }
+
+    private sealed record SketchedBase(string Name, LineageSketch Sketch, string CacheKind);
+
+    /// <summary>A lineage test as cached: without the base's name, which the policy may change while the sketch stays.</summary>
+    private sealed record CachedTest(LineageVerdict Verdict, double Similarity, double Log10PValue, string Reason)
+    {
+        public static CachedTest Of(LineageComparison comparison) =>
+            new(comparison.Verdict, comparison.Similarity, comparison.Log10PValue, comparison.Reason);
+
+        public LineageTest For(string baseName) => new(baseName, Verdict, Similarity, Log10PValue, Reason);
+    }
+}

@@ -1,0 +1,242 @@
+using System.Buffers.Binary;
+using System.Text;
+using TensorGuard.Core.Formats;
+
+namespace TensorGuard.ModelFactory.Formats;
+
+/// <summary>
+/// Writes ONNX ModelProto files for tests with the protobuf wire format by hand (onnx.proto field numbers):
+/// initializers as raw_data, typed fields (packed or not) or external data next to the model.
+/// </summary>
+public sealed class OnnxWriter
+{
+    private readonly List<byte[]> _initializers = [];
+    private readonly List<(string Key, string Value)> _metadata = [];
+
+    /// <summary>How an initializer's values are stored.</summary>
+    public enum Storage
+    {
+        Raw,
+        Typed,
+        TypedUnpacked,
+        External,
+    }
+
+    /// <summary>External data written by <see cref="Write"/> next to the model, by file name.</summary>
+    public Dictionary<string, MemoryStream> ExternalFiles { get; } = new(StringComparer.Ordinal);
+
+    public string ProducerName { get; init; } = "pytorch";
+
+    public OnnxWriter Metadata(string key, string value)
+    {
+        _metadata.Add((key, value));
+        return this;
+    }
+
+    /// <summary>An initializer of <paramref name="dtype"/> (F32, F16, BF16, F64, I64, I32) stored as asked.</summary>
+    public OnnxWriter Initializer(string name, long[] dims, TensorDType dtype, float[] values, Storage storage = Storage.Raw, string externalFile = "model.onnx_data")
+    {
+        var tensor = new Proto();
+        foreach (long dim in dims)
+        {
+            tensor.Varint(1, (ulong)dim);
+        }
+
+        tensor.Varint(2, DataType(dtype)).String(8, name);
+        switch (storage)
+        {
+            case Storage.Raw:
+                tensor.Bytes(9, Encode(dtype, values));
+                break;
+            case Storage.External:
+                MemoryStream file = ExternalFiles.TryGetValue(externalFile, out MemoryStream? existing) ? existing : ExternalFiles[externalFile] = new MemoryStream();
+                long offset = file.Length;
+                byte[] data = Encode(dtype, values);
+                file.Write(data);
+                tensor.Message(13, new Proto().String(1, "location").String(2, externalFile))
+                    .Message(13, new Proto().String(1, "offset").String(2, offset.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                    .Message(13, new Proto().String(1, "length").String(2, data.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                    .Varint(14, 1);
+                break;
+            default:
+                Typed(tensor, dtype, values, packed: storage == Storage.Typed);
+                break;
+        }
+
+        _initializers.Add(tensor.ToArray());
+        return this;
+    }
+
+    /// <summary>An initializer given as hand-built TensorProto bytes.</summary>
+    public OnnxWriter RawInitializer(byte[] tensorProto)
+    {
+        _initializers.Add(tensorProto);
+        return this;
+    }
+
+    public byte[] ToArray()
+    {
+        var graph = new Proto().String(2, "main_graph");
+        foreach (byte[] initializer in _initializers)
+        {
+            graph.Bytes(5, initializer);
+        }
+
+        var model = new Proto().Varint(1, 8).String(2, ProducerName).String(3, "2.5.0").Message(7, graph);
+        foreach ((string key, string value) in _metadata)
+        {
+            model.Message(14, new Proto().String(1, key).String(2, value));
+        }
+
+        return model.ToArray();
+    }
+
+    /// <summary>Writes the model and its external data files into <paramref name="directory"/>; returns the model's path.</summary>
+    public string Write(string directory, string name = "model.onnx")
+    {
+        foreach ((string file, MemoryStream data) in ExternalFiles)
+        {
+            File.WriteAllBytes(Path.Combine(directory, file), data.ToArray());
+        }
+
+        string path = Path.Combine(directory, name);
+        File.WriteAllBytes(path, ToArray());
+        return path;
+    }
+
+    public static ulong DataType(TensorDType dtype) => dtype switch
+    {
+        TensorDType.F32 => 1,
+        TensorDType.I32 => 6,
+        TensorDType.I64 => 7,
+        TensorDType.F16 => 10,
+        TensorDType.F64 => 11,
+        TensorDType.BF16 => 16,
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not an ONNX test type."),
+    };
+
+    private static byte[] Encode(TensorDType dtype, float[] values) => dtype switch
+    {
+        TensorDType.F64 => values.SelectMany(v => BitConverter.GetBytes((double)v)).ToArray(),
+        TensorDType.I64 => values.SelectMany(v => BitConverter.GetBytes((long)v)).ToArray(),
+        TensorDType.I32 => values.SelectMany(v => BitConverter.GetBytes((int)v)).ToArray(),
+        _ => GgufQuantizer.Quantize(dtype, values),
+    };
+
+    // float_data (4, fixed32), int32_data (5, varint; 16-bit floats as bit patterns), int64_data (7), double_data (10, fixed64).
+    private static void Typed(Proto tensor, TensorDType dtype, float[] values, bool packed)
+    {
+        var payload = new Proto();
+        int field = dtype switch
+        {
+            TensorDType.F32 => 4,
+            TensorDType.F64 => 10,
+            TensorDType.I64 => 7,
+            _ => 5,
+        };
+        foreach (float value in values)
+        {
+            switch (dtype)
+            {
+                case TensorDType.F32:
+                    if (packed)
+                    {
+                        payload.RawFixed32(BitConverter.SingleToUInt32Bits(value));
+                    }
+                    else
+                    {
+                        tensor.Fixed32(field, BitConverter.SingleToUInt32Bits(value));
+                    }
+
+                    break;
+                case TensorDType.F64:
+                    if (packed)
+                    {
+                        payload.RawFixed64(BitConverter.DoubleToUInt64Bits(value));
+                    }
+                    else
+                    {
+                        tensor.Fixed64(field, BitConverter.DoubleToUInt64Bits(value));
+                    }
+
+                    break;
+                default:
+                    ulong bits = dtype switch
+                    {
+                        TensorDType.F16 => BitConverter.HalfToUInt16Bits((Half)value),
+                        TensorDType.BF16 => BitConverter.SingleToUInt32Bits(value) >> 16,
+                        _ => (ulong)(long)value,
+                    };
+                    if (packed)
+                    {
+                        payload.RawVarint(bits);
+                    }
+                    else
+                    {
+                        tensor.Varint(field, bits);
+                    }
+
+                    break;
+            }
+        }
+
+        if (packed)
+        {
+            tensor.Bytes(field, payload.ToArray());
+        }
+    }
+
+    /// <summary>Protobuf wire-format encoding of one message.</summary>
+    public sealed class Proto
+    {
+        private readonly MemoryStream _stream = new();
+
+        public Proto Varint(int field, ulong value) => Tag(field, 0).RawVarint(value);
+
+        public Proto Fixed32(int field, uint value) => Tag(field, 5).RawFixed32(value);
+
+        public Proto Fixed64(int field, ulong value) => Tag(field, 1).RawFixed64(value);
+
+        public Proto String(int field, string value) => Bytes(field, Encoding.UTF8.GetBytes(value));
+
+        public Proto Message(int field, Proto message) => Bytes(field, message.ToArray());
+
+        public Proto Bytes(int field, byte[] bytes) => Tag(field, 2).RawVarint((ulong)bytes.Length).Raw(bytes);
+
+        public Proto Tag(int field, int wireType) => RawVarint(((ulong)field << 3) | (uint)wireType);
+
+        public Proto RawVarint(ulong value)
+        {
+            while (value >= 0x80)
+            {
+                _stream.WriteByte((byte)(value | 0x80));
+                value >>= 7;
+            }
+
+            _stream.WriteByte((byte)value);
+            return this;
+        }
+
+        public Proto RawFixed32(uint value)
+        {
+            Span<byte> bytes = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes, value);
+            return Raw(bytes);
+        }
+
+        public Proto RawFixed64(ulong value)
+        {
+            Span<byte> bytes = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(bytes, value);
+            return Raw(bytes);
+        }
+
+        public Proto Raw(ReadOnlySpan<byte> bytes)
+        {
+            _stream.Write(bytes);
+            return this;
+        }
+
+        public byte[] ToArray() => _stream.ToArray();
+    }
+}
