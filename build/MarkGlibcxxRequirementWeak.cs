@@ -46,7 +46,7 @@ public sealed class MarkGlibcxxRequirementWeak : Task
                     // into the NuGet package cache (CreateHardLinksForCopyLocalIfPossible), which must not change.
                     string patched = path + ".patched";
                     File.WriteAllBytes(patched, image);
-                    File.Move(patched, path, overwrite: true);
+                    File.Replace(patched, path, null);
                     Log.LogMessage(MessageImportance.High,
                         $"TensorGuard: marked {Version} weak in {path} (this machine's libstdc++ lacks it).");
                     break;
