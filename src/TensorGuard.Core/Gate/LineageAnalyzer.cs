@@ -96,11 +96,13 @@ public sealed class LineageAnalyzer
     private sealed record SketchedBase(string Name, LineageSketch Sketch, string CacheKind);
 
     /// <summary>A lineage test as cached: without the base's name, which the policy may change while the sketch stays.</summary>
-    private sealed record CachedTest(LineageVerdict Verdict, double Similarity, double Log10PValue, string Reason)
+    private sealed record CachedTest(LineageVerdict Verdict, double Similarity, double Log10PValue, string Reason, double? ZScore)
     {
+        /// <summary>The test's z-score is its strongest view's (matches come strongest first).</summary>
         public static CachedTest Of(LineageComparison comparison) =>
-            new(comparison.Verdict, comparison.Similarity, comparison.Log10PValue, comparison.Reason);
+            new(comparison.Verdict, comparison.Similarity, comparison.Log10PValue, comparison.Reason,
+                comparison.Matches.Count > 0 ? comparison.Matches[0].ZScore : null);
 
-        public LineageTest For(string baseName) => new(baseName, Verdict, Similarity, Log10PValue, Reason);
+        public LineageTest For(string baseName) => new(baseName, Verdict, Similarity, Log10PValue, Reason) { ZScore = ZScore };
     }
 }
