@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using LineageBench;
 using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.Safetensors;
+using TensorGuard.ModelFactory;
 
 // Lineage speed/size benchmark (not a test). Usage:
 //   generate DIR 1b|8b       write random BF16 weights of those shapes as one safetensors file
@@ -14,7 +14,7 @@ using TensorGuard.Core.Formats.Safetensors;
 switch (args.FirstOrDefault())
 {
     case "generate" when args.Length == 3:
-        Generate(args[1], Shapes.Parse(args[2]));
+        Generate(args[1], ParseShapes(args[2]));
         break;
     case "sketch" when args.Length == 3:
     {
@@ -38,9 +38,9 @@ switch (args.FirstOrDefault())
 
     case "synthetic" when args.Length == 2:
     {
-        Shapes shapes = Shapes.Parse(args[1]);
-        using var baseModel = new SyntheticSource(shapes, 1);
-        using var candidate = new SyntheticSource(shapes, 2);
+        ModelShapes shapes = ParseShapes(args[1]);
+        using var baseModel = new LazyModel(shapes, 1);
+        using var candidate = new LazyModel(shapes, 2);
         var watch = Stopwatch.StartNew();
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
         LineageSketch sketch = LineageSketcher.Sketch(baseModel);
@@ -71,11 +71,18 @@ static string Lap(Stopwatch watch, ref TimeSpan cpu)
     return text;
 }
 
-static void Generate(string directory, Shapes shapes)
+static ModelShapes ParseShapes(string name) => name switch
+{
+    "1b" => ModelShapes.Llama32_1B,
+    "8b" => ModelShapes.Llama31_8B,
+    _ => throw new ArgumentException($"unknown shape set {name}; use 1b or 8b", nameof(name)),
+};
+
+static void Generate(string directory, ModelShapes shapes)
 {
     Directory.CreateDirectory(directory);
     string path = Path.Combine(directory, "model.safetensors");
-    var source = new SyntheticSource(shapes, 1);
+    using var source = new LazyModel(shapes, 1);
     Dictionary<string, TensorEntry> entries = source.Tensors.ToDictionary(t => t.Name);
     var block = new float[1 << 20];
     var raw = new byte[block.Length * 2];

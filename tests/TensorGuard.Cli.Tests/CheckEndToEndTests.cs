@@ -63,7 +63,7 @@ public sealed class CheckEndToEndTests(DemoRepository repository) : IClassFixtur
         Assert.Equal(4, mismatch.GetProperty("line").GetInt32());
         Assert.StartsWith("lineage: derived from Llama-3.1-8B (similarity ", mismatch.GetProperty("evidence").GetString(), StringComparison.Ordinal);
         JsonElement detected = artifact.GetProperty("detected");
-        Assert.Equal("derived", detected.GetProperty("strength").GetString());
+        Assert.Equal("derived", detected.GetProperty("level").GetString());
         Dictionary<string, string> verdicts = detected.GetProperty("lineage").EnumerateArray()
             .ToDictionary(t => t.GetProperty("base").GetString()!, t => t.GetProperty("verdict").GetString()!);
         Assert.Equal("derived", verdicts["Llama-3.1-8B"]);
@@ -89,7 +89,7 @@ public sealed class CheckEndToEndTests(DemoRepository repository) : IClassFixtur
 
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(reports, "tensorguard-report.json")));
         JsonElement detected = json.RootElement.GetProperty("artifacts")[0].GetProperty("detected");
-        Assert.Equal("unknown", detected.GetProperty("strength").GetString());
+        Assert.Equal("not-derived", detected.GetProperty("level").GetString());
         Assert.Equal(3, detected.GetProperty("lineage").GetArrayLength());
         Assert.All(detected.GetProperty("lineage").EnumerateArray(), test => Assert.Equal("not-derived", test.GetProperty("verdict").GetString()));
         Assert.Contains("unknown-lineage", result.Output);

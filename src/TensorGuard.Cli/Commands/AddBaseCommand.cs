@@ -52,7 +52,7 @@ internal static class AddBaseCommand
 
         string original = File.ReadAllText(policyPath);
         string edited = PolicyEditor.AddBase(original, policy, parseResult.GetRequiredValue(Family), name, license, relative);
-        FingerprintDocument document = new FingerprintInputs(context).Compute(parseResult.GetRequiredValue(Model), name);
+        FingerprintDocument document = new FingerprintInputs(context).Compute(parseResult.GetRequiredValue(Model), name, FingerprintMethods.Base);
         Directory.CreateDirectory(Path.GetDirectoryName(fingerprintPath)!);
         File.WriteAllText(fingerprintPath, FingerprintWriter.ToJson(document));
         try

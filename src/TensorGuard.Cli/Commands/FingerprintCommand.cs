@@ -4,7 +4,7 @@ using TensorGuard.Core.Fingerprints;
 
 namespace TensorGuard.Cli.Commands;
 
-/// <summary><c>tensorguard fingerprint MODEL... [--out FILE|DIR] [--name NAME] [--format tensorguard|reference] [--method all|gradient|lineage]</c>.</summary>
+/// <summary><c>tensorguard fingerprint MODEL... [--out FILE|DIR] [--name NAME] [--format tensorguard|reference] [--method all|gradient|lineage|base]</c>.</summary>
 internal static class FingerprintCommand
 {
     private static readonly Argument<string[]> Models = new("MODEL")
@@ -31,9 +31,10 @@ internal static class FingerprintCommand
 
     private static readonly Option<string> Method = new Option<string>("--method")
     {
-        Description = "gradient: the paper's fingerprint (family and architecture); lineage: the sketch that proves derivation from a base; all: both.",
+        Description = "gradient: the paper's fingerprint (family and architecture); lineage: the sketch that proves derivation from a base; all: both; "
+            + "base: both plus every tensor's content hash (tensorguard-identity, reads every value), as policy add-base records for a base.",
         DefaultValueFactory = _ => "all",
-    }.AcceptOnlyFromAmong("all", "gradient", "lineage");
+    }.AcceptOnlyFromAmong("all", "gradient", "lineage", "base");
 
     private static readonly Option<string?> Base = BaseModelOption.Create();
 
@@ -62,6 +63,7 @@ internal static class FingerprintCommand
         {
             "gradient" => FingerprintMethods.Gradient,
             "lineage" => FingerprintMethods.Lineage,
+            "base" => FingerprintMethods.Base,
             _ => FingerprintMethods.All,
         };
         if (format == FingerprintFormat.Reference && !methods.HasFlag(FingerprintMethods.Gradient))

@@ -27,7 +27,11 @@ public static class PolicyReferences
             {
                 case FingerprintFile file:
                     FingerprintDocument document = FingerprintReader.Read(file.FullPath);
-                    return new ReferenceBase(model.Name, model.FamilyId, ToDictionary(document.RequireGradient(file.Written).Features), document.Lineage);
+                    return new ReferenceBase(model.Name, model.FamilyId, ToDictionary(document.RequireGradient(file.Written).Features), document.Lineage)
+                    {
+                        Identity = document.Identity,
+                        Files = document.Files,
+                    };
                 case InlineFeatures inline:
                     return new ReferenceBase(model.Name, model.FamilyId, ToDictionary(GradientFeatures.From(inline.Features)));
                 default:

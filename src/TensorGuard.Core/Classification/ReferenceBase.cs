@@ -7,4 +7,11 @@ namespace TensorGuard.Core.Classification;
 /// <param name="Family">The family id it labels.</param>
 /// <param name="Features">Its fingerprint's features.</param>
 /// <param name="Lineage">Its lineage sketch, when its fingerprint carries one (inline features never do).</param>
-public sealed record ReferenceBase(string Name, string Family, IReadOnlyDictionary<string, double> Features, LineageSketch? Lineage = null);
+public sealed record ReferenceBase(string Name, string Family, IReadOnlyDictionary<string, double> Features, LineageSketch? Lineage = null)
+{
+    /// <summary>Its tensors' content hashes, when its fingerprint carries them (<c>tensorguard-identity</c>).</summary>
+    public Fingerprints.Identity.IdentityFingerprint? Identity { get; init; }
+
+    /// <summary>Its weight files with their SHA-256, as its fingerprint records them (the Hub publishes the same hashes for LFS files).</summary>
+    public IReadOnlyList<Fingerprints.SourceFile> Files { get; init; } = [];
+}

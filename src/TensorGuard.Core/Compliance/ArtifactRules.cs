@@ -7,6 +7,8 @@ namespace TensorGuard.Core.Compliance;
 /// The rules applied to one artifact: compares what it declares with its detected lineage and with the licenses that
 /// govern it (the detected base's, the declared bases', the declared one), and with what the organisation allows.
 /// Severities come from the policy; exceptions are applied later by <see cref="ComplianceEvaluator"/>.
+/// Findings that rest on a derivation are raised only when the lineage's evidence level reaches the policy's
+/// <c>evidence:</c> (identical or derived by default); a resembled base raises one <c>lineage-unverified</c> instead.
 /// </summary>
 internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity declared, DetectedLineage lineage)
 {
@@ -21,6 +23,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
     {
         ModelCardProblems();
         UnknownLineage();
+        LineageUnverified();
         FamilyAllowed();
         LicenseConflict();
         foreach (LicenseTerms terms in Governing)
@@ -43,17 +46,23 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         return _findings;
     }
 
-    private string? LicenseOfDetected => lineage.Strength == LineageStrength.Unknown ? null : lineage.Base?.License;
+    /// <summary>Whether the lineage's base is evidence enough, under the policy's <c>evidence:</c>, for findings that rest on a derivation.</summary>
+    private bool Acting => Acts(policy, lineage);
 
-    /// <summary>The detected family and those of the bases merged in, when lineage is known.</summary>
-    private IReadOnlyList<string> DetectedFamilies => lineage.Strength == LineageStrength.Unknown || lineage.Family is null
+    private string? LicenseOfDetected => Acting ? lineage.Base!.License : null;
+
+    /// <summary>The detected family and those of the bases merged in, when the lineage acts.</summary>
+    private IReadOnlyList<string> DetectedFamilies => !Acting || lineage.Family is null
         ? []
         : [lineage.Family, .. lineage.MergedFrom.Select(b => b.FamilyId)];
+
+    private static bool Acts(PolicyDocument policy, DetectedLineage lineage) =>
+        lineage.Base is not null && lineage.Level.AtLeast(policy.DerivationEvidence);
 
     private static IReadOnlyList<LicenseTerms> GoverningLicenses(PolicyDocument policy, DeclaredIdentity declared, DetectedLineage lineage)
     {
         IEnumerable<string?> ids = [
-            lineage.Strength == LineageStrength.Unknown ? null : lineage.Base?.License,
+            Acts(policy, lineage) ? lineage.Base!.License : null,
             .. lineage.MergedFrom.Select(b => b.License),
             .. (declared.BaseModels?.Value ?? []).Select(id => DeclaredBase.Resolve(id, policy).License),
             declared.License?.Value,
@@ -77,7 +86,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
 
     private void UnknownLineage()
     {
-        if (lineage.Strength != LineageStrength.Unknown)
+        if (lineage.Base is not null)
         {
             return;
         }
@@ -88,11 +97,63 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
             lineage.Evidence, null);
     }
 
+    /// <summary>
+    /// One <c>lineage-unverified</c> when the weights only resemble a base, and the policy would raise findings if
+    /// they derived from it: it names the family, what would then apply, and how to prove or refute the derivation.
+    /// Nothing is raised when derivation would change nothing (the card already declares that lineage and its terms).
+    /// </summary>
+    private void LineageUnverified()
+    {
+        if (Acting || lineage.Base is not { } resembled)
+        {
+            return;
+        }
+
+        var ifDerived = new ArtifactRules(policy with { DerivationEvidence = EvidenceLevel.Resembles }, declared, lineage);
+        string[] wouldRaise = ifDerived.Apply()
+            .Where(hypothetical => hypothetical.RuleId != RuleIds.LineageUnverified
+                && !_findings.Any(actual => actual.RuleId == hypothetical.RuleId && actual.Message == hypothetical.Message))
+            .Select(hypothetical => hypothetical.RuleId)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        if (wouldRaise.Length == 0)
+        {
+            return;
+        }
+
+        LicenseTerms? terms = resembled.License is { } id ? Terms(id) : null;
+        var consequences = new List<string>();
+        if (terms is not null)
+        {
+            consequences.Add($"it would be governed by {Describe(terms.Id)}");
+            if (terms.NamePrefix is { } prefix)
+            {
+                consequences.Add($"its name would have to begin with \"{prefix}\"");
+            }
+
+            RequiredNotice[] notices = [.. terms.Notices, .. policy.Families.Where(f => f.Id == resembled.FamilyId).SelectMany(f => f.Notices)];
+            if (notices.Length > 0)
+            {
+                consequences.Add("it would have to carry " + string.Join(" and ", notices.Select(n => $"\"{n.AnyOf[0]}\" ({PlaceText(n.Where)})")));
+            }
+        }
+
+        string family = FamilyName(resembled.FamilyId);
+        Add(RuleIds.LineageUnverified,
+            $"resembles {resembled.Name} (the {family} family's architecture and statistics), but nothing proves its weights derive from it; "
+            + $"if they did, {(consequences.Count > 0 ? string.Join(", ", consequences) + ", and " : string.Empty)}the policy would raise {string.Join(", ", wouldRaise)}",
+            $"Prove or refute the derivation: add a lineage sketch of {resembled.Name} to the policy (tensorguard policy add-base BASE-WEIGHTS --family {resembled.FamilyId} --name NAME"
+            + $"{(resembled.License is { } license ? $" --license {license}" : string.Empty)} --policy POLICY, with the base's own weights), "
+            + "or name the base in base_model so it can be fetched from the Hub and tested. "
+            + "An independently trained model of the same shapes is not a derivative; to act on resemblance alone set evidence: resembles in the policy (false errors on such models).",
+            lineage.Evidence, null);
+    }
+
     private void FamilyAllowed()
     {
         foreach (string family in DetectedFamilies.Distinct(StringComparer.Ordinal).Where(f => !policy.Organisation.AllowsFamily(f)))
         {
-            Add(RuleIds.FamilyDenied, $"derives from the {FamilyName(family)} family, which the organisation does not allow",
+            Add(RuleIds.FamilyDenied, $"{Relation} the {FamilyName(family)} family, which the organisation does not allow",
                 "Rebuild from a base of an allowed family, or change organisation.allowed-families / denied-families in the policy.",
                 lineage.Evidence, null);
         }
@@ -118,14 +179,14 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         Add(RuleIds.LicenseConflict, $"{declaredText}, but {because}, which is licensed under {Describe(required)}",
             $"Declare license: {required} in the model card (a derivative keeps its base's license; a license the Hub does not list is "
             + $"written license: other with license_name: {required}), or rebuild from a base whose license allows the one you want.",
-            lineage.Strength == LineageStrength.Unknown ? null : lineage.Evidence, declared.ModelCardPath, CardLine("license", declared.License?.Source));
+            LicenseOfDetected is null ? null : lineage.Evidence, declared.ModelCardPath, CardLine("license", declared.License?.Source));
     }
 
     private (string? License, string Because) RequiredLicense()
     {
         if (LicenseOfDetected is { } detected)
         {
-            return (detected, $"its weights derive from {lineage.Base!.Name} ({StrengthText})");
+            return (detected, $"{WeightsRelation} {lineage.Base!.Name} ({StrengthText})");
         }
 
         string[] declaredLicenses = _declaredBases.Select(b => b.License).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
@@ -221,19 +282,19 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
     {
         // When derivation from another base is proven, the mismatch below names it; otherwise a declared base the
         // lineage test refutes is the mismatch.
-        if (lineage.Strength != LineageStrength.Derived && RefutedDeclaredBases())
+        if (!lineage.Level.ProvesDerivation() && RefutedDeclaredBases())
         {
             return;
         }
 
-        if (lineage.Strength == LineageStrength.Unknown || lineage.Base is not { } detected)
+        if (!Acting || lineage.Base is not { } detected)
         {
             return;
         }
 
         if (_declaredBases.Count == 0)
         {
-            Add(RuleIds.UndeclaredBase, $"derives from {detected.Name} ({StrengthText}) but declares no base model",
+            Add(RuleIds.UndeclaredBase, $"{Relation} {detected.Name} ({StrengthText}) but declares no base model",
                 $"Declare base_model: {HubId(detected)} (or the Hub id of the checkpoint you started from) in the model card.",
                 lineage.Evidence, declared.ModelCardPath);
             return;
@@ -241,7 +302,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
 
         bool sameBase = _declaredBases.Any(b => b.Base == detected);
         bool sameFamily = _declaredBases.Any(b => b.Base is null && string.Equals(b.Family, lineage.Family, StringComparison.Ordinal))
-            || (lineage.Strength == LineageStrength.Nearest && _declaredBases.Any(b => string.Equals(b.Family, lineage.Family, StringComparison.Ordinal)));
+            || (!lineage.Level.ProvesDerivation() && _declaredBases.Any(b => string.Equals(b.Family, lineage.Family, StringComparison.Ordinal)));
         if (sameBase || sameFamily)
         {
             return;
@@ -251,13 +312,15 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         if (_declaredBases.Any(b => b.IsKnown))
         {
             string families = string.Join(", ", _declaredBases.Where(b => b.IsKnown).Select(b => b.Base?.Name ?? FamilyName(b.Family ?? "?")));
-            Add(RuleIds.BaseMismatch, $"declares base model {declaredList} ({families}), but its weights derive from {detected.Name} ({StrengthText})",
+            // Only the classifier contradicting a declared base is at most a warning: shapes never prove derivation.
+            Add(RuleIds.BaseMismatch, $"declares base model {declaredList} ({families}), but {WeightsRelation} {detected.Name} ({StrengthText})",
                 $"Declare base_model: {HubId(detected)} (the checkpoint it really derives from), or rebuild from the declared base.",
-                lineage.Evidence, declared.ModelCardPath, CardLine("base_model", declared.BaseModels?.Source));
+                lineage.Evidence, declared.ModelCardPath, CardLine("base_model", declared.BaseModels?.Source),
+                atMost: lineage.Level.ProvesDerivation() ? null : Severity.Warning);
         }
         else
         {
-            Add(RuleIds.UndeclaredBase, $"declares base model {declaredList}, which the policy does not know; its weights derive from {detected.Name} ({StrengthText})",
+            Add(RuleIds.UndeclaredBase, $"declares base model {declaredList}, which the policy does not know; {WeightsRelation} {detected.Name} ({StrengthText})",
                 $"List {HubId(detected)} in base_model too, or add the declared id to the {FamilyName(lineage.Family ?? detected.FamilyId)} family's covers (or a base's aliases) in the policy.",
                 lineage.Evidence, declared.ModelCardPath, CardLine("base_model", declared.BaseModels?.Source));
         }
@@ -304,7 +367,18 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
 
     private static string HubId(PolicyBase model) => model.Aliases.FirstOrDefault() ?? model.Name;
 
-    private string StrengthText => lineage.Strength == LineageStrength.Derived ? "proven by the lineage test" : "nearest base by the classifier";
+    private string StrengthText => lineage.Level switch
+    {
+        EvidenceLevel.Identical => "proven by byte identity",
+        EvidenceLevel.Derived => "proven by the lineage test",
+        _ => "classifier only, acted on because the policy sets evidence: resembles",
+    };
+
+    /// <summary>"derives from" when proven, "resembles" otherwise: no finding may claim derivation on the classifier's word.</summary>
+    private string Relation => lineage.Level.ProvesDerivation() ? "derives from" : "resembles";
+
+    /// <summary>The subject and verb a finding states the lineage with.</summary>
+    private string WeightsRelation => lineage.Level.ProvesDerivation() ? "its weights derive from" : "its weights resemble";
 
     private string? GoverningEvidence(LicenseTerms terms)
     {
@@ -348,11 +422,12 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
     private int? CardLine(string key, DeclarationSource? source) =>
         source == DeclarationSource.ModelCard && declared.ModelCardLines.TryGetValue(key, out int line) ? line : null;
 
-    private void Add(string ruleId, string message, string fix, string? evidence, string? file, int? line = null)
+    private void Add(string ruleId, string message, string fix, string? evidence, string? file, int? line = null, Severity? atMost = null)
     {
         if (policy.Rules.SeverityOf(ruleId) is { } severity)
         {
-            _findings.Add(new Finding(ruleId, severity, message, fix, evidence, file) { Line = file is null ? null : line });
+            Severity capped = atMost is { } cap && cap < severity ? cap : severity;
+            _findings.Add(new Finding(ruleId, capped, message, fix, evidence, file) { Line = file is null ? null : line });
         }
     }
 }

@@ -4,27 +4,16 @@ using TensorGuard.Core.Policy;
 
 namespace TensorGuard.Core.Compliance;
 
-/// <summary>How strong the claim "this artifact descends from <see cref="DetectedLineage.Base"/>" is.</summary>
-public enum LineageStrength
-{
-    /// <summary>The lineage test found derivation with a significance.</summary>
-    Derived,
-
-    /// <summary>Only the classifier's nearest base, within its threshold: likely the family, plausibly the base.</summary>
-    Nearest,
-
-    /// <summary>No base of the policy explains the artifact.</summary>
-    Unknown,
-}
-
 /// <summary>
-/// The lineage compliance acts on, resolved from <see cref="LineageEvidence"/>. A lineage test that found derivation
-/// wins, whatever the classifier says (the evidence says when it overrules the classifier); a "not derived" test
-/// overrules the classifier's nearest base (same architecture is not derivation); otherwise the nearest base within
-/// the classifier's threshold is taken as likely, and the evidence says whether lineage was inconclusive or untested.
+/// The lineage compliance acts on, resolved from <see cref="LineageEvidence"/> into one <see cref="EvidenceLevel"/>.
+/// Byte identity with a base wins; then a lineage test that found derivation, whatever the classifier says (the
+/// evidence says when it overrules the classifier); a "not derived" test overrules the classifier's nearest base
+/// (same architecture is not derivation); otherwise the nearest base within the classifier's threshold is what the
+/// artifact <em>resembles</em>, never proof that it derives from it.
 /// </summary>
-/// <param name="Family">The family id; null when unknown.</param>
-public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base, string? Family, string Evidence, LineageEvidence Source)
+/// <param name="Base">The base the evidence points at: proven for identical/derived, resembled for resembles; null otherwise.</param>
+/// <param name="Family">The family id of <paramref name="Base"/>; null when there is none.</param>
+public sealed record DetectedLineage(EvidenceLevel Level, PolicyBase? Base, string? Family, string Evidence, LineageEvidence Source)
 {
     /// <summary>The family's display name from the policy.</summary>
     public string? FamilyName { get; init; }
@@ -32,11 +21,16 @@ public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base,
     /// <summary>Bases of other families the weights also derive from (a merge across families), strongest first.</summary>
     public IReadOnlyList<PolicyBase> MergedFrom { get; init; } = [];
 
-    /// <summary>The lineage test that decided (derived, or refuting the nearest base), or the one against the likely base; null when none ran.</summary>
+    /// <summary>The lineage test that decided (derived, or refuting the nearest base), or the one against the resembled base; null when none ran.</summary>
     public LineageTest? Test { get; init; }
+
+    /// <summary>The byte identity with <see cref="Base"/>, when the level is identical.</summary>
+    public IdentityMatch? Identity { get; init; }
 
     public static DetectedLineage From(LineageEvidence evidence, PolicyDocument policy)
     {
+        ArgumentNullException.ThrowIfNull(evidence);
+        ArgumentNullException.ThrowIfNull(policy);
         PolicyBase? Find(string name) => policy.Bases.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
 
         LineageTest[] derivations = evidence.Tests
@@ -44,20 +38,36 @@ public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base,
             .OrderBy(test => test.Log10PValue ?? 0)
             .ThenByDescending(test => test.Similarity)
             .ToArray();
+        IdentityMatch? identity = evidence.Identity
+            .Where(match => match.Any && Find(match.Base) is not null)
+            .OrderByDescending(match => match.Complete)
+            .ThenByDescending(match => match.IdenticalFiles)
+            .ThenByDescending(match => match.IdenticalTensors)
+            .FirstOrDefault();
+        if (identity is not null)
+        {
+            PolicyBase same = Find(identity.Base)!;
+            LineageTest? test = evidence.Tests.FirstOrDefault(t => string.Equals(t.Base, same.Name, StringComparison.OrdinalIgnoreCase));
+            string lineage = test is null ? string.Empty : "; " + Describe(test);
+            return new DetectedLineage(EvidenceLevel.Identical, same, same.FamilyId,
+                Describe(identity) + lineage + Merged(derivations, same, Find), evidence)
+            {
+                FamilyName = DisplayName(policy, same.FamilyId),
+                Test = test,
+                Identity = identity,
+                MergedFrom = MergedBases(derivations, same, Find),
+            };
+        }
+
         if (derivations.Length > 0)
         {
             PolicyBase proven = Find(derivations[0].Base)!;
-
-            // Within a family, a base derived from another (an instruct model from its base) shows up as derived from
-            // both; weights derived from bases of other families too are a merge across families.
-            LineageTest[] merged = derivations.Skip(1).Where(test => Find(test.Base)!.FamilyId != proven.FamilyId).ToArray();
-            string mergeText = merged.Length == 0 ? string.Empty : $"; also {string.Join("; ", merged.Select(Describe))}: a merge across families";
-            return new DetectedLineage(LineageStrength.Derived, proven, proven.FamilyId,
-                Describe(derivations[0]) + mergeText + Classifier(evidence.Nearest, proven), evidence)
+            return new DetectedLineage(EvidenceLevel.Derived, proven, proven.FamilyId,
+                Describe(derivations[0]) + Merged(derivations, proven, Find) + Classifier(evidence.Nearest, proven), evidence)
             {
                 FamilyName = DisplayName(policy, proven.FamilyId),
                 Test = derivations[0],
-                MergedFrom = merged.Select(test => Find(test.Base)!).ToArray(),
+                MergedFrom = MergedBases(derivations, proven, Find),
             };
         }
 
@@ -66,7 +76,7 @@ public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base,
             LineageTest? test = evidence.Tests.FirstOrDefault(t => string.Equals(t.Base, likely.Name, StringComparison.OrdinalIgnoreCase));
             if (test?.Verdict == LineageVerdict.NotDerived)
             {
-                return new DetectedLineage(LineageStrength.Unknown, null, null,
+                return new DetectedLineage(EvidenceLevel.NotDerived, null, null,
                     $"{Describe(nearest)}, but {Describe(test)}: the same architecture as the {DisplayName(policy, likely.FamilyId)} family, "
                     + "not its weights; the lineage test overrules the classifier", evidence)
                 {
@@ -74,8 +84,11 @@ public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base,
                 };
             }
 
-            string lineage = test is null ? $"no lineage sketch of {likely.Name} in the policy, so derivation was not tested" : Describe(test);
-            return new DetectedLineage(LineageStrength.Nearest, likely, likely.FamilyId, $"{Describe(nearest)}; {lineage}", evidence)
+            string lineage = test is null
+                ? $"lineage not verified: the policy has no lineage sketch of {likely.Name}"
+                : $"lineage not verified: {Describe(test)}";
+            return new DetectedLineage(EvidenceLevel.Resembles, likely, likely.FamilyId,
+                $"{Describe(nearest)}: the same architecture and family statistics, which independently trained models share; {lineage}", evidence)
             {
                 FamilyName = DisplayName(policy, likely.FamilyId),
                 Test = test,
@@ -83,8 +96,25 @@ public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base,
         }
 
         string[] parts = [.. evidence.Nearest is { } far ? [Describe(far)] : Array.Empty<string>(), .. Tests(evidence.Tests)];
-        return new DetectedLineage(LineageStrength.Unknown, null, null,
+        EvidenceLevel level = evidence.Tests.Count == 0 ? EvidenceLevel.Unknown
+            : evidence.Tests.All(test => test.Verdict == LineageVerdict.NotDerived) ? EvidenceLevel.NotDerived
+            : EvidenceLevel.Inconclusive;
+        return new DetectedLineage(level, null, null,
             parts.Length == 0 ? "no lineage evidence was available" : string.Join("; ", parts), evidence);
+    }
+
+    /// <summary>Bases of other families than <paramref name="main"/>'s that the lineage test also proved (a merge across families).</summary>
+    private static PolicyBase[] MergedBases(LineageTest[] derivations, PolicyBase main, Func<string, PolicyBase?> find) =>
+        derivations.Select(test => find(test.Base)!).Where(b => b.FamilyId != main.FamilyId).Distinct().ToArray();
+
+    /// <summary>
+    /// Within a family, a base derived from another (an instruct model from its base) shows up as derived from both;
+    /// weights derived from bases of other families too are a merge across families.
+    /// </summary>
+    private static string Merged(LineageTest[] derivations, PolicyBase main, Func<string, PolicyBase?> find)
+    {
+        LineageTest[] merged = derivations.Where(test => find(test.Base)!.FamilyId != main.FamilyId).ToArray();
+        return merged.Length == 0 ? string.Empty : $"; also {string.Join("; ", merged.Select(Describe))}: a merge across families";
     }
 
     /// <summary>What the classifier says next to a lineage test that proved derivation from <paramref name="proven"/>.</summary>
@@ -119,6 +149,22 @@ public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base,
     private static string DisplayName(PolicyDocument policy, string family) =>
         policy.Families.FirstOrDefault(f => f.Id == family)?.DisplayName ?? family;
 
+    /// <summary>Byte identity in words: "identical to X (…)" or "N of M non-trivial tensors bit-identical to X".</summary>
+    public static string Describe(IdentityMatch identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        string files = identity.IdenticalFiles > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{identity.IdenticalFiles} of {identity.Files} weight {(identity.Files == 1 ? "file" : "files")} with the SHA-256 the base records")
+            : string.Empty;
+        string tensors = identity.Tensors > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{identity.IdenticalTensors} of {identity.Tensors} non-trivial tensors bit-identical")
+            : string.Empty;
+        string detail = string.Join(", ", new[] { files, tensors }.Where(text => text.Length > 0));
+        return identity.Complete
+            ? $"identity: identical to {identity.Base} ({detail})"
+            : string.Create(CultureInfo.InvariantCulture, $"identity: {identity.IdenticalTensors} of {identity.Tensors} non-trivial tensors bit-identical to {identity.Base}{(identity.IdenticalFiles > 0 ? $" ({files})" : string.Empty)}");
+    }
+
     /// <summary>A lineage test in words: verdict, base, similarity and p-value.</summary>
     internal static string Describe(LineageTest test) => test.Verdict switch
     {
@@ -131,13 +177,26 @@ public sealed record DetectedLineage(LineageStrength Strength, PolicyBase? Base,
     };
 
     private static string Describe(NearestBase nearest) => string.Create(CultureInfo.InvariantCulture,
-        $"classifier: nearest base {nearest.Base} ({nearest.Family}) at distance {nearest.Distance:0.00}, threshold {nearest.Threshold:0.00}{(nearest.Unknown ? ", too far to belong to it" : string.Empty)}");
+        $"classifier: resembles {nearest.Base} ({nearest.Family}) at distance {nearest.Distance:0.00}, threshold {nearest.Threshold:0.00}{(nearest.Unknown ? ", too far to belong to it" : string.Empty)}");
 
-    private static string PValueText(double? log10PValue) => log10PValue is { } log10 ? $", p = {FormatPValue(log10)}" : string.Empty;
+    private static string PValueText(double? log10PValue) => log10PValue is { } log10 ? $", {PValueClause(log10)}" : string.Empty;
 
-    /// <summary>A p-value given as its log10, written as <c>0.031</c> or <c>2.5e-43</c>.</summary>
+    /// <summary>"p = 0.031", "p = 2.5e-9", or "p &lt; 1e-12" beyond what the calibration of the null supports.</summary>
+    public static string PValueClause(double log10PValue) =>
+        log10PValue < LineageSettings.CalibratedLog10PValueFloor ? $"p {FormatPValue(log10PValue)}" : $"p = {FormatPValue(log10PValue)}";
+
+    /// <summary>
+    /// A p-value given as its log10, written as <c>0.031</c> or <c>2.5e-9</c>; below the calibrated floor
+    /// (<see cref="LineageSettings.CalibratedLog10PValueFloor"/>) as <c>&lt; 1e-12</c>: the null model was not checked
+    /// that far, so smaller values are not claimed. JSON reports keep the raw log10.
+    /// </summary>
     public static string FormatPValue(double log10PValue)
     {
+        if (log10PValue < LineageSettings.CalibratedLog10PValueFloor)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"< 1e{LineageSettings.CalibratedLog10PValueFloor:0}");
+        }
+
         if (log10PValue >= -3)
         {
             return Math.Pow(10, log10PValue).ToString("0.###", CultureInfo.InvariantCulture);

@@ -32,6 +32,9 @@ public sealed record FingerprintDocument
     /// <summary>The lineage sketch (<c>tensorguard-lineage</c>), if computed.</summary>
     public LineageSketch? Lineage { get; init; }
 
+    /// <summary>Content hashes of the tensors (<c>tensorguard-identity</c>), if computed: base documents carry them for byte identity.</summary>
+    public Identity.IdentityFingerprint? Identity { get; init; }
+
     /// <summary>Things the user should know about how the fingerprints were made (e.g. tensors skipped).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TensorGuard.Core.Fingerprints.Identity;
 using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
 
@@ -123,6 +124,7 @@ public static partial class FingerprintReader
         JsonElement methods = RequiredProperty(root, "methods", JsonValueKind.Object, source);
         GradientFingerprint? gradient = null;
         LineageSketch? lineage = null;
+        IdentityFingerprint? identity = null;
         foreach (JsonProperty method in methods.EnumerateObject())
         {
             switch (method.Name)
@@ -132,6 +134,9 @@ public static partial class FingerprintReader
                     break;
                 case LineageSettings.MethodId:
                     lineage = ReadLineage(method.Value, source);
+                    break;
+                case IdentityFingerprint.MethodId:
+                    identity = ReadIdentity(method.Value, source);
                     break;
                 default:
                     throw Invalid(source, $"holds a fingerprint of method \"{UntrustedText.Printable(method.Name)}\", which this TensorGuard does not know", $"upgrade TensorGuard or {Recompute}");
@@ -145,6 +150,7 @@ public static partial class FingerprintReader
             Files = RequiredProperty(model, "files", JsonValueKind.Array, source).EnumerateArray().Select(file => ReadSourceFile(file, source)).ToArray(),
             Gradient = gradient,
             Lineage = lineage,
+            Identity = identity,
             Warnings = root.TryGetProperty("warnings", out JsonElement warnings)
                 ? Expect(warnings, JsonValueKind.Array, "warnings", source).EnumerateArray().Select(w => Expect(w, JsonValueKind.String, "warnings[]", source).GetString()!).ToArray()
                 : [],
@@ -210,6 +216,36 @@ public static partial class FingerprintReader
         {
             throw Invalid(source, error.Message, Recompute);
         }
+    }
+
+    private static IdentityFingerprint ReadIdentity(JsonElement section, string source)
+    {
+        string where = $"methods.{IdentityFingerprint.MethodId}";
+        Expect(section, JsonValueKind.Object, where, source);
+        long version = RequiredInteger(section, "version", source);
+        string hash = RequiredString(section, "hash", source);
+        if (version != IdentityFingerprint.Version || hash != IdentityFingerprint.HashName)
+        {
+            throw Invalid(source, $"holds {IdentityFingerprint.MethodId} version {version} with hash \"{UntrustedText.Printable(hash)}\"; this TensorGuard compares version {IdentityFingerprint.Version} ({IdentityFingerprint.HashName}) only", Recompute);
+        }
+
+        return new IdentityFingerprint(RequiredProperty(section, "tensors", JsonValueKind.Array, source).EnumerateArray().Select(tensor =>
+        {
+            Expect(tensor, JsonValueKind.Object, $"{where}.tensors[]", source);
+            string name = RequiredString(tensor, "name", source);
+            string digest = RequiredString(tensor, "hash", source);
+            if (!Hash128Hex().IsMatch(digest))
+            {
+                throw Invalid(source, $"tensor \"{UntrustedText.Printable(name)}\" has hash \"{UntrustedText.Printable(digest)}\", not 32 lower-case hex digits", Recompute);
+            }
+
+            bool trivial = tensor.TryGetProperty("trivial", out JsonElement flag) && flag.ValueKind is JsonValueKind.True or JsonValueKind.False
+                ? flag.GetBoolean()
+                : throw Invalid(source, $"tensor \"{UntrustedText.Printable(name)}\" has no boolean \"trivial\"", Recompute);
+            return new TensorHash(name, RequiredString(tensor, "dtype", source),
+                RequiredProperty(tensor, "shape", JsonValueKind.Array, source).EnumerateArray().Select(dim => NonNegative(Integer(dim, "shape[]", source), "shape[]", source)).ToArray(),
+                NonNegative(RequiredInteger(tensor, "bytes", source), "bytes", source), digest, trivial);
+        }).ToArray());
     }
 
     private static GradientParameters ReadParameters(JsonElement parameters, string source)
@@ -333,4 +369,7 @@ public static partial class FingerprintReader
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex Sha256Hex();
+
+    [GeneratedRegex("^[0-9a-f]{32}$")]
+    private static partial Regex Hash128Hex();
 }

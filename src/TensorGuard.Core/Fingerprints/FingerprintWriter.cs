@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using TensorGuard.Core.Fingerprints.Identity;
 using TensorGuard.Core.Fingerprints.Lineage;
 
 namespace TensorGuard.Core.Fingerprints;
@@ -101,6 +102,12 @@ public static class FingerprintWriter
             WriteLineage(lineage, json);
         }
 
+        if (document.Identity is { } identity)
+        {
+            json.WritePropertyName(IdentityFingerprint.MethodId);
+            WriteIdentity(identity, json);
+        }
+
         json.WriteEndObject();
         json.WriteStartArray("warnings");
         foreach (string warning in document.Warnings)
@@ -177,6 +184,34 @@ public static class FingerprintWriter
         json.WriteNumber("anchors", lineage.Anchors.Count);
         json.WriteNumber("sketchBytes", sketch.Length);
         json.WriteBase64String("sketch", sketch);
+        json.WriteEndObject();
+    }
+
+    private static void WriteIdentity(IdentityFingerprint identity, Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("version", IdentityFingerprint.Version);
+        json.WriteString("hash", IdentityFingerprint.HashName);
+        json.WriteStartArray("tensors");
+        foreach (TensorHash tensor in identity.Tensors)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", tensor.Name);
+            json.WriteString("dtype", tensor.DType);
+            json.WriteStartArray("shape");
+            foreach (long dim in tensor.Shape)
+            {
+                json.WriteNumberValue(dim);
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("bytes", tensor.Bytes);
+            json.WriteString("hash", tensor.Hash);
+            json.WriteBoolean("trivial", tensor.Trivial);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 

@@ -1,4 +1,5 @@
 using TensorGuard.Core.Fingerprints.Gradient;
+using TensorGuard.Core.Fingerprints.Identity;
 using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
 
@@ -14,8 +15,14 @@ public enum FingerprintMethods
     /// <summary>The lineage sketch (<c>tensorguard-lineage</c>).</summary>
     Lineage = 2,
 
-    /// <summary>Every method.</summary>
+    /// <summary>The methods <c>fingerprint</c> computes by default.</summary>
     All = Gradient | Lineage,
+
+    /// <summary>Content hashes of every tensor (<c>tensorguard-identity</c>): reads every value, so only base documents carry it by default.</summary>
+    Identity = 4,
+
+    /// <summary>What a base's document holds: every method, so artifacts can be matched by lineage and by bytes.</summary>
+    Base = All | Identity,
 }
 
 /// <summary>Settings of one fingerprint run; only <paramref name="Methods"/> changes what the document holds.</summary>
@@ -51,6 +58,7 @@ public static class ModelFingerprinter
         using var weights = new CountingTensorSource(model);
         GradientComputation? gradient = null;
         LineageSketch? lineage = null;
+        IdentityFingerprint? identity = null;
         try
         {
             if (run.Methods.HasFlag(FingerprintMethods.Gradient))
@@ -61,6 +69,11 @@ public static class ModelFingerprinter
             if (run.Methods.HasFlag(FingerprintMethods.Lineage))
             {
                 lineage = LineageSketcher.Sketch(weights, LineageSettings.SketchViews, run.MaxParallelism);
+            }
+
+            if (run.Methods.HasFlag(FingerprintMethods.Identity))
+            {
+                identity = TensorHasher.Hash(weights, maxParallelism: run.MaxParallelism);
             }
         }
         catch
@@ -77,6 +90,7 @@ public static class ModelFingerprinter
             Files = hashing.GetAwaiter().GetResult(),
             Gradient = gradient?.Fingerprint,
             Lineage = lineage,
+            Identity = identity,
             Warnings = [.. gradient?.Warnings ?? [], .. LineageWarnings(lineage)],
         };
         return new FingerprintResult(document, weights.ValuesRead);

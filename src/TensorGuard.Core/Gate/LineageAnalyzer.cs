@@ -30,6 +30,7 @@ public sealed class LineageAnalyzer
     private readonly FamilyClassifier _classifier;
     private readonly IReadOnlyList<SketchedBase> _sketched;
     private readonly FingerprintCache? _cache;
+    private readonly IdentityEvidence _identity;
 
     /// <exception cref="PolicyException">A base's fingerprint is missing or invalid.</exception>
     public LineageAnalyzer(PolicyDocument policy, FingerprintCache? cache)
@@ -41,6 +42,7 @@ public sealed class LineageAnalyzer
             .Select(b => new SketchedBase(b.Name, b.Lineage!, CacheKind(b.Lineage!)))
             .ToArray();
         _cache = cache;
+        _identity = new IdentityEvidence(bases);
     }
 
     /// <exception cref="ModelFormatException">The weights cannot be read or fingerprinted.</exception>
@@ -63,7 +65,7 @@ public sealed class LineageAnalyzer
                 test => JsonSerializer.SerializeToUtf8Bytes(test, CacheJson))
                 .For(sketched.Name))
             .ToArray();
-        return new LineageEvidence(nearest, tests);
+        return new LineageEvidence(nearest, tests) { Identity = _identity.Find(model, fingerprint.Files) };
     }
 
     /// <summary>The cache kind of a test against <paramref name="sketch"/>: the method version and the sketch's content hash.</summary>
@@ -96,11 +98,13 @@ public sealed class LineageAnalyzer
     private sealed record SketchedBase(string Name, LineageSketch Sketch, string CacheKind);
 
     /// <summary>A lineage test as cached: without the base's name, which the policy may change while the sketch stays.</summary>
-    private sealed record CachedTest(LineageVerdict Verdict, double Similarity, double Log10PValue, string Reason)
+    private sealed record CachedTest(LineageVerdict Verdict, double Similarity, double Log10PValue, string Reason, double? ZScore)
     {
+        /// <summary>The test's z-score is its strongest view's (matches come strongest first).</summary>
         public static CachedTest Of(LineageComparison comparison) =>
-            new(comparison.Verdict, comparison.Similarity, comparison.Log10PValue, comparison.Reason);
+            new(comparison.Verdict, comparison.Similarity, comparison.Log10PValue, comparison.Reason,
+                comparison.Matches.Count > 0 ? comparison.Matches[0].ZScore : null);
 
-        public LineageTest For(string baseName) => new(baseName, Verdict, Similarity, Log10PValue, Reason);
+        public LineageTest For(string baseName) => new(baseName, Verdict, Similarity, Log10PValue, Reason) { ZScore = ZScore };
     }
 }

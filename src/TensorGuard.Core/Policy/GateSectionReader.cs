@@ -1,4 +1,5 @@
 using System.Globalization;
+using TensorGuard.Core.Compliance;
 
 namespace TensorGuard.Core.Policy;
 
@@ -8,7 +9,7 @@ namespace TensorGuard.Core.Policy;
 /// </summary>
 internal static class GateSectionReader
 {
-    public static readonly string[] TopLevelKeys = ["licenses", "organisation", "rules", "fail-on", "exceptions", "models"];
+    public static readonly string[] TopLevelKeys = ["licenses", "organisation", "rules", "fail-on", "evidence", "exceptions", "models"];
     private static readonly string[] LicenseKeys = ["id", "name", "link", "commercial", "allows-relicensing", "name-prefix", "notices", "conditions", "covers"];
     private static readonly string[] NoticeKeys = ["text", "where"];
     private static readonly string[] OrganisationKeys = ["commercial", "allowed-families", "denied-families", "allowed-licenses", "denied-licenses"];
@@ -16,6 +17,7 @@ internal static class GateSectionReader
     private static readonly string[] ModelKeys = ["path", "name", "license", "base-model", "optional", "base-weights"];
     private static readonly string[] SeverityWords = ["error", "warning", "note", "off"];
     private static readonly string[] FailOnWords = ["error", "warning", "never"];
+    private static readonly string[] EvidenceWords = [.. new[] { EvidenceLevel.Identical, EvidenceLevel.Derived, EvidenceLevel.Resembles }.Select(level => level.Token())];
     private static readonly string[] PlaceWords = ["model-card", "notice-file", "license-file", "anywhere"];
 
     /// <summary>Adds the gate sections under <paramref name="top"/> to <paramref name="document"/>.</summary>
@@ -34,6 +36,9 @@ internal static class GateSectionReader
                 "never" => FailOn.Never,
                 _ => FailOn.Error,
             } : FailOn.Error,
+            DerivationEvidence = top.Optional("evidence") is { } evidence
+                ? EvidenceLevels.Parse(Word(top.File, "evidence", evidence, EvidenceWords))!.Value
+                : EvidenceLevel.Derived,
             Exemptions = top.Optional("exceptions") is null ? [] : top.RequiredList("exceptions").Select(node => ReadExemption(top.File, node)).ToArray(),
             Models = top.Optional("models") is null ? [] : top.RequiredList("models").Select(node => ReadModel(top.File, node)).ToArray(),
         };

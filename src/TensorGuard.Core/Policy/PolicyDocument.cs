@@ -30,6 +30,13 @@ public sealed record PolicyDocument(string Path, string Root, int Version, IRead
 
     /// <summary>Artifacts to check when the command line names none (<c>models:</c>).</summary>
     public IReadOnlyList<ModelSelection> Models { get; init; } = [];
+
+    /// <summary>
+    /// The weakest evidence findings that rest on a derivation are raised on (<c>evidence:</c>): <see cref="Compliance.EvidenceLevel.Derived"/>
+    /// by default; <see cref="Compliance.EvidenceLevel.Resembles"/> deliberately lets the classifier alone raise them (false positives on
+    /// independent models of a family's shapes); <see cref="Compliance.EvidenceLevel.Identical"/> only byte identity.
+    /// </summary>
+    public Compliance.EvidenceLevel DerivationEvidence { get; init; } = Compliance.EvidenceLevel.Derived;
 }
 
 /// <summary>A model family (e.g. Llama) and the base models that stand for it.</summary>

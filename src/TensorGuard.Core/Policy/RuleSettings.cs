@@ -34,6 +34,7 @@ public static class RuleIds
     public const string BaseMismatch = "base-mismatch";
     public const string UndeclaredBase = "undeclared-base";
     public const string UnknownLineage = "unknown-lineage";
+    public const string LineageUnverified = "lineage-unverified";
     public const string FamilyDenied = "family-denied";
     public const string LicenseDenied = "license-denied";
     public const string NonCommercial = "non-commercial";
@@ -50,6 +51,7 @@ public static class RuleIds
         [BaseMismatch] = Severity.Error,
         [UndeclaredBase] = Severity.Warning,
         [UnknownLineage] = Severity.Warning,
+        [LineageUnverified] = Severity.Warning,
         [FamilyDenied] = Severity.Error,
         [LicenseDenied] = Severity.Error,
         [NonCommercial] = Severity.Error,

@@ -136,7 +136,7 @@ public static class JsonReport
     private static void Detected(Utf8JsonWriter json, DetectedLineage detected)
     {
         json.WriteStartObject("detected");
-        json.WriteString("strength", ReportText.Word(detected.Strength));
+        json.WriteString("level", ReportText.Word(detected.Level));
         WriteOptional(json, "family", detected.Family);
         WriteOptional(json, "base", detected.Base?.Name);
         WriteOptional(json, "license", detected.Base?.License);
@@ -156,6 +156,20 @@ public static class JsonReport
             json.WriteNull("nearest");
         }
 
+        json.WriteStartArray("identity");
+        foreach (IdentityMatch match in detected.Source.Identity)
+        {
+            json.WriteStartObject();
+            json.WriteString("base", match.Base);
+            json.WriteBoolean("complete", match.Complete);
+            json.WriteNumber("identicalFiles", match.IdenticalFiles);
+            json.WriteNumber("files", match.Files);
+            json.WriteNumber("identicalTensors", match.IdenticalTensors);
+            json.WriteNumber("tensors", match.Tensors);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
         json.WriteStartArray("lineage");
         foreach (LineageTest test in detected.Source.Tests)
         {
@@ -173,6 +187,15 @@ public static class JsonReport
             {
                 json.WriteNull("log10PValue");
                 json.WriteNull("pValue");
+            }
+
+            if (test.ZScore is { } z)
+            {
+                json.WriteNumber("zScore", Math.Round(z, 4));
+            }
+            else
+            {
+                json.WriteNull("zScore");
             }
 
             WriteOptional(json, "reason", test.Reason);

@@ -60,6 +60,7 @@ public static class MarkdownReport
         if (artifact.Detected is { } detected)
         {
             md.Append("- **Detected:** ").Append(Escape(ReportText.Detected(detected))).Append('\n');
+            md.Append("- **Evidence level:** ").Append(Code(ReportText.Word(detected.Level))).Append(" — ").Append(Escape(detected.Level.Meaning())).Append('\n');
             md.Append("- **Evidence:** ").Append(Escape(detected.Evidence)).Append('\n');
             LineageDetails(md, detected.Source);
         }

@@ -46,22 +46,18 @@ public static class ReportText
         _ => "override",
     };
 
-    public static string Word(LineageStrength strength) => strength switch
-    {
-        LineageStrength.Derived => "derived",
-        LineageStrength.Nearest => "nearest",
-        _ => "unknown",
-    };
+    /// <summary>The evidence level's token (<c>identical</c>, <c>derived</c>, <c>resembles</c>, …).</summary>
+    public static string Word(EvidenceLevel level) => level.Token();
 
     /// <summary>The verdict as a JSON token: <c>derived</c>, <c>not-derived</c> or <c>inconclusive</c>.</summary>
     public static string Word(LineageVerdict verdict) => verdict.Describe().Replace(' ', '-');
 
-    /// <summary>A lineage test's p-value as text (<c>2.5e-43</c>), or a dash when the method gave none.</summary>
+    /// <summary>A lineage test's p-value as text (<c>2.5e-9</c>, <c>&lt; 1e-12</c>), or a dash when the method gave none.</summary>
     public static string PValue(LineageTest test) => test.Log10PValue is { } log10 ? DetectedLineage.FormatPValue(log10) : "—";
 
     /// <summary>One lineage test in one line: base, verdict, similarity and p-value.</summary>
     public static string Test(LineageTest test) =>
-        Invariant($"{test.Base}: {test.Verdict.Describe()}, similarity {test.Similarity:0.000}, p = {PValue(test)}");
+        Invariant($"{test.Base}: {test.Verdict.Describe()}, similarity {test.Similarity:0.000}, {(test.Log10PValue is { } log10 ? DetectedLineage.PValueClause(log10) : "p = —")}");
 
     /// <summary>The classifier's answer in one line.</summary>
     public static string Nearest(NearestBase nearest) =>
@@ -107,14 +103,21 @@ public static class ReportText
         return $"name {Formats.UntrustedText.Printable(declared.Name.Value)}{Source(declared.Name.Source)} · license {license} · base model {bases}";
     }
 
-    /// <summary>Detected base, family and license in one line, without the evidence.</summary>
-    public static string Detected(DetectedLineage detected) => detected.Strength switch
+    /// <summary>The evidence level and what it says about the base, family and license, in one line without the details.</summary>
+    public static string Detected(DetectedLineage detected) => detected.Level switch
     {
-        LineageStrength.Derived => $"derived from {detected.Base!.Name} ({detected.FamilyName}{LicenseText(detected.Base)}; lineage p = {(detected.Test is { } test ? PValue(test) : "—")})",
-        LineageStrength.Nearest => $"likely {detected.Base!.Name} ({detected.FamilyName}{LicenseText(detected.Base)}; classifier only, {(detected.Test is null ? "lineage not tested" : "lineage inconclusive")})",
-        _ when detected.Test is { Verdict: LineageVerdict.NotDerived } refuted => $"unknown: resembles {refuted.Base} but is not derived from it; no base of the policy explains the weights",
+        EvidenceLevel.Identical => $"identical: {IdentityText(detected)} ({detected.FamilyName}{LicenseText(detected.Base!)})",
+        EvidenceLevel.Derived => $"derived: {detected.Base!.Name} ({detected.FamilyName}{LicenseText(detected.Base)}; lineage {(detected.Test?.Log10PValue is { } log10 ? DetectedLineage.PValueClause(log10) : "p = —")})",
+        EvidenceLevel.Resembles => $"resembles: {detected.Base!.Name} ({detected.FamilyName}{LicenseText(detected.Base)}; architecture match, {(detected.Test is null ? "lineage not verified" : "lineage inconclusive")})",
+        EvidenceLevel.NotDerived when detected.Test is { } refuted => $"not-derived: the architecture of {refuted.Base}, not its weights; no base of the policy explains the weights",
+        EvidenceLevel.NotDerived => "not-derived: no base of the policy explains the weights",
+        EvidenceLevel.Inconclusive => "inconclusive: no base of the policy is proven or refuted",
         _ => "unknown: no base of the policy explains the weights",
     };
+
+    private static string IdentityText(DetectedLineage detected) => detected.Identity is { Complete: false } partial
+        ? Invariant($"{partial.IdenticalTensors} of {partial.Tensors} non-trivial tensors bit-identical to {detected.Base!.Name}")
+        : detected.Base!.Name;
 
     public static string Plural(int count, string word) => count == 1 ? word : word + "s";
 

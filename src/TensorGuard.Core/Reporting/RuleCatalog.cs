@@ -36,6 +36,11 @@ public static class RuleCatalog
         new(RuleIds.UnknownLineage, "Lineage unknown",
             "No base model of the policy explains the weights, so their license obligations cannot be checked.",
             "If the model derives from a base the policy lacks, add that base's fingerprint to the policy. If it is original work, record an exception with the reason. " + ExceptionHelp),
+        new(RuleIds.LineageUnverified, "Lineage not verified",
+            "The classifier finds the weights resemble a base (same architecture and family statistics), but nothing proves they derive from it: independent models share a family's shapes. "
+            + "The finding names the license and notices that would apply if they did.",
+            "Get proof either way: add the base's lineage sketch to the policy (`tensorguard policy add-base` with the base's weights), "
+            + "or name the base in `base_model` so it can be fetched from the Hub and tested. To act on resemblance alone, set `evidence: resembles` in the policy (false errors on independent models). " + ExceptionHelp),
         new(RuleIds.FamilyDenied, "Model family not allowed",
             "The weights derive from a model family the organisation's policy does not allow.",
             "Use a base model from an allowed family, or change the policy's allowed families if the organisation agrees. " + ExceptionHelp),

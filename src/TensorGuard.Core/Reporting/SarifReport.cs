@@ -188,6 +188,11 @@ public static class SarifReport
             json.WriteString("evidence", evidence);
         }
 
+        if (artifact.Detected is { } detected)
+        {
+            json.WriteString("evidenceLevel", ReportText.Word(detected.Level));
+        }
+
         if (artifact.Detected?.Test is { } test)
         {
             json.WriteStartObject("lineage");

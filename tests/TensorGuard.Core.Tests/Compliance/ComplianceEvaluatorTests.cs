@@ -29,7 +29,7 @@ public sealed class ComplianceEvaluatorTests
         ArtifactResult artifact = result.Artifacts.Single();
         Assert.Equal(ArtifactStatus.Compliant, artifact.Status);
         Assert.Empty(artifact.Findings);
-        Assert.Equal(LineageStrength.Derived, artifact.Detected!.Strength);
+        Assert.Equal(EvidenceLevel.Derived, artifact.Detected!.Level);
         Assert.Contains(artifact.Reminders, r => r.Contains("700 million", StringComparison.Ordinal));
     }
 
@@ -85,9 +85,9 @@ public sealed class ComplianceEvaluatorTests
         CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme-7B", "apache-2.0", ["mistralai/Mistral-7B-v0.1"]), evidence);
 
         DetectedLineage detected = result.Artifacts.Single().Detected!;
-        Assert.Equal(LineageStrength.Derived, detected.Strength);
+        Assert.Equal(EvidenceLevel.Derived, detected.Level);
         Assert.Equal("Llama-3.1-8B", detected.Base!.Name);
-        Assert.Contains("classifier: nearest base Mistral-7B-v0.1", detected.Evidence);
+        Assert.Contains("classifier: resembles Mistral-7B-v0.1", detected.Evidence);
         Assert.Contains("which the lineage test overrules", detected.Evidence);
         Assert.Contains("base-mismatch", Rules(result));
         Assert.Contains("license-conflict", Rules(result));
@@ -102,7 +102,7 @@ public sealed class ComplianceEvaluatorTests
         CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme-7B", "apache-2.0", ["mistralai/Mistral-7B-v0.1"]), evidence);
 
         DetectedLineage detected = result.Artifacts.Single().Detected!;
-        Assert.Equal(LineageStrength.Nearest, detected.Strength);
+        Assert.Equal(EvidenceLevel.Resembles, detected.Level);
         Assert.Equal(LineageVerdict.Inconclusive, detected.Test!.Verdict);
         Assert.Contains("lineage test against Mistral-7B-v0.1 inconclusive (similarity 0.200, p = 3.2e-5)", detected.Evidence);
         Assert.Contains("lineage inconclusive", Core.Reporting.ReportText.Detected(detected));
@@ -110,7 +110,7 @@ public sealed class ComplianceEvaluatorTests
     }
 
     [Fact]
-    public void Evaluate_LookAlikeNotDerivedFromAnyBase_IsUnknownAndNamesTheFamilyItResembles()
+    public void Evaluate_LookAlikeNotDerivedFromAnyBase_IsNotDerivedAndNamesTheFamilyItResembles()
     {
         var evidence = new LineageEvidence(new NearestBase("Llama-3.1-8B", "llama", 0.2, 3, Unknown: false),
         [
@@ -121,10 +121,10 @@ public sealed class ComplianceEvaluatorTests
         CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme-Original", "apache-2.0", null), evidence);
 
         DetectedLineage detected = result.Artifacts.Single().Detected!;
-        Assert.Equal(LineageStrength.Unknown, detected.Strength);
+        Assert.Equal(EvidenceLevel.NotDerived, detected.Level);
         Assert.Null(detected.Family);
         Assert.Contains("the same architecture as the Llama family, not its weights", detected.Evidence);
-        Assert.StartsWith("unknown: resembles Llama-3.1-8B but is not derived from it", Core.Reporting.ReportText.Detected(detected), StringComparison.Ordinal);
+        Assert.StartsWith("not-derived: the architecture of Llama-3.1-8B, not its weights", Core.Reporting.ReportText.Detected(detected), StringComparison.Ordinal);
         Assert.Equal(["unknown-lineage"], Rules(result));
     }
 
@@ -140,7 +140,7 @@ public sealed class ComplianceEvaluatorTests
         CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme", "apache-2.0", null), evidence);
 
         DetectedLineage detected = result.Artifacts.Single().Detected!;
-        Assert.Equal(LineageStrength.Unknown, detected.Strength);
+        Assert.Equal(EvidenceLevel.Inconclusive, detected.Level);
         Assert.Contains("too far to belong to it", detected.Evidence);
         Assert.Contains("lineage test against Qwen2.5-3B inconclusive", detected.Evidence);
         Assert.DoesNotContain("Llama", detected.Evidence);
@@ -234,14 +234,108 @@ public sealed class ComplianceEvaluatorTests
     }
 
     [Fact]
-    public void Evaluate_ClassifierOnlyAndNoDeclaredBase_IsUndeclaredBase()
+    public void Evaluate_ClassifierOnlyAndNoDeclaredBase_IsLineageUnverifiedNotUndeclaredBase()
     {
         var evidence = new LineageEvidence(new NearestBase("Mistral-7B-v0.1", "mistral", 0.5, 3, Unknown: false), []);
 
         CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme-7B", "apache-2.0", null), evidence);
 
-        Assert.Equal(LineageStrength.Nearest, result.Artifacts.Single().Detected!.Strength);
-        Assert.Equal(["undeclared-base"], Rules(result));
+        Assert.Equal(EvidenceLevel.Resembles, result.Artifacts.Single().Detected!.Level);
+        Assert.Equal(["lineage-unverified"], Rules(result));
+        Assert.Contains("undeclared-base", result.Artifacts.Single().Findings.Single().Message);
+    }
+
+    private static readonly LineageEvidence ResemblesLlama = new(new NearestBase("Llama-3.1-8B", "llama", 0.2, 3, Unknown: false), []);
+
+    [Fact]
+    public void Evaluate_IndependentModelResemblingLlama_IsOneLineageUnverifiedWarningThatNeverClaimsDerivation()
+    {
+        CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme-Original-8B", "apache-2.0", null), ResemblesLlama);
+
+        Assert.Equal(Verdict.Pass, result.Verdict);
+        Finding finding = Assert.Single(result.Artifacts.Single().Findings);
+        Assert.Equal(RuleIds.LineageUnverified, finding.RuleId);
+        Assert.Equal(Severity.Warning, finding.Severity);
+        Assert.Contains("resembles Llama-3.1-8B (the Llama family's", finding.Message);
+        Assert.Contains("nothing proves its weights derive from it", finding.Message);
+        Assert.Contains("llama3.1 (Llama 3.1 Community License)", finding.Message);
+        Assert.Contains("begin with \"Llama\"", finding.Message);
+        Assert.Contains("\"Built with Llama\" (the model card)", finding.Message);
+        Assert.Contains("license-conflict, naming, notice-missing", finding.Message);
+        Assert.Contains("policy add-base", finding.Fix);
+        Assert.Contains("--license llama3.1", finding.Fix);
+        Assert.Contains("base_model so it can be fetched from the Hub", finding.Fix);
+        Assert.Contains("lineage not verified", finding.Evidence);
+        Assert.StartsWith("resembles: Llama-3.1-8B", Core.Reporting.ReportText.Detected(result.Artifacts.Single().Detected!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_ResemblesTheBaseItCompliantlyDeclares_RaisesNothing()
+    {
+        CheckResult result = Check(GatePolicies.Load(), CompliantLlama(), ResemblesLlama);
+
+        Assert.Equal(EvidenceLevel.Resembles, result.Artifacts.Single().Detected!.Level);
+        Assert.Empty(Rules(result));
+    }
+
+    [Fact]
+    public void Evaluate_PolicyEvidenceResembles_RestoresClassifierFindingsWithoutClaimingDerivation()
+    {
+        PolicyDocument policy = GatePolicies.Load("organisation:\n  commercial: true\nevidence: resembles\n");
+
+        CheckResult result = Check(policy, GatePolicies.Declared("Acme-Original-8B", "apache-2.0", null), ResemblesLlama);
+
+        Assert.Equal(EvidenceLevel.Resembles, policy.DerivationEvidence);
+        Assert.Equal(["license-conflict", "naming", "notice-missing", "notice-missing", "undeclared-base"], Rules(result));
+        Finding conflict = result.Artifacts.Single().Findings.First(f => f.RuleId == RuleIds.LicenseConflict);
+        Assert.Contains("its weights resemble Llama-3.1-8B (classifier only, acted on because the policy sets evidence: resembles)", conflict.Message);
+        Assert.DoesNotContain(result.Artifacts.Single().Findings, f => f.Message.Contains("derive from", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Evaluate_DeclaredBaseOnlyTheClassifierContradicts_IsAtMostAWarning()
+    {
+        PolicyDocument policy = GatePolicies.Load("organisation:\n  commercial: true\nevidence: resembles\n");
+        DeclaredIdentity declared = GatePolicies.Declared("Mistral-Acme-7B", "apache-2.0", ["mistralai/Mistral-7B-v0.1"]);
+
+        CheckResult byDefault = Check(GatePolicies.Load(), declared, ResemblesLlama);
+        CheckResult acting = Check(policy, declared, ResemblesLlama);
+
+        Assert.DoesNotContain("base-mismatch", Rules(byDefault));
+        Finding mismatch = acting.Artifacts.Single().Findings.Single(f => f.RuleId == RuleIds.BaseMismatch);
+        Assert.Equal(Severity.Warning, mismatch.Severity);
+    }
+
+    [Theory]
+    [InlineData(0, 0, 40, 40, "identical: Llama-3.1-8B (Llama family")]
+    [InlineData(2, 2, 0, 0, "identical: Llama-3.1-8B (Llama family")]
+    [InlineData(0, 1, 1, 40, "1 of 40 non-trivial tensors bit-identical to Llama-3.1-8B")]
+    public void Evaluate_ByteIdentity_IsIdenticalEvidenceThatRaisesDerivationFindings(int identicalFiles, int files, int identicalTensors, int tensors, string detected)
+    {
+        var evidence = new LineageEvidence(new NearestBase("Mistral-7B-v0.1", "mistral", 0.5, 3, Unknown: false), [])
+        {
+            Identity = [new IdentityMatch("Llama-3.1-8B", identicalFiles, files, identicalTensors, tensors)],
+        };
+
+        CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme-Chat-8B", "apache-2.0", null), evidence);
+
+        DetectedLineage lineage = result.Artifacts.Single().Detected!;
+        Assert.Equal(EvidenceLevel.Identical, lineage.Level);
+        Assert.Equal("Llama-3.1-8B", lineage.Base!.Name);
+        Assert.Contains(detected, Core.Reporting.ReportText.Detected(lineage));
+        Assert.Contains("license-conflict", Rules(result));
+        Assert.Contains("proven by byte identity", result.Artifacts.Single().Findings.First(f => f.RuleId == RuleIds.LicenseConflict).Message);
+    }
+
+    [Fact]
+    public void Evaluate_NoIdenticalTensorOrFile_IsNoIdentityEvidence()
+    {
+        var evidence = new LineageEvidence(null, []) { Identity = [new IdentityMatch("Llama-3.1-8B", 0, 1, 0, 40)] };
+
+        CheckResult result = Check(GatePolicies.Load(), GatePolicies.Declared("Acme", "apache-2.0", null), evidence);
+
+        Assert.Equal(EvidenceLevel.Unknown, result.Artifacts.Single().Detected!.Level);
+        Assert.Equal(["unknown-lineage"], Rules(result));
     }
 
     [Fact]

@@ -30,6 +30,14 @@ public static class LineageSettings
     /// <summary>Combined p-value above which the verdict is "not derived" (in between: inconclusive).</summary>
     public const double NotDerivedPValue = 1e-3;
 
+    /// <summary>
+    /// log10 of the smallest p-value reports state as a number: below it they say "p &lt; 1e-12". The null was
+    /// calibrated on independent pairs (docs/lineage-calibration.md): no unrelated pair came near it, but the
+    /// normal tail the p-value extrapolates was only checked down to the rates a few thousand pairs can show, and
+    /// printing 1e-6348 would claim a precision the model of the null does not have. JSON keeps the raw log10.
+    /// </summary>
+    public const double CalibratedLog10PValueFloor = -12;
+
     /// <summary>Fewest comparable base views for a verdict other than inconclusive.</summary>
     public const int MinimumComparableViews = 3;
 }
