@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using TensorGuard.Core.Formats;
+using TensorGuard.Core.Formats.Hub;
 
 namespace TensorGuard.Core.Fingerprints;
 
@@ -46,8 +47,14 @@ public static class SourceFileHasher
         }
     }
 
+    // A Hub file keeps its reference, commit included, so the document says exactly what was read.
     private static string RelativePath(string path, string? directory)
     {
+        if (HubReference.IsHubReference(path))
+        {
+            return path;
+        }
+
         string full = Path.GetFullPath(path);
         if (directory is not null)
         {
