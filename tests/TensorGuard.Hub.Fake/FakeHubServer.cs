@@ -23,6 +23,9 @@ public enum FakeHost
 /// <summary>A request the stand-in received, with the bytes of body it sent back.</summary>
 public sealed record HubRequest(FakeHost Host, string Method, string Path, string? Range, string? Authorization, int Status, long BytesSent);
 
+/// <summary>A file's contents as the stand-in serves them: its length, a way to read it (seekable), and optionally its SHA-256 (computed when left out).</summary>
+public sealed record HubContent(long Length, Func<Stream> Open, string? Sha256 = null);
+
 /// <summary>What the stand-in does to the next request that matches <see cref="Applies"/> instead of answering it normally.</summary>
 /// <param name="Status">Status to answer (0: answer normally, then apply the body faults).</param>
 /// <param name="Headers">Headers to send with it (e.g. Retry-After, RateLimit, X-Error-Code, Location).</param>
@@ -109,6 +112,31 @@ public sealed class FakeHubServer : IAsyncDisposable
         return AddCommit(repoId, branch, files, requiredToken);
     }
 
+    /// <summary>Publishes files given as streams (e.g. generated on the fly, for models larger than the disk) as a new commit.</summary>
+    public string AddRepository(string repoId, IReadOnlyDictionary<string, HubContent> contents, string branch = "main", string? requiredToken = null)
+    {
+        var files = new SortedDictionary<string, FakeFile>(StringComparer.Ordinal);
+        foreach ((string path, HubContent content) in contents)
+        {
+            string sha;
+            if (content.Sha256 is { } given)
+            {
+                sha = given;
+            }
+            else
+            {
+                using Stream stream = content.Open();
+                sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+            }
+
+            var file = new FakeFile(content.Open, content.Length, sha, IsLfs(path));
+            _blobs[sha] = file;
+            files[path] = file;
+        }
+
+        return AddCommit(repoId, branch, files, requiredToken);
+    }
+
     /// <summary>Makes the next request matching <paramref name="fault"/> fail as it says (faults apply in the order added, once each).</summary>
     public void Inject(HubFault fault)
     {
@@ -134,14 +162,14 @@ public sealed class FakeHubServer : IAsyncDisposable
             sha = Convert.ToHexStringLower(SHA256.HashData(stream));
         }
 
-        var file = new FakeFile(null, diskPath, new FileInfo(diskPath).Length, sha, lfs);
+        var file = new FakeFile(() => File.OpenRead(diskPath), new FileInfo(diskPath).Length, sha, lfs);
         _blobs[sha] = file;
         return file;
     }
 
     private FakeFile AddFile(byte[] bytes, bool lfs)
     {
-        var file = new FakeFile(bytes, null, bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)), lfs);
+        var file = new FakeFile(() => new MemoryStream(bytes, writable: false), bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)), lfs);
         _blobs[file.Sha256] = file;
         return file;
     }
@@ -204,6 +232,18 @@ public sealed class FakeHubServer : IAsyncDisposable
     private async Task<long> HubAsync(HttpContext context, HubFault? fault)
     {
         string[] parts = (context.Request.Path.Value ?? "/").Trim('/').Split('/');
+        if (parts is ["_stats"])
+        {
+            // Counts for a client in another process (bench/): requests and body bytes since the last reset.
+            HubRequest[] counted = _requests.ToArray();
+            if (HttpMethods.IsPost(context.Request.Method))
+            {
+                ResetCounts();
+            }
+
+            return await JsonAsync(context, new Dictionary<string, long> { ["requests"] = counted.Length, ["bytes"] = counted.Sum(r => r.BytesSent) }).ConfigureAwait(false);
+        }
+
         if (parts is ["api", "models", var org, var name, "revision", var revision])
         {
             return await WithRepository(context, $"{org}/{name}", revision, (repository, commit, _) =>
@@ -390,10 +430,7 @@ public sealed class FakeHubServer : IAsyncDisposable
         return sent;
     }
 
-    private sealed record FakeFile(byte[]? Bytes, string? DiskPath, long Length, string Sha256, bool Lfs)
-    {
-        public Stream Open() => Bytes is not null ? new MemoryStream(Bytes, writable: false) : File.OpenRead(DiskPath!);
-    }
+    private sealed record FakeFile(Func<Stream> Open, long Length, string Sha256, bool Lfs);
 
     private sealed class FakeRepository(string? requiredToken)
     {
