@@ -1,4 +1,5 @@
 using System.Text;
+using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.Hub;
 using TensorGuard.Hub.Fake;
@@ -45,6 +46,19 @@ public sealed class HubModelTests : IAsyncLifetime
         Assert.All(_server.Requests.Where(r => r.Host == FakeHost.Hub), r => Assert.Equal($"Bearer {Token}", r.Authorization));
         Assert.Equal(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(saved.WeightFiles[0])), Convert.FromHexString(remote.Files.Single().Sha256!));
         Assert.True(File.Exists(Path.Combine(remote.Directory!, "config.json")));
+    }
+
+    [Fact]
+    public void Sketch_HubModel_IsByteIdenticalToTheLocalSketch()
+    {
+        SavedModel saved = Save(TestModels.Create(ModelFamily.Llama, seed: 7, dtype: TensorDType.BF16), "sketch", shards: 2);
+        _server.AddRepository("org/sketch", saved.Directory);
+        using HubClient client = Client();
+
+        using LoadedModel remote = ModelLoader.Open("hf://org/sketch", baseModel: null, client);
+        using LoadedModel local = ModelLoader.Open(saved.Directory);
+
+        Assert.Equal(LineageSketchCodec.Encode(LineageSketcher.Sketch(local)), LineageSketchCodec.Encode(LineageSketcher.Sketch(remote)));
     }
 
     [Fact]
