@@ -7,6 +7,6 @@ internal static class BaseModelOption
 {
     public static Option<string?> Create() => new("--base")
     {
-        Description = "The base model's weights (file, index or folder). A PEFT LoRA adapter input (a folder with adapter_config.json) is merged into them, W + (alpha/r)·B·A, and analysed as the merged model; other inputs ignore it.",
+        Description = "The base model's weights (file, index, folder or hf://ORG/NAME[@REVISION]). A PEFT LoRA adapter input (a folder with adapter_config.json) is merged into them, W + (alpha/r)·B·A, and analysed as the merged model; other inputs ignore it.",
     };
 }

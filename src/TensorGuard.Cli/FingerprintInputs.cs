@@ -46,11 +46,17 @@ internal sealed class FingerprintInputs(CommandContext context, string? baseMode
     }
 
     /// <summary>Opens the model at <paramref name="path"/>, merging an adapter into the <c>--base</c> weights.</summary>
-    public LoadedModel Open(string path) => ModelLoader.Open(path, baseModel);
+    public LoadedModel Open(string path) => ModelLoader.Open(path, baseModel, HubAccess.For(path, baseModel));
 
     /// <summary>The name a model goes by when none is given: its model card's <c>model_name</c>, else the name the file declares (GGUF <c>general.name</c>), else its folder's or file's name.</summary>
     private static string ModelName(string path, LoadedModel model) =>
-        Core.Compliance.EmbeddedDeclarations.Fill(Core.Compliance.DeclaredIdentityReader.Read(path), model).Name.Value;
+        Core.Compliance.EmbeddedDeclarations.Fill(ReadDeclared(path, model), model).Name.Value;
+
+    // A Hub model's card lies in the cache folder it was kept in; its name falls back to the repository's.
+    private static Core.Compliance.DeclaredIdentity ReadDeclared(string path, LoadedModel model) =>
+        Core.Formats.Hub.HubReference.IsHubReference(path) && model.Directory is { } kept
+            ? Core.Compliance.DeclaredIdentityReader.Read(path, kept)
+            : Core.Compliance.DeclaredIdentityReader.Read(path);
 
     // Interactive: one line rewritten in place. Otherwise nothing per tensor: CI logs get the start and end lines only.
     private sealed class ProgressLine(TextWriter error, bool interactive) : IProgress<GradientProgress>

@@ -12,7 +12,7 @@ namespace TensorGuard.Cli.Commands;
 /// </summary>
 internal static class AddBaseCommand
 {
-    private static readonly Argument<string> Model = new("MODEL") { Description = "The base model: a .safetensors file, an index or a model directory." };
+    private static readonly Argument<string> Model = new("MODEL") { Description = "The base model: a .safetensors file, an index, a model directory, or hf://ORG/NAME[@REVISION] on the Hugging Face Hub (read by byte ranges)." };
 
     private static readonly Option<string> Family = new("--family") { Description = "Family id (an existing one, or a new family).", Required = true };
 

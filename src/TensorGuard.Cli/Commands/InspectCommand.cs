@@ -10,7 +10,7 @@ internal static class InspectCommand
 {
     private static readonly Argument<string[]> Models = new("MODEL")
     {
-        Description = "A model file (safetensors, GGUF, ONNX, PyTorch), a sharded index, a model directory, or a PEFT adapter folder.",
+        Description = "A model file (safetensors, GGUF, ONNX, PyTorch), a sharded index, a model directory, a PEFT adapter folder, or a model on the Hugging Face Hub (hf://ORG/NAME[@REVISION][/PATH], read by byte ranges).",
         Arity = ArgumentArity.OneOrMore,
     };
 
@@ -48,7 +48,7 @@ internal static class InspectCommand
         var inspections = new List<ModelInspection>();
         foreach (string path in paths)
         {
-            inspections.Add(ModelInspection.Of(path, options.BaseModel, options.Scan));
+            inspections.Add(ModelInspection.Of(path, options.BaseModel, options.Scan, HubAccess.For(path, options.BaseModel)));
         }
 
         if (options.Json)

@@ -23,11 +23,12 @@ public static class DeclaredIdentityReader
 
     /// <param name="artifactPath">The artifact as checked: a weights file, an index or a model directory.</param>
     /// <param name="overrides">Override layers, later ones winning (policy entry, then command line).</param>
-    public static DeclaredIdentity Read(string artifactPath, params IReadOnlyList<IdentityOverrides> overrides)
+    public static DeclaredIdentity Read(string artifactPath, params IReadOnlyList<IdentityOverrides> overrides) =>
+        Read(artifactPath, Directory.Exists(artifactPath) ? artifactPath : Path.GetDirectoryName(Path.GetFullPath(artifactPath)) ?? ".", overrides);
+
+    /// <summary>As <see cref="Read(string, IReadOnlyList{IdentityOverrides})"/>, with the card and config read from <paramref name="directory"/> (for a Hub model, the folder its card was kept in).</summary>
+    public static DeclaredIdentity Read(string artifactPath, string directory, params IReadOnlyList<IdentityOverrides> overrides)
     {
-        string directory = Directory.Exists(artifactPath)
-            ? artifactPath
-            : Path.GetDirectoryName(Path.GetFullPath(artifactPath)) ?? ".";
         var files = Directory.Exists(directory)
             ? Directory.EnumerateFiles(directory).ToDictionary(file => Path.GetFileName(file), StringComparer.OrdinalIgnoreCase)
             : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -48,7 +49,7 @@ public static class DeclaredIdentityReader
         var fallbackName = new DeclaredValue<string>(NameFromPath(artifactPath), DeclarationSource.FileName);
         if (!files.TryGetValue(ModelCardName, out string? cardPath))
         {
-            problems.Add(new DeclarationProblem(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(artifactPath)) ?? ".", ModelCardName),
+            problems.Add(new DeclarationProblem(Formats.Hub.HubReference.IsHubReference(artifactPath) ? $"{artifactPath}/{ModelCardName}" : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(artifactPath)) ?? ".", ModelCardName),
                 "no model card next to the weights; add a README.md whose YAML front matter declares license, base_model and model_name"));
             return new DeclaredIdentity { Name = fallbackName };
         }
@@ -178,6 +179,12 @@ public static class DeclaredIdentityReader
     /// <summary>The name a model goes by when nothing declares one: its folder's name, or its file's name without extension.</summary>
     public static string NameFromPath(string artifactPath)
     {
+        if (Formats.Hub.HubReference.IsHubReference(artifactPath))
+        {
+            var reference = Formats.Hub.HubReference.Parse(artifactPath);
+            return reference.Path.Length == 0 ? reference.Name : NameFromPath(reference.Path);
+        }
+
         string full = Path.GetFullPath(artifactPath).TrimEnd(Path.DirectorySeparatorChar);
         bool namedByFolder = Directory.Exists(full) || full.EndsWith(".index.json", StringComparison.OrdinalIgnoreCase);
         return namedByFolder

@@ -29,7 +29,8 @@ public static partial class FingerprintReader
     public static bool IsFingerprintPath(string path) =>
         path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
         && !path.EndsWith(".index.json", StringComparison.OrdinalIgnoreCase)
-        && !Directory.Exists(path);
+        && !Directory.Exists(path)
+        && !Formats.Hub.HubReference.IsHubReference(path);
 
     /// <summary>Reads the fingerprint file at <paramref name="path"/>.</summary>
     /// <exception cref="InvalidInputException">The file is missing, unreadable, too large or not a valid fingerprint.</exception>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using TensorGuard.Core.Formats;
+using TensorGuard.Core.Formats.Hub;
 
 namespace TensorGuard.Core.Fingerprints;
 
@@ -10,7 +11,7 @@ public static class SourceFileHasher
     private const int ReadSize = 4 << 20;
 
     /// <summary>
-    /// Hashes <paramref name="files"/> (shards in parallel, each read once sequentially through the page cache,
+    /// Hashes <paramref name="files"/> whose hash is not known already (Hub files come with theirs; shards in parallel, each read once sequentially through the page cache,
     /// not into resident memory) and returns them in the given order. Checks <paramref name="cancellation"/> between reads.
     /// </summary>
     /// <exception cref="ModelFormatException">A file cannot be read.</exception>
@@ -19,7 +20,7 @@ public static class SourceFileHasher
         var hashed = new SourceFile[files.Count];
         var options = new ParallelOptions { CancellationToken = cancellation };
         ParallelWork.Run(() => Parallel.For(0, files.Count, options, i =>
-            hashed[i] = new SourceFile(RelativePath(files[i].Path, directory), Sha256(files[i].Path, cancellation), files[i].Length)));
+            hashed[i] = new SourceFile(RelativePath(files[i].Path, directory), files[i].Sha256 ?? Sha256(files[i].Path, cancellation), files[i].Length)));
 
         return hashed;
     }
@@ -46,8 +47,14 @@ public static class SourceFileHasher
         }
     }
 
+    // A Hub file keeps its reference, commit included, so the document says exactly what was read.
     private static string RelativePath(string path, string? directory)
     {
+        if (HubReference.IsHubReference(path))
+        {
+            return path;
+        }
+
         string full = Path.GetFullPath(path);
         if (directory is not null)
         {

@@ -4,15 +4,15 @@ using System.Text;
 namespace TensorGuard.Core.Formats;
 
 /// <summary>
-/// Sequential little-endian reads from a <see cref="MappedFile"/>, each checked against the end of the file,
+/// Sequential little-endian reads from an <see cref="IByteSource"/>, each checked against the end of the file,
 /// so a declared length is validated before anything is allocated for it.
 /// </summary>
-public sealed class FileCursor(MappedFile file, long position = 0)
+public sealed class FileCursor(IByteSource file, long position = 0)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>The file read from.</summary>
-    public MappedFile File { get; } = file;
+    public IByteSource File { get; } = file;
 
     /// <summary>Offset of the next byte to read.</summary>
     public long Position { get; private set; } = position;

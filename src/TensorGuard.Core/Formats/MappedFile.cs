@@ -7,7 +7,7 @@ namespace TensorGuard.Core.Formats;
 /// PyTorch zip). Every access is bounds-checked against the file length, so a hostile offset becomes a
 /// <see cref="ModelFormatException"/> instead of a fault; the file must not change while it is open.
 /// </summary>
-public sealed unsafe class MappedFile : IDisposable
+public sealed unsafe class MappedFile : IByteSource
 {
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
@@ -24,10 +24,10 @@ public sealed unsafe class MappedFile : IDisposable
         _pages = new MappedPages(basePointer, length);
     }
 
-    /// <summary>The file's path as given.</summary>
+    /// <inheritdoc />
     public string Path { get; }
 
-    /// <summary>File size in bytes.</summary>
+    /// <inheritdoc />
     public long Length { get; }
 
     /// <summary>
@@ -85,11 +85,7 @@ public sealed unsafe class MappedFile : IDisposable
         }
     }
 
-    /// <summary>
-    /// <paramref name="count"/> bytes at <paramref name="offset"/>; <paramref name="what"/> names them in the
-    /// message when they lie outside the file.
-    /// </summary>
-    /// <exception cref="ModelFormatException">The range is not inside the file.</exception>
+    /// <inheritdoc />
     public ReadOnlySpan<byte> Span(long offset, long count, string what)
     {
         if (offset < 0 || count < 0 || count > int.MaxValue || offset > Length - count)
@@ -101,33 +97,12 @@ public sealed unsafe class MappedFile : IDisposable
         return new ReadOnlySpan<byte>(_base + offset, (int)count);
     }
 
-    /// <summary>
-    /// Converts <paramref name="destination"/>.Length consecutive elements of an element-wise
-    /// <paramref name="dtype"/> stored at <paramref name="offset"/> to float32, in bounded chunks.
-    /// </summary>
-    /// <exception cref="ModelFormatException">The elements are not inside the file.</exception>
-    public void ConvertFloat32(TensorDType dtype, long offset, Span<float> destination)
-    {
-        const int ChunkElements = 1 << 20;
-        int elementBytes = dtype.BitSize() / 8;
-        for (int done = 0; done < destination.Length;)
-        {
-            int count = Math.Min(destination.Length - done, ChunkElements);
-            ReadOnlySpan<byte> source = Span(offset + ((long)done * elementBytes), (long)count * elementBytes, "tensor data");
-            Float32Converter.Convert(dtype, source, destination.Slice(done, count));
-            done += count;
-        }
-    }
-
     /// <summary>Checks that a read of <paramref name="count"/> elements from <paramref name="firstElement"/> stays inside <paramref name="tensor"/>.</summary>
     public static void CheckRange(TensorEntry tensor, long firstElement, int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(firstElement);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(firstElement + count, tensor.ElementCount);
     }
-
-    /// <summary>Whether [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="count"/>) lies inside the file.</summary>
-    public bool Contains(long offset, long count) => offset >= 0 && count >= 0 && offset <= Length - count;
 
     /// <inheritdoc />
     public void Dispose()

@@ -36,17 +36,21 @@ public sealed record ModelInspection(
     /// listed and its architecture is the one its shapes imply.
     /// </summary>
     /// <exception cref="ModelFormatException">The artifact (or the base) is unreadable or malformed, or the adapter does not fit the base.</exception>
-    public static ModelInspection Of(string path, string? baseModel, bool scan)
+    public static ModelInspection Of(string path, string? baseModel, bool scan) => Of(path, baseModel, scan, hub: null);
+
+    /// <summary>As <see cref="Of(string, string?, bool)"/>; Hub references (<c>hf://…</c>) are read through <paramref name="hub"/>.</summary>
+    /// <exception cref="ModelFormatException">As above, or a <see cref="Hub.HubException"/> when the Hub cannot give the model.</exception>
+    public static ModelInspection Of(string path, string? baseModel, bool scan, Hub.HubClient? hub)
     {
-        if (ModelLoader.AdapterDirectory(path) is not string directory)
+        if (Hub.HubReference.IsHubReference(path) || ModelLoader.AdapterDirectory(path) is not string directory)
         {
-            using LoadedModel model = ModelLoader.Open(path);
+            using LoadedModel model = ModelLoader.Open(path, baseModel: null, hub);
             return Of(model, scan);
         }
 
         if (baseModel is not null)
         {
-            using LoadedModel merged = ModelLoader.Open(path, baseModel);
+            using LoadedModel merged = ModelLoader.Open(path, baseModel, hub);
             LoraMergedSource source = merged.MergedAdapter!;
             string baseDirectory = System.IO.Directory.Exists(baseModel) ? baseModel : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(baseModel))!;
             return Of(merged, scan, baseDirectory, architecture: null) with { Adapter = AdapterReport.Of(source.Adapter, source, baseModel) };

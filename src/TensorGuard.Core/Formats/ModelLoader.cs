@@ -1,3 +1,4 @@
+using TensorGuard.Core.Formats.Hub;
 using TensorGuard.Core.Formats.Peft;
 using TensorGuard.Core.Formats.Safetensors;
 
@@ -7,7 +8,8 @@ namespace TensorGuard.Core.Formats;
 /// Opens a model artifact from a path: a weights file of any supported format (safetensors, GGUF, ONNX,
 /// PyTorch checkpoint; see <see cref="TensorFileFormats"/>), a sharded checkpoint's index
 /// (<c>model.safetensors.index.json</c>, <c>pytorch_model.bin.index.json</c>), a model directory, or a PEFT LoRA
-/// adapter merged into its base model's weights.
+/// adapter merged into its base model's weights; or a model on the Hugging Face Hub, <c>hf://ORG/NAME[@REVISION][/PATH]</c>,
+/// read by byte ranges (see <see cref="HubModel"/>).
 /// </summary>
 public static class ModelLoader
 {
@@ -27,11 +29,23 @@ public static class ModelLoader
     /// The path is missing, holds no model, or a file is malformed; or it is an adapter and no base (or a base that does
     /// not fit it) was given: the message then says what could and could not be checked without the base.
     /// </exception>
-    public static LoadedModel Open(string path, string? baseModel)
+    public static LoadedModel Open(string path, string? baseModel) => Open(path, baseModel, hub: null);
+
+    /// <summary>
+    /// As <see cref="Open(string, string?)"/>; <paramref name="path"/> (and <paramref name="baseModel"/>) may also be a Hub
+    /// reference <c>hf://…</c>, read through <paramref name="hub"/>.
+    /// </summary>
+    /// <exception cref="ModelFormatException">As above; a <see cref="HubException"/> when the Hub cannot give the model, or a Hub reference comes without a client.</exception>
+    public static LoadedModel Open(string path, string? baseModel, HubClient? hub)
     {
+        if (HubReference.IsHubReference(path))
+        {
+            return HubModel.Open(RequireHub(path, hub), HubReference.Parse(path));
+        }
+
         if (AdapterDirectory(path) is string adapter)
         {
-            return OpenAdapter(path, adapter, baseModel);
+            return OpenAdapter(path, adapter, baseModel, hub);
         }
 
         if (System.IO.Directory.Exists(path))
@@ -62,7 +76,10 @@ public static class ModelLoader
         IndexNames.Any(index => File.Exists(System.IO.Path.Combine(directory, index)))
         || DirectoryPatterns.Any(pattern => ListFiles(directory, pattern).Length > 0);
 
-    private static LoadedModel OpenAdapter(string path, string directory, string? baseModel)
+    private static HubClient RequireHub(string path, HubClient? hub) =>
+        hub ?? throw new HubException(path, HubErrorKind.Unreachable, "is a Hub reference, but Hub access is turned off here");
+
+    private static LoadedModel OpenAdapter(string path, string directory, string? baseModel, HubClient? hub)
     {
         PeftAdapter adapter = PeftAdapter.Open(directory);
         try
@@ -72,12 +89,12 @@ public static class ModelLoader
                 throw new ModelFormatException(path, AdapterReport.Of(adapter, merged: null, basePath: null).NotAnalysed());
             }
 
-            if (AdapterDirectory(baseModel) is not null)
+            if (!HubReference.IsHubReference(baseModel) && AdapterDirectory(baseModel) is not null)
             {
                 throw new ModelFormatException(baseModel, "is itself a PEFT adapter; the base must be the full model the adapter was trained on");
             }
 
-            LoadedModel baseWeights = Open(baseModel);
+            LoadedModel baseWeights = Open(baseModel, baseModel: null, hub);
             ITensorSource merged;
             try
             {
@@ -163,7 +180,7 @@ public static class ModelLoader
 
     // The index and the shards must describe the same tensors: a tensor the index does not list would be
     // ignored by loaders that follow the index, yet would count in our fingerprint, and vice versa.
-    private static void CheckAgreement(string indexPath, SafetensorsIndex index, LoadedModel model)
+    internal static void CheckAgreement(string indexPath, SafetensorsIndex index, LoadedModel model)
     {
         var stored = model.Tensors.ToDictionary(t => t.Name, t => System.IO.Path.GetFileName(t.SourceFile), StringComparer.Ordinal);
         foreach ((string tensor, string storedIn) in stored)
@@ -188,12 +205,19 @@ public static class ModelLoader
 
     private static LoadedModel OpenFiles(string path, IReadOnlyList<string> files)
     {
+        string? directory = System.IO.Directory.Exists(path) ? path : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        return Assemble(path, directory, files.Select(file => (Func<TensorFileFormats.Opened>)(() => TensorFileFormats.Open(file))).ToArray());
+    }
+
+    /// <summary>Opens each file in turn and joins them into one model (closing those opened when one fails).</summary>
+    internal static LoadedModel Assemble(string path, string? directory, IReadOnlyList<Func<TensorFileFormats.Opened>> files)
+    {
         var opened = new List<TensorFileFormats.Opened>(files.Count);
         try
         {
-            foreach (string file in files)
+            foreach (Func<TensorFileFormats.Opened> open in files)
             {
-                opened.Add(TensorFileFormats.Open(file));
+                opened.Add(open());
             }
 
             ITensorSource tensors = opened.Count == 1 ? opened[0].Source : new CompositeTensorSource(path, opened.Select(file => file.Source).ToArray());
@@ -203,7 +227,6 @@ public static class ModelLoader
                 metadata.TryAdd(key, value);
             }
 
-            string? directory = System.IO.Directory.Exists(path) ? path : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
             string format = string.Join("+", opened.Select(file => file.Format).Distinct());
             return new LoadedModel(path, format, directory, opened.SelectMany(file => file.Files).ToArray(), metadata, tensors);
         }

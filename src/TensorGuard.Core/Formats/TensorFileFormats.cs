@@ -34,6 +34,48 @@ public static class TensorFileFormats
         }
     }
 
+    /// <summary>
+    /// Opens a weights file on the Hub, recognised by its first bytes: safetensors (header at most
+    /// <see cref="MaxRemoteHeaderLength"/> bytes, as <c>huggingface_hub</c> accepts) or GGUF. The result owns <paramref name="file"/>.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The file is malformed, of another format, or cannot be read.</exception>
+    public static Opened Open(Hub.RemoteFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        try
+        {
+            ReadOnlySpan<byte> head = file.Head;
+            if (GgufFile.HasMagic(head))
+            {
+                GgufFile gguf = GgufFile.Open(file);
+                return new(gguf, GgufFile.FormatName, [new(file.Path, file.Length, file.Sha256)], gguf.Metadata);
+            }
+
+            if (head.Length >= SafetensorsHeader.LengthPrefixSize
+                && System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(head) is var headerLength
+                && headerLength > MaxRemoteHeaderLength && headerLength <= (ulong)file.Length)
+            {
+                throw new ModelFormatException(file.Path, $"safetensors header of {headerLength} bytes exceeds the {MaxRemoteHeaderLength} read from the Hub; the file is corrupt or not a model");
+            }
+
+            if (!LooksLikeSafetensors(head) && !file.Path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ModelFormatException(file.Path, "is neither safetensors nor GGUF, the formats read from the Hub; download other formats and pass the folder");
+            }
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+
+        SafetensorsFile safetensors = SafetensorsFile.Open(file);
+        return new(safetensors, "safetensors", [new(file.Path, file.Length, file.Sha256)], safetensors.Metadata);
+    }
+
+    /// <summary>Largest safetensors header read from the Hub (<c>huggingface_hub</c>'s limit).</summary>
+    public const long MaxRemoteHeaderLength = 25_000_000;
+
     private enum FileKind
     {
         Safetensors,

@@ -23,7 +23,7 @@ public sealed class FingerprintCache(string directory)
         var key = new StringBuilder();
         foreach (ModelFile file in model.Files)
         {
-            key.Append(Path.GetFileName(file.Path)).Append(' ').Append(ContentHash(file.Path)).Append('\n');
+            key.Append(Path.GetFileName(file.Path)).Append(' ').Append(file.Sha256 ?? ContentHash(file.Path)).Append('\n');
         }
 
         return Hex(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString())));

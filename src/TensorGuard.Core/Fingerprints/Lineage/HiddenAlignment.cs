@@ -52,7 +52,7 @@ public static class HiddenAlignment
                 continue;
             }
 
-            int[] tokens = Enumerable.Range(0, tokenCount).Select(t => (int)(t * (view.UnitCount / 2) / tokenCount)).ToArray();
+            int[] tokens = AnchorTokens(view.UnitCount, tokenCount);
             float[] values = ViewReader.FeatureMajor(source, view, tokens.Select(t => (long)t).ToArray(), window);
             float largest = TensorPrimitives.MaxMagnitude(values);
             float scale = largest > 0f && float.IsFinite(largest) ? largest / sbyte.MaxValue : 1f;
@@ -66,6 +66,27 @@ public static class HiddenAlignment
         }
 
         return anchors;
+    }
+
+    /// <summary>
+    /// <paramref name="tokenCount"/> tokens in <see cref="LineageSettings.AnchorRuns"/> runs of consecutive ones, spread
+    /// over the first half of the vocabulary (the end often holds reserved, untrained rows), ascending. A run is one
+    /// stretch of rows in storage: one byte range when the base is read from the Hub.
+    /// </summary>
+    public static int[] AnchorTokens(long unitCount, int tokenCount)
+    {
+        int runLength = tokenCount / LineageSettings.AnchorRuns;
+        var tokens = new int[runLength * LineageSettings.AnchorRuns];
+        for (int run = 0; run < LineageSettings.AnchorRuns; run++)
+        {
+            int start = (int)(run * (unitCount / 2) / LineageSettings.AnchorRuns);
+            for (int t = 0; t < runLength; t++)
+            {
+                tokens[(run * runLength) + t] = start + t;
+            }
+        }
+
+        return tokens;
     }
 
     /// <summary>

@@ -1,16 +1,23 @@
 namespace TensorGuard.Core.Fingerprints.Lineage;
 
-/// <summary>The constants of the lineage method (version 1). Changing any of them changes the method's version.</summary>
+/// <summary>
+/// The constants of the lineage method (version 2). Changing any of them, or which weights a sketch reads, changes the
+/// method's version. Version 2 reads what a base on the Hub can serve by few byte ranges: sketches prefer views whose
+/// window is contiguous in storage (see <see cref="LineageSketcher"/>), and anchors take runs of consecutive tokens.
+/// </summary>
 public static class LineageSettings
 {
     /// <summary>Method identifier in fingerprint documents.</summary>
     public const string MethodId = "tensorguard-lineage";
 
     /// <summary>Method version: sketches of different versions are not compared.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>Hidden features whose correlations are sketched (fewer when the model is narrower).</summary>
     public const int FeatureWindow = 64;
+
+    /// <summary>Runs of consecutive tokens an anchor is read in (each run is one stretch of rows in storage).</summary>
+    public const int AnchorRuns = 4;
 
     /// <summary>Views kept in a base sketch: bounds the sketch to about 130 KB whatever the model size.</summary>
     public const int SketchViews = 64;

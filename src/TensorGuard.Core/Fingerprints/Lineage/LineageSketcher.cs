@@ -6,8 +6,8 @@ namespace TensorGuard.Core.Fingerprints.Lineage;
 public static class LineageSketcher
 {
     /// <summary>
-    /// Sketches at most <paramref name="maxViews"/> views, evenly spread over the model's views in tensor
-    /// order, plus the anchors that undo hidden permutations. Each view is computed independently and
+    /// Sketches at most <paramref name="maxViews"/> views (see <see cref="SketchedViews"/>), plus the anchors that undo
+    /// hidden permutations. Each view is computed independently and
     /// sequentially, so the result is byte-identical whatever the number of threads.
     /// </summary>
     /// <param name="source">The model.</param>
@@ -28,7 +28,7 @@ public static class LineageSketcher
         int offset = FeatureCorrelations.WindowOffset(hidden, windowSize);
         int[] window = FeatureCorrelations.Window(offset, windowSize);
         IReadOnlyList<WeightView> views = Views(source, hidden, windowSize);
-        return new LineageSketch(hidden, offset, windowSize, SketchViews(source, WeightViews.EvenlySpread(views, maxViews), window, maxDegreeOfParallelism),
+        return new LineageSketch(hidden, offset, windowSize, SketchViews(source, SketchedViews(views, maxViews), window, maxDegreeOfParallelism),
             HiddenAlignment.Anchor(source, views, window));
     }
 
@@ -42,6 +42,32 @@ public static class LineageSketcher
         ArgumentNullException.ThrowIfNull(baseSketch);
         IReadOnlyList<WeightView> views = WeightViews.EvenlySpread(Views(source, baseSketch.HiddenSize, baseSketch.WindowSize), maxViews);
         return new LineageSketch(baseSketch.HiddenSize, baseSketch.WindowOffset, baseSketch.WindowSize, SketchViews(source, views, hiddenFeatures, -1), []);
+    }
+
+    /// <summary>
+    /// The views a base sketch reads: first those whose window is contiguous in storage (the hidden axis is the stored
+    /// row axis, so the window is one stretch of rows), evenly spread; when there are fewer than
+    /// <paramref name="maxViews"/> of them, the smallest other views (fewest elements) fill the rest. A sketch of a base
+    /// on the Hub then costs a few byte ranges per view instead of one per row, and a small share of the weights;
+    /// candidates are matched against all their views, whatever the base's orientation. In tensor order.
+    /// </summary>
+    public static IReadOnlyList<WeightView> SketchedViews(IReadOnlyList<WeightView> views, int maxViews)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        var contiguous = views.Where(v => v.FeaturesAlongRows).ToArray();
+        if (contiguous.Length >= maxViews)
+        {
+            return WeightViews.EvenlySpread(contiguous, maxViews);
+        }
+
+        var picked = contiguous.ToHashSet();
+        picked.UnionWith(views.Where(v => !v.FeaturesAlongRows)
+            .Select((view, index) => (view, index))
+            .OrderBy(p => p.view.Tensor.ElementCount)
+            .ThenBy(p => p.index)
+            .Take(maxViews - contiguous.Length)
+            .Select(p => p.view));
+        return views.Where(picked.Contains).ToArray();
     }
 
     /// <summary>The views a sketch may use: those with at least as many units as window features.</summary>

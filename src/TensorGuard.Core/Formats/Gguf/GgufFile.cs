@@ -24,10 +24,10 @@ public sealed class GgufFile : ITensorSource
     // general.architecture values whose converter stored norm weights as w + 1 (convert_hf_to_gguf.py, Gemma*Model).
     private static readonly string[] NormPlusOneArchitectures = ["gemma", "gemma2", "gemma3"];
 
-    private readonly MappedFile _file;
+    private readonly IByteSource _file;
     private readonly Dictionary<string, StoredTensor> _stored;
 
-    private GgufFile(MappedFile file, GgufHeader header, Dictionary<string, StoredTensor> stored)
+    private GgufFile(IByteSource file, GgufHeader header, Dictionary<string, StoredTensor> stored)
     {
         _file = file;
         Header = header;
@@ -59,9 +59,12 @@ public sealed class GgufFile : ITensorSource
 
     /// <summary>Opens and validates <paramref name="path"/>.</summary>
     /// <exception cref="ModelFormatException">The file is missing, unreadable or malformed.</exception>
-    public static GgufFile Open(string path)
+    public static GgufFile Open(string path) => Open(MappedFile.Open(path, GgufHeader.FixedHeaderSize, "GGUF"));
+
+    /// <summary>Validates the GGUF file <paramref name="file"/>, which the result owns (and disposes of, also when this throws).</summary>
+    /// <exception cref="ModelFormatException">The file is unreadable or malformed.</exception>
+    public static GgufFile Open(IByteSource file)
     {
-        MappedFile file = MappedFile.Open(path, GgufHeader.FixedHeaderSize, "GGUF");
         try
         {
             GgufHeader header = GgufHeader.Read(file);

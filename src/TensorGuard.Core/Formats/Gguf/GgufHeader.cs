@@ -86,7 +86,7 @@ public sealed class GgufHeader
 
     /// <summary>Parses and validates the header of <paramref name="file"/>.</summary>
     /// <exception cref="ModelFormatException">The header is malformed or describes data outside the file.</exception>
-    public static GgufHeader Read(MappedFile file)
+    public static GgufHeader Read(IByteSource file)
     {
         var cursor = new FileCursor(file);
         if (cursor.ReadUInt32("magic") != Magic)
@@ -147,7 +147,7 @@ public sealed class GgufHeader
         return new GgufHeader(version, metadata, tensors, dataStart, alignment);
     }
 
-    private static void CheckCount(MappedFile file, FileCursor cursor, ulong count, int minimumBytes, string what)
+    private static void CheckCount(IByteSource file, FileCursor cursor, ulong count, int minimumBytes, string what)
     {
         if (count > (ulong)(cursor.Remaining / minimumBytes))
         {
@@ -258,7 +258,7 @@ public sealed class GgufHeader
 
     private static string Bounded(string text) => text.Length <= MaxRenderedText ? text : text[..MaxRenderedText] + "…";
 
-    private static uint ReadAlignment(MappedFile file, IReadOnlyDictionary<string, GgufValue> metadata)
+    private static uint ReadAlignment(IByteSource file, IReadOnlyDictionary<string, GgufValue> metadata)
     {
         if (!metadata.TryGetValue(AlignmentKey, out GgufValue? value))
         {
@@ -336,7 +336,7 @@ public sealed class GgufHeader
 
     private static long AlignUp(long position, uint alignment) => checked((position + alignment - 1) / alignment * alignment);
 
-    private static void CheckRanges(MappedFile file, IReadOnlyList<TensorInfo> tensors)
+    private static void CheckRanges(IByteSource file, IReadOnlyList<TensorInfo> tensors)
     {
         TensorInfo? previous = null;
         foreach (TensorInfo tensor in tensors.OrderBy(t => t.Start))

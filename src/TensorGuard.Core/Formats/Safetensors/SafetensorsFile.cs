@@ -1,7 +1,7 @@
 namespace TensorGuard.Core.Formats.Safetensors;
 
 /// <summary>
-/// One safetensors file, memory-mapped read-only. The header is validated on open; tensor data is only
+/// One safetensors file, memory-mapped read-only (or read by ranges from the Hub, see <see cref="IByteSource"/>). The header is validated on open; tensor data is only
 /// touched when <see cref="ReadFloat32"/> converts a block, so files larger than memory (and over 4 GB) work.
 /// </summary>
 /// <remarks>
@@ -10,10 +10,10 @@ namespace TensorGuard.Core.Formats.Safetensors;
 /// </remarks>
 public sealed class SafetensorsFile : ITensorSource
 {
-    private readonly MappedFile _file;
+    private readonly IByteSource _file;
     private readonly Dictionary<string, SafetensorsHeader.StoredTensor> _stored;
 
-    private SafetensorsFile(string path, MappedFile file, SafetensorsHeader header)
+    private SafetensorsFile(string path, IByteSource file, SafetensorsHeader header)
     {
         Path = path;
         _file = file;
@@ -39,11 +39,15 @@ public sealed class SafetensorsFile : ITensorSource
 
     /// <summary>Opens and validates <paramref name="path"/>.</summary>
     /// <exception cref="ModelFormatException">The file is missing, unreadable, not a regular file, or malformed.</exception>
-    public static SafetensorsFile Open(string path)
+    public static SafetensorsFile Open(string path) => Open(MappedFile.Open(path, SafetensorsHeader.MinFileLength, "safetensors"));
+
+    /// <summary>Validates the safetensors file <paramref name="file"/>, which the result owns (and disposes of, also when this throws).</summary>
+    /// <exception cref="ModelFormatException">The file is unreadable or malformed.</exception>
+    public static SafetensorsFile Open(IByteSource file)
     {
-        MappedFile file = MappedFile.Open(path, SafetensorsHeader.MinFileLength, "safetensors");
         try
         {
+            string path = file.Path;
             long headerLength = SafetensorsHeader.ReadHeaderLength(path, file.Span(0, SafetensorsHeader.LengthPrefixSize, "header length"), file.Length);
             SafetensorsHeader header = SafetensorsHeader.Parse(path, file.Span(SafetensorsHeader.LengthPrefixSize, headerLength, "header"), file.Length);
             return new SafetensorsFile(path, file, header);
