@@ -47,7 +47,7 @@ public static class HostileInputs
             .Mark().Unicode("storage").Global("torch", "FloatStorage").Unicode("0").Unicode("cpu").Int(8).Tuple().BinPersId()
             .Int(0).Mark().None().Tuple().IntTuple([1]).Bool(false).None().Tuple().Reduce().Op(0x73).Stop())), null)),
         ["pytorch-long4-over-limit"] = new("over the limit of 1024 bytes", d => (Checkpoint(d, Pickle(p => p.Op(0x8B).Raw(BitConverter.GetBytes(100_000)).Raw(new byte[100_001]).Stop())), null)),
-        ["pytorch-empty-list-bomb"] = new("refused as an amplification bomb", d => (Checkpoint(d, Pickle(p => Repeat(p.EmptyDict(), 32 << 20, b => b.EmptyList().Op(0x30)).Stop()), CompressionLevel.SmallestSize), null)),
+        ["pytorch-empty-list-bomb"] = new("refused as an amplification bomb", d => (Checkpoint(d, Pickle(p => Repeat(p.EmptyDict(), 8 << 20, b => b.EmptyList().Op(0x30)).Stop()), CompressionLevel.SmallestSize), null)),
         ["pytorch-memo-string-reused-deep"] = new("longer than 4096 characters", d => (Checkpoint(d, MemoReusedDeep()), null)),
         ["pytorch-legacy-list-bomb"] = new("refused as an amplification bomb", d => (Write(d.File("model.bin"), Pickle(p => Repeat(p, 4 << 20, b => b.EmptyList().Op(0x30)).Stop())), null)),
         ["pytorch-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (Fifo(d.File("model.pt")), null)),
