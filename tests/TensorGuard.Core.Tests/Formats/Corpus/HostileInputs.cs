@@ -54,6 +54,7 @@ public static class HostileInputs
 
         // PEFT and safetensors folders
         ["peft-config-fifo"] = new("is a named pipe (FIFO), not a regular file", d => MalformedAdapters.Valid(d) is var valid ? (ReplaceWithFifo(Path.Combine(valid.Adapter, "adapter_config.json"), valid.Adapter), valid.Base) : default),
+        ["peft-bin-stride-0-view"] = new("repeats elements of its storage", d => MalformedAdapters.Valid(d) is var valid ? (StrideZeroAdapter(d, valid.Adapter), valid.Base) : default),
         ["safetensors-config-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (ReplaceWithFifo(Path.Combine(SmallModel(d), "config.json"), SmallModel(d)), null)),
         ["safetensors-index-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (Fifo(d.File("model.safetensors.index.json")), null)),
         ["safetensors-shape-overflow"] = new("overflows 64 bits", d => (RawSafetensors.Write(d.File("m.safetensors"), "{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]}}", 8), null)),
@@ -68,6 +69,14 @@ public static class HostileInputs
         offset(p);
         return p.IntTuple(size).IntTuple(stride).Bool(false).None().Tuple().Reduce().Op(0x73).Stop();
     });
+
+    // The adapter's weights as adapter_model.bin whose one tensor claims 2^31 rows over 8 stored floats.
+    private static string StrideZeroAdapter(TestDirectory d, string adapter)
+    {
+        File.Delete(Path.Combine(adapter, "adapter_model.safetensors"));
+        File.Move(Checkpoint(d, TensorPickle(p => p.Int(8), p => p.Int(0), [1L << 31, 8], [0, 1])), Path.Combine(adapter, "adapter_model.bin"));
+        return adapter;
+    }
 
     private static byte[] Pickle(Func<PickleBuilder, PickleBuilder> body) => body(new PickleBuilder().Proto(2)).ToArray();
 
