@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using TensorGuard.Core.Formats;
@@ -31,7 +30,7 @@ public static class HostileInputs
         ["gguf-element-count-overflow"] = new("element count overflows", d => (Gguf(d, [("blk.0.attn_q.weight", [1L << 40, 1L << 40], F32, 0)], 32), null)),
         ["gguf-30000-tensors-in-one-layer"] = new("no 2-D floating-point weight", d => (Gguf(d, Enumerable.Range(0, 30_000).Select(i => ($"blk.0.ffn_{Letters(i)}.weight", new long[] { 8 }, F32, i * 32L)).ToArray(), 30_000 * 32), null)),
         ["gguf-q4_0-row-of-2^31+32"] = new("beyond the 2097152 rows of at most 1048576 elements", d => (Gguf(d, [("blk.0.attn_q.weight", [(1L << 31) + 32, 1], Q40, 0)], ((1L << 31) + 32) / 32 * 18), null)),
-        ["gguf-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (Fifo(d.File("model.gguf")), null)),
+        ["gguf-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (MalformedModels.Fifo(d.File("model.gguf")), null)),
 
         // ONNX
         ["onnx-external-data-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (OnnxWithFifoData(d), null)),
@@ -50,13 +49,13 @@ public static class HostileInputs
         ["pytorch-empty-list-bomb"] = new("refused as an amplification bomb", d => (Checkpoint(d, Pickle(p => Repeat(p.EmptyDict(), 8 << 20, b => b.EmptyList().Op(0x30)).Stop()), CompressionLevel.SmallestSize), null)),
         ["pytorch-memo-string-reused-deep"] = new("longer than 4096 characters", d => (Checkpoint(d, MemoReusedDeep()), null)),
         ["pytorch-legacy-list-bomb"] = new("refused as an amplification bomb", d => (Write(d.File("model.bin"), Pickle(p => Repeat(p, 4 << 20, b => b.EmptyList().Op(0x30)).Stop())), null)),
-        ["pytorch-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (Fifo(d.File("model.pt")), null)),
+        ["pytorch-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (MalformedModels.Fifo(d.File("model.pt")), null)),
 
         // PEFT and safetensors folders
         ["peft-config-fifo"] = new("is a named pipe (FIFO), not a regular file", d => MalformedAdapters.Valid(d) is var valid ? (ReplaceWithFifo(Path.Combine(valid.Adapter, "adapter_config.json"), valid.Adapter), valid.Base) : default),
         ["peft-bin-stride-0-view"] = new("repeats elements of its storage", d => MalformedAdapters.Valid(d) is var valid ? (StrideZeroAdapter(d, valid.Adapter), valid.Base) : default),
         ["safetensors-config-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (ReplaceWithFifo(Path.Combine(SmallModel(d), "config.json"), SmallModel(d)), null)),
-        ["safetensors-index-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (Fifo(d.File("model.safetensors.index.json")), null)),
+        ["safetensors-index-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (MalformedModels.Fifo(d.File("model.safetensors.index.json")), null)),
         ["safetensors-shape-overflow"] = new("overflows 64 bits", d => (RawSafetensors.Write(d.File("m.safetensors"), "{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]}}", 8), null)),
     };
 
@@ -210,14 +209,7 @@ public static class HostileInputs
     private static string ReplaceWithFifo(string file, string returned)
     {
         File.Delete(file);
-        Fifo(file);
+        MalformedModels.Fifo(file);
         return returned;
-    }
-
-    private static string Fifo(string path)
-    {
-        using var mkfifo = Process.Start("mkfifo", [path]);
-        mkfifo.WaitForExit();
-        return path;
     }
 }

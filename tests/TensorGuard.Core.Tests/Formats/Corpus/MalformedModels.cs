@@ -94,7 +94,7 @@ public static class MalformedModels
         return path;
     }
 
-    private static string Fifo(string path)
+    internal static string Fifo(string path)
     {
         using var mkfifo = Process.Start("mkfifo", [path]);
         mkfifo.WaitForExit();
