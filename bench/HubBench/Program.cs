@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using HubBench;
-using LineageBench;
+using TensorGuard.ModelFactory;
 using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.Hub;
@@ -18,7 +18,12 @@ switch (args)
 {
     case ["serve", var shapeName]:
     {
-        var file = new SyntheticSafetensors(Shapes.Parse(shapeName));
+        var file = new SyntheticSafetensors(shapeName switch
+        {
+            "1b" => ModelShapes.Llama32_1B,
+            "8b" => ModelShapes.Llama31_8B,
+            _ => throw new ArgumentException($"unknown shape set {shapeName}; use 1b or 8b"),
+        });
         await using FakeHubServer server = await FakeHubServer.StartAsync();
         server.AddRepository("bench/base", new Dictionary<string, HubContent>
         {

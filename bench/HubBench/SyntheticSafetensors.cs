@@ -1,23 +1,23 @@
 using System.Buffers.Binary;
 using System.Text;
-using LineageBench;
 using TensorGuard.Core.Formats;
+using TensorGuard.ModelFactory;
 
 namespace HubBench;
 
 /// <summary>
-/// A BF16 safetensors file of Llama shapes whose bytes are computed on demand (the values of <see cref="SyntheticSource"/>),
+/// A BF16 safetensors file of Llama shapes whose bytes are computed on demand (the values of <see cref="LazyModel"/>),
 /// so the Hub stand-in can serve an 8B-shaped model without 16 GB of disk.
 /// </summary>
 internal sealed class SyntheticSafetensors
 {
-    private readonly SyntheticSource _source;
+    private readonly LazyModel _source;
     private readonly byte[] _header;
     private readonly (TensorEntry Tensor, long Start)[] _layout;
 
-    public SyntheticSafetensors(Shapes shapes)
+    public SyntheticSafetensors(ModelShapes shapes)
     {
-        _source = new SyntheticSource(shapes, 1);
+        _source = new LazyModel(shapes, 1);
         var json = new StringBuilder("{");
         var layout = new List<(TensorEntry, long)>();
         long offset = 0;

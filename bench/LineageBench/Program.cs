@@ -6,15 +6,16 @@ using TensorGuard.Core.Formats.Safetensors;
 using TensorGuard.ModelFactory;
 
 // Lineage speed/size benchmark (not a test). Usage:
-//   generate DIR 1b|8b       write random BF16 weights of those shapes as one safetensors file
+//   generate DIR 1b|8b [GB]  write random BF16 weights of those shapes as one safetensors file, or as shards of at
+//                            most GB gigabytes with a model.safetensors.index.json (as save_pretrained does)
 //   sketch MODEL OUT         sketch a model, write the sketch bytes; prints wall time and size
 //   check SKETCH MODEL       compare a model's weights with a sketch; prints wall time and verdict
 //   synthetic 1b|8b          sketch and check lazily computed weights (no disk), in-process
 // Peak RSS: run sketch/check under /usr/bin/time -v (see bench/lineage.sh).
 switch (args.FirstOrDefault())
 {
-    case "generate" when args.Length == 3:
-        Generate(args[1], ParseShapes(args[2]));
+    case "generate" when args.Length is 3 or 4:
+        Generate(args[1], ParseShapes(args[2]), args.Length == 4 ? (long)(double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) * 1e9) : long.MaxValue);
         break;
     case "sketch" when args.Length == 3:
     {
@@ -55,7 +56,7 @@ switch (args.FirstOrDefault())
     }
 
     default:
-        Console.Error.WriteLine("usage: generate DIR 1b|8b | sketch MODEL OUT | check SKETCH MODEL | synthetic 1b|8b");
+        Console.Error.WriteLine("usage: generate DIR 1b|8b [SHARD_GB] | sketch MODEL OUT | check SKETCH MODEL | synthetic 1b|8b");
         return 1;
 }
 
@@ -78,28 +79,57 @@ static ModelShapes ParseShapes(string name) => name switch
     _ => throw new ArgumentException($"unknown shape set {name}; use 1b or 8b", nameof(name)),
 };
 
-static void Generate(string directory, ModelShapes shapes)
+static void Generate(string directory, ModelShapes shapes, long maxShardBytes)
 {
     Directory.CreateDirectory(directory);
-    string path = Path.Combine(directory, "model.safetensors");
     using var source = new LazyModel(shapes, 1);
     Dictionary<string, TensorEntry> entries = source.Tensors.ToDictionary(t => t.Name);
+    var layouts = shapes.Tensors().Select(t => new SafetensorsWriter.Layout(t.Name, TensorDType.BF16, t.Shape)).OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+
+    // Tensors in name order, a new shard whenever the next tensor would pass the limit.
+    var shards = new List<List<SafetensorsWriter.Layout>> { new() };
+    long shardBytes = 0;
+    foreach (SafetensorsWriter.Layout layout in layouts)
+    {
+        if (shardBytes > 0 && shardBytes + layout.ByteLength > maxShardBytes)
+        {
+            shards.Add([]);
+            shardBytes = 0;
+        }
+
+        shards[^1].Add(layout);
+        shardBytes += layout.ByteLength;
+    }
+
     var block = new float[1 << 20];
     var raw = new byte[block.Length * 2];
-    SafetensorsWriter.Write(path, shapes.Tensors().Select(t => new SafetensorsWriter.Layout(t.Name, TensorDType.BF16, t.Shape)), (layout, stream) =>
+    var weightMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
+    for (int i = 0; i < shards.Count; i++)
     {
-        TensorEntry entry = entries[layout.Name];
-        for (long start = 0; start < entry.ElementCount; start += block.Length)
+        string name = shards.Count == 1 ? "model.safetensors" : $"model-{i + 1:D5}-of-{shards.Count:D5}.safetensors";
+        string path = Path.Combine(directory, name);
+        SafetensorsWriter.Write(path, shards[i], (layout, stream) =>
         {
-            int count = (int)Math.Min(block.Length, entry.ElementCount - start);
-            source.ReadFloat32(entry, start, block.AsSpan(0, count));
-            for (int i = 0; i < count; i++)
+            TensorEntry entry = entries[layout.Name];
+            for (long start = 0; start < entry.ElementCount; start += block.Length)
             {
-                BinaryPrimitives.WriteUInt16LittleEndian(raw.AsSpan(2 * i), (ushort)(BitConverter.SingleToUInt32Bits(block[i]) >> 16));
-            }
+                int count = (int)Math.Min(block.Length, entry.ElementCount - start);
+                source.ReadFloat32(entry, start, block.AsSpan(0, count));
+                for (int j = 0; j < count; j++)
+                {
+                    BinaryPrimitives.WriteUInt16LittleEndian(raw.AsSpan(2 * j), (ushort)(BitConverter.SingleToUInt32Bits(block[j]) >> 16));
+                }
 
-            stream.Write(raw, 0, 2 * count);
-        }
-    });
-    Console.WriteLine($"wrote {new FileInfo(path).Length} bytes to {path}");
+                stream.Write(raw, 0, 2 * count);
+            }
+        });
+        shards[i].ForEach(layout => weightMap[layout.Name] = name);
+        Console.WriteLine($"wrote {new FileInfo(path).Length} bytes to {path}");
+    }
+
+    if (shards.Count > 1)
+    {
+        var index = new { metadata = new { total_size = layouts.Sum(t => t.ByteLength) }, weight_map = weightMap };
+        File.WriteAllText(Path.Combine(directory, "model.safetensors.index.json"), System.Text.Json.JsonSerializer.Serialize(index));
+    }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using TensorGuard.Core;
 using TensorGuard.Core.Formats;
+using TensorGuard.Core.Formats.PyTorch;
 using TensorGuard.Core.Gate;
 using TensorGuard.GitHub;
 
@@ -18,6 +19,12 @@ internal static class CommandRunner
         try
         {
             return (int)body(context);
+        }
+        catch (UnsafePickleException error)
+        {
+            // The rule id check reports, so every command names the same finding.
+            context.Error.WriteLine($"error: {UnsafePickleException.FindingId}: {error.Message}");
+            return (int)ExitCode.InvalidInput;
         }
         catch (ModelFormatException error)
         {

@@ -39,9 +39,9 @@ internal sealed class FingerprintInputs(CommandContext context, string? baseMode
         }
 
         int tensors = document.Gradient?.Tensors.Count ?? 0;
-        double share = model.ParameterCount > 0 ? (double)result.WeightValuesRead / model.ParameterCount : 0;
+        double share = model.ParameterCount > 0 ? (double)result.WeightsRead / model.ParameterCount : 0;
         context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"fingerprinted {UntrustedText.Printable(modelName)}: {tensors} tensors, {result.WeightValuesRead / 1e6:0.0} M of {model.ParameterCount / 1e6:0.0} M weights read ({share:0%}), {document.Files.Sum(file => file.Size) / 1e9:0.00} GB hashed, in {clock.Elapsed.TotalSeconds:0.0} s"));
+            $"fingerprinted {UntrustedText.Printable(modelName)}: {tensors} tensors, {result.WeightsRead / 1e6:0.0} M of {model.ParameterCount / 1e6:0.0} M weights read ({share:0%}; {result.WeightValuesRead / 1e6:0.0} M values with re-reads), {document.Files.Sum(file => file.Size) / 1e9:0.00} GB hashed, in {clock.Elapsed.TotalSeconds:0.0} s"));
         return document;
     }
 

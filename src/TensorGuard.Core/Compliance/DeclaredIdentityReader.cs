@@ -194,6 +194,12 @@ public static class DeclaredIdentityReader
 
     private static string? ReadBounded(string path, List<DeclarationProblem> problems)
     {
+        if (Formats.RegularFile.SpecialKind(path) is { } kind)
+        {
+            problems.Add(new DeclarationProblem(path, $"is {kind}, not a regular file, and was not read; replace it with the file itself"));
+            return null;
+        }
+
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);

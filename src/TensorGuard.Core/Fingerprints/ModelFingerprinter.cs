@@ -31,8 +31,10 @@ public enum FingerprintMethods
 /// <param name="Methods">The methods to compute.</param>
 public sealed record FingerprintRun(int MaxParallelism = -1, IProgress<GradientProgress>? Progress = null, FingerprintMethods Methods = FingerprintMethods.All);
 
-/// <summary>A fingerprint document and how many weight values computing it read (it hashed every file its document lists).</summary>
-public sealed record FingerprintResult(FingerprintDocument Document, long WeightValuesRead);
+/// <summary>A fingerprint document and how much of the model computing it read (it hashed every file its document lists).</summary>
+/// <param name="WeightValuesRead">Values read in all, counting a value each time it was read.</param>
+/// <param name="WeightsRead">Weights read at least once (at most the model's parameter count).</param>
+public sealed record FingerprintResult(FingerprintDocument Document, long WeightValuesRead, long WeightsRead);
 
 /// <summary>Builds a <see cref="FingerprintDocument"/> for an opened model: source files with hashes, and the requested fingerprints.</summary>
 public static class ModelFingerprinter
@@ -93,7 +95,7 @@ public static class ModelFingerprinter
             Identity = identity,
             Warnings = [.. gradient?.Warnings ?? [], .. LineageWarnings(lineage)],
         };
-        return new FingerprintResult(document, weights.ValuesRead);
+        return new FingerprintResult(document, weights.ValuesRead, weights.WeightsRead);
     }
 
     private static IEnumerable<string> LineageWarnings(LineageSketch? lineage)

@@ -4,11 +4,16 @@ using TensorGuard.Core.Formats.Hub;
 
 namespace TensorGuard.Core.Fingerprints;
 
-/// <summary>SHA-256 and size of a model's files, with paths relative to the model folder so documents do not depend on where the model lies.</summary>
+/// <summary>
+/// SHA-256 and size of a model's files, with paths relative to the model folder so documents do not depend on where
+/// the model lies. The hash is the whole file's SHA-256, the value the Hugging Face Hub publishes for LFS files, so it
+/// can prove identity with a published base; SHA-256 of one file is sequential, so files are hashed in parallel and
+/// one file takes one core (about 1.7 GB/s with the SHA extensions).
+/// </summary>
 public static class SourceFileHasher
 {
-    /// <summary>Large reads: hashing is bound by SHA-256 itself, not by system calls.</summary>
-    private const int ReadSize = 4 << 20;
+    /// <summary>Bytes hashed per call: large enough that hashing, not the loop, sets the speed.</summary>
+    private const int ChunkBytes = 8 << 20;
 
     /// <summary>
     /// Hashes <paramref name="files"/> whose hash is not known already (Hub files come with theirs; shards in parallel, each read once sequentially through the page cache,
@@ -25,26 +30,24 @@ public static class SourceFileHasher
         return hashed;
     }
 
+    // The file is hashed straight from its mapping: no copy into a buffer (a read() pass copies every byte once
+    // more), and MappedFile hands touched pages back as it goes, so resident memory stays bounded.
     private static string Sha256(string path, CancellationToken cancellation)
     {
-        byte[] buffer = new byte[ReadSize];
-        try
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        if (RegularFile.SpecialKind(path) is null && File.Exists(path) && new FileInfo(path).Length == 0)
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            int read;
-            while ((read = stream.Read(buffer)) > 0)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                hash.AppendData(buffer, 0, read);
-            }
-
             return Convert.ToHexStringLower(hash.GetHashAndReset());
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+
+        using MappedFile file = MappedFile.Open(path, 1, "model file");
+        for (long offset = 0; offset < file.Length; offset += ChunkBytes)
         {
-            throw new ModelFormatException(path, $"cannot be read to hash it ({error.Message})");
+            cancellation.ThrowIfCancellationRequested();
+            hash.AppendData(file.Span(offset, Math.Min(ChunkBytes, file.Length - offset), "file data"));
         }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     // A Hub file keeps its reference, commit included, so the document says exactly what was read.

@@ -37,7 +37,8 @@ public sealed unsafe class MappedFile : IByteSource
     /// <exception cref="ModelFormatException">The file is missing, unreadable, not a regular file or too short.</exception>
     public static MappedFile Open(string path, long minimumLength, string formatName)
     {
-        // Check the size before opening: FIFOs and devices report 0 bytes, and opening a FIFO would block.
+        // Check the type and size before opening: opening a FIFO would block, and a device never ends.
+        RegularFile.Require(path, "the file");
         long statLength = StatLength(path);
         CheckLength(path, statLength, minimumLength, formatName);
         FileStream stream;

@@ -24,6 +24,11 @@ public static class YamlTreeReader
             throw new InvalidInputException($"{path}: policy file not found; pass an existing YAML file with --policy.");
         }
 
+        if (Formats.RegularFile.SpecialKind(path) is { } kind)
+        {
+            throw new InvalidInputException($"{path}: policy file is {kind}, not a regular file; pass the YAML file itself with --policy.");
+        }
+
         if (info.Length > MaxFileBytes)
         {
             throw new InvalidInputException($"{path}: policy file is {info.Length} bytes, more than the {MaxFileBytes} bytes a policy may have.");

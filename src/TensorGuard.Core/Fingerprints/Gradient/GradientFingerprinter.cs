@@ -17,6 +17,12 @@ public sealed record GradientComputation(GradientFingerprint Fingerprint, IReadO
 /// </summary>
 public static class GradientFingerprinter
 {
+    /// <summary>Longest row a selected weight may have: probes take 4 bytes per element each (real rows are under 300,000).</summary>
+    public const long MaxRowLength = 1 << 20;
+
+    /// <summary>Most rows a selected weight may have: products take 8 bytes per row and probe (real ones have under 300,000).</summary>
+    public const long MaxRows = 1 << 21;
+
     /// <summary>Fingerprints the tensors of <paramref name="source"/> (a whole model; <paramref name="path"/> names it in messages).</summary>
     /// <exception cref="ModelFormatException">No 2-D floating-point weights, non-finite weights, or unreadable data.</exception>
     public static GradientComputation Compute(
@@ -38,6 +44,12 @@ public static class GradientFingerprinter
         if (selection.Selected.Count == 0)
         {
             throw new ModelFormatException(path, "holds no 2-D floating-point weight to fingerprint (the gradient method needs weight matrices); pass the model's full weights, not an adapter, index-only or metadata file");
+        }
+
+        if (selection.Selected.FirstOrDefault(t => t.RowLength > MaxRowLength || t.Rows > MaxRows) is { } oversized)
+        {
+            throw new ModelFormatException(oversized.SourceFile, string.Create(CultureInfo.InvariantCulture,
+                $"tensor \"{UntrustedText.Printable(oversized.Name)}\" has shape {oversized.ShapeText}, beyond the {MaxRows} rows of at most {MaxRowLength} elements the gradient fingerprint holds in memory; no real weight matrix has that shape, so the file is refused as corrupt or hostile"));
         }
 
         var probeCache = new Dictionary<int, (float[][] Probes, RankOneStatistics.PowerSums[] Sums)>();

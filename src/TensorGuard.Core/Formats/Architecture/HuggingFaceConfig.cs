@@ -43,6 +43,7 @@ public sealed record HuggingFaceConfig(
         byte[] bytes;
         try
         {
+            RegularFile.Require(path, FileName);
             long length = new FileInfo(path).Length;
             if (length > MaxBytes)
             {

@@ -169,7 +169,19 @@ public sealed class GgufFile : ITensorSource
         long heads = Integer(header, architecture + ".attention.head_count");
         long kvHeads = Integer(header, architecture + ".attention.head_count_kv") is > 0 and long kv ? kv : heads;
 
+        // Each layer's layout is worked out once: recomputing it per tensor is quadratic in tensors per layer.
+        var layouts = new Dictionary<int, GgufTensorNames.BlockLayout>();
         GgufTensorNames.BlockLayout LayoutOf(int layer)
+        {
+            if (!layouts.TryGetValue(layer, out GgufTensorNames.BlockLayout layout))
+            {
+                layouts[layer] = layout = ComputeLayout(layer);
+            }
+
+            return layout;
+        }
+
+        GgufTensorNames.BlockLayout ComputeLayout(int layer)
         {
             // Weights and biases share a part name; the weight decides the layout.
             var present = parts[layer]

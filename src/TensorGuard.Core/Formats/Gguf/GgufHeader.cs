@@ -141,7 +141,7 @@ public sealed class GgufHeader
 
         long dataStart = AlignUp(cursor.Position, alignment);
         TensorInfo[] tensors = infos
-            .Select(info => new TensorInfo(info.Name, info.Dimensions, info.Type, checked(dataStart + info.Offset), info.ByteCount))
+            .Select(info => new TensorInfo(info.Name, info.Dimensions, info.Type, AbsoluteOffset(file, dataStart, info.Name, info.Offset), info.ByteCount))
             .ToArray();
         CheckRanges(file, tensors);
         return new GgufHeader(version, metadata, tensors, dataStart, alignment);
@@ -289,7 +289,7 @@ public sealed class GgufHeader
         for (int i = 0; i < rank; i++)
         {
             ulong dimension = cursor.ReadUInt64($"dimension {i} of {quoted}");
-            if (dimension > long.MaxValue || (elements = MultiplyOrNegative(elements, (long)dimension)) < 0)
+            if (dimension > long.MaxValue || !SizeArithmetic.TryMultiply(elements, (long)dimension, out elements))
             {
                 throw new ModelFormatException(path, $"{quoted} has dimensions whose element count overflows; the file is corrupt");
             }
@@ -316,23 +316,18 @@ public sealed class GgufHeader
             throw new ModelFormatException(path, $"{quoted} has offset {offset}, not a multiple of the alignment {alignment}; the file is corrupt");
         }
 
-        return (name, dimensions, type, (long)offset, type.ByteCount(elements));
-    }
-
-    private static long MultiplyOrNegative(long a, long b)
-    {
-        long product;
-        try
+        if (!SizeArithmetic.TryMultiply(elements / type.BlockSize, type.BlockBytes, out long byteCount))
         {
-            product = checked(a * b);
-        }
-        catch (OverflowException)
-        {
-            return -1;
+            throw new ModelFormatException(path, $"{quoted} has {elements} {type.Name} elements, whose byte size overflows 64-bit arithmetic; the file is corrupt");
         }
 
-        return product;
+        return (name, dimensions, type, (long)offset, byteCount);
     }
+
+    private static long AbsoluteOffset(IByteSource file, long dataStart, string name, long offset) =>
+        SizeArithmetic.TryAdd(dataStart, offset, out long start) && start <= file.Length
+            ? start
+            : throw new ModelFormatException(file.Path, $"tensor \"{UntrustedText.Printable(name)}\" has data offset {offset}, past the end of the {file.Length}-byte file; the file is truncated or corrupt");
 
     private static long AlignUp(long position, uint alignment) => checked((position + alignment - 1) / alignment * alignment);
 

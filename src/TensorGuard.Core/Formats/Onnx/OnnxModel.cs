@@ -96,6 +96,7 @@ public sealed class OnnxModel : ITensorSource
                 throw new ModelFormatException(path, "has no graph; it is not an ONNX model (or not a ModelProto)");
             }
 
+            CheckDistinctData(path, initializers.Values);
             return new OnnxModel(file, externalFiles, initializers, metadata);
         }
         catch
@@ -458,6 +459,25 @@ public sealed class OnnxModel : ITensorSource
         return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value)
             ? value
             : throw new ModelFormatException(path, $"{quoted} has external data {key} \"{UntrustedText.Printable(text)}\", not a non-negative integer");
+    }
+
+    // Initializers sharing bytes would make every later stage read (and hash) those bytes once per name, so work
+    // would no longer be bounded by the bytes stored; exporters never write shared ranges (tied weights are one initializer).
+    private static void CheckDistinctData(string path, IEnumerable<Initializer> initializers)
+    {
+        foreach (IGrouping<MappedFile, Initializer> stored in initializers.Where(i => i.Raw is { Length: > 0 }).GroupBy(i => i.File))
+        {
+            Initializer? previous = null;
+            foreach (Initializer current in stored.OrderBy(i => i.Raw!.Value.Offset))
+            {
+                if (previous is not null && current.Raw!.Value.Offset < previous.Raw!.Value.Offset + previous.Raw.Value.Length)
+                {
+                    throw new ModelFormatException(path, $"initializers \"{UntrustedText.Printable(previous.Name)}\" and \"{UntrustedText.Printable(current.Name)}\" overlap in {UntrustedText.Printable(System.IO.Path.GetFileName(stored.Key.Path))}; every initializer must have its own data, re-export the model");
+                }
+
+                previous = current;
+            }
+        }
     }
 
     private sealed record Initializer(string Name, TensorDType DType, long[] Shape, MappedFile File, (long Offset, long Length)? Raw, IReadOnlyList<(int Field, int Wire, long Offset, long Length)> Typed);

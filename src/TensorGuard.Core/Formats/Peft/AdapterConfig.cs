@@ -110,6 +110,7 @@ public sealed record AdapterConfig(
                 throw new ModelFormatException(path, $"no {FileName}; a PEFT adapter folder holds {FileName} beside adapter_model.safetensors");
             }
 
+            RegularFile.Require(path, FileName);
             if (info.Length > MaxBytes)
             {
                 throw new ModelFormatException(path, string.Create(CultureInfo.InvariantCulture, $"{FileName} is {info.Length} bytes, over the {MaxBytes}-byte limit; real ones are a few kilobytes"));

@@ -9,12 +9,29 @@ namespace TensorGuard.Core.Formats.PyTorch;
 /// Interprets a pickle opcode stream (protocols 0–5) without executing anything: values are built by the
 /// interpreter itself, and the only callables are an allow-list of tensor-rebuilding functions, storage
 /// types and containers. Any other global stops the run with an <see cref="UnsafePickleException"/>.
-/// Memory is bounded by the stream: every opcode adds at most one value, and lengths are checked first.
+/// Memory is bounded by the stream: lengths are checked before anything is read, and the values built
+/// (including every reference a container or the stack holds) are charged against a budget of
+/// <see cref="BudgetPerStoredByte"/> times the pickle's stored size plus <see cref="BaseBudget"/>, at most
+/// <see cref="MaxBudget"/>; a pickle that builds more (empty lists repeated millions of times from a
+/// compressed entry) is refused. A memoised value reused by reference is charged as one reference.
 /// </summary>
 internal sealed class PickleMachine
 {
     private const int MaxLongBytes = 1024;
     private const int MaxLineBytes = 4096;
+
+    /// <summary>Budget for values built, per byte of the pickle as stored in the file (compressed or not).</summary>
+    public const long BudgetPerStoredByte = 64;
+
+    /// <summary>Budget for values built that every pickle gets, however small.</summary>
+    public const long BaseBudget = 16L << 20;
+
+    /// <summary>Most bytes of values any pickle may build; real state-dict pickles build a few megabytes.</summary>
+    public const long MaxBudget = 256L << 20;
+
+    // Approximate managed sizes: a reference slot, and an object's header with its fields.
+    private const long Slot = 8;
+    private const long ObjectBytes = 32;
 
     private static readonly Dictionary<string, TensorDType> StorageTypes = new(StringComparer.Ordinal)
     {
@@ -45,12 +62,15 @@ internal sealed class PickleMachine
     private readonly List<object?> _stack = [];
     private readonly List<int> _marks = [];
     private readonly Dictionary<long, object?> _memo = [];
+    private readonly long _budget;
+    private long _built;
 
-    private PickleMachine(string path, string stream, Func<PickleTuple, TorchStorage> persistentLoad)
+    private PickleMachine(string path, string stream, Func<PickleTuple, TorchStorage> persistentLoad, long storedBytes)
     {
         _path = path;
         _stream = stream;
         _persistentLoad = persistentLoad;
+        _budget = Math.Min(MaxBudget, BaseBudget + (BudgetPerStoredByte * Math.Max(storedBytes, 0)));
     }
 
     /// <summary>
@@ -60,10 +80,11 @@ internal sealed class PickleMachine
     /// <param name="path">The file, for messages.</param>
     /// <param name="stream">The pickle's name inside the file, for messages (e.g. <c>archive/data.pkl</c>).</param>
     /// <param name="persistentLoad">Resolves a persistent id tuple to a storage; throws <see cref="ModelFormatException"/> if it cannot.</param>
+    /// <param name="storedBytes">The pickle's size as stored in the file, which sets the memory budget.</param>
     /// <exception cref="UnsafePickleException">The pickle references a global outside the allow-list.</exception>
-    /// <exception cref="ModelFormatException">The pickle is malformed or uses a construct we do not interpret.</exception>
-    public static object? Run(string path, string stream, ReadOnlySpan<byte> data, ref int position, Func<PickleTuple, TorchStorage> persistentLoad) =>
-        new PickleMachine(path, stream, persistentLoad).Execute(data, ref position);
+    /// <exception cref="ModelFormatException">The pickle is malformed, builds more than its budget, or uses a construct we do not interpret.</exception>
+    public static object? Run(string path, string stream, ReadOnlySpan<byte> data, ref int position, Func<PickleTuple, TorchStorage> persistentLoad, long storedBytes) =>
+        new PickleMachine(path, stream, persistentLoad, storedBytes).Execute(data, ref position);
 
     /// <summary>Whether <paramref name="global"/> names a storage class we can read, with its element type.</summary>
     public static bool TryStorageType(PickleGlobal global, out TensorDType dtype)
@@ -125,129 +146,134 @@ internal sealed class PickleMachine
                     PopMark(at);
                     break;
                 case 0x32: // DUP
-                    _stack.Add(Peek(at));
+                    PushReference(Peek(at), at);
                     break;
                 case 0x4E: // NONE
-                    _stack.Add(null);
+                    Push(null, at);
                     break;
                 case 0x88: // NEWTRUE
-                    _stack.Add(true);
+                    Push(true, at);
                     break;
                 case 0x89: // NEWFALSE
-                    _stack.Add(false);
+                    Push(false, at);
                     break;
                 case 0x4A: // BININT
-                    _stack.Add((long)BinaryPrimitives.ReadInt32LittleEndian(Take(data, ref position, 4, at)));
+                    Push((long)BinaryPrimitives.ReadInt32LittleEndian(Take(data, ref position, 4, at)), at);
                     break;
                 case 0x4B: // BININT1
-                    _stack.Add((long)Take(data, ref position, 1, at)[0]);
+                    Push((long)Take(data, ref position, 1, at)[0], at);
                     break;
                 case 0x4D: // BININT2
-                    _stack.Add((long)BinaryPrimitives.ReadUInt16LittleEndian(Take(data, ref position, 2, at)));
+                    Push((long)BinaryPrimitives.ReadUInt16LittleEndian(Take(data, ref position, 2, at)), at);
                     break;
                 case 0x8A: // LONG1
-                    _stack.Add(Long(Take(data, ref position, Take(data, ref position, 1, at)[0], at)));
+                    Push(Long(Take(data, ref position, Take(data, ref position, 1, at)[0], at)), at);
                     break;
                 case 0x8B: // LONG4
-                    _stack.Add(Long(Take(data, ref position, Length(data, ref position, 4, at, MaxLongBytes), at)));
+                    Push(Long(Take(data, ref position, Length(data, ref position, 4, at, MaxLongBytes), at)), at);
                     break;
                 case 0x47: // BINFLOAT (big-endian)
-                    _stack.Add(BinaryPrimitives.ReadDoubleBigEndian(Take(data, ref position, 8, at)));
+                    Push(BinaryPrimitives.ReadDoubleBigEndian(Take(data, ref position, 8, at)), at);
                     break;
                 case 0x49: // INT (text)
-                    _stack.Add(TextInteger(Line(data, ref position, at), at, allowBool: true));
+                    Push(TextInteger(Line(data, ref position, at), at, allowBool: true), at);
                     break;
                 case 0x4C: // LONG (text)
-                    _stack.Add(TextInteger(Line(data, ref position, at).TrimEnd('L'), at, allowBool: false));
+                    Push(TextInteger(Line(data, ref position, at).TrimEnd('L'), at, allowBool: false), at);
                     break;
                 case 0x46: // FLOAT (text)
-                    _stack.Add(TextFloat(Line(data, ref position, at), at));
+                    Push(TextFloat(Line(data, ref position, at), at), at);
                     break;
                 case 0x53: // STRING (text, a quoted repr; escapes are kept as written)
                 case 0x56: // UNICODE (text, raw-unicode-escape; escapes are kept as written)
                     string text = Line(data, ref position, at);
-                    _stack.Add(opcode == 0x53 && text.Length >= 2 && text[0] is '\'' or '"' ? text[1..^1] : text);
+                    Push(opcode == 0x53 && text.Length >= 2 && text[0] is '\'' or '"' ? text[1..^1] : text, at);
                     break;
                 case 0x58: // BINUNICODE
-                    _stack.Add(Utf8(Take(data, ref position, Length(data, ref position, 4, at), at), at));
+                    Push(Utf8(Take(data, ref position, Length(data, ref position, 4, at), at), at), at);
                     break;
                 case 0x8C: // SHORT_BINUNICODE
-                    _stack.Add(Utf8(Take(data, ref position, Take(data, ref position, 1, at)[0], at), at));
+                    Push(Utf8(Take(data, ref position, Take(data, ref position, 1, at)[0], at), at), at);
                     break;
                 case 0x8D: // BINUNICODE8
-                    _stack.Add(Utf8(Take(data, ref position, Length(data, ref position, 8, at), at), at));
+                    Push(Utf8(Take(data, ref position, Length(data, ref position, 8, at), at), at), at);
                     break;
                 case 0x54: // BINSTRING
-                    _stack.Add(Latin1(Take(data, ref position, Length(data, ref position, 4, at), at)));
+                    Push(Latin1(Take(data, ref position, Length(data, ref position, 4, at), at)), at);
                     break;
                 case 0x55: // SHORT_BINSTRING
-                    _stack.Add(Latin1(Take(data, ref position, Take(data, ref position, 1, at)[0], at)));
+                    Push(Latin1(Take(data, ref position, Take(data, ref position, 1, at)[0], at)), at);
                     break;
                 case 0x42: // BINBYTES
-                    _stack.Add(Take(data, ref position, Length(data, ref position, 4, at), at).ToArray());
+                    Push(Take(data, ref position, Length(data, ref position, 4, at), at).ToArray(), at);
                     break;
                 case 0x43: // SHORT_BINBYTES
-                    _stack.Add(Take(data, ref position, Take(data, ref position, 1, at)[0], at).ToArray());
+                    Push(Take(data, ref position, Take(data, ref position, 1, at)[0], at).ToArray(), at);
                     break;
                 case 0x8E: // BINBYTES8
                 case 0x96: // BYTEARRAY8
-                    _stack.Add(Take(data, ref position, Length(data, ref position, 8, at), at).ToArray());
+                    Push(Take(data, ref position, Length(data, ref position, 8, at), at).ToArray(), at);
                     break;
                 case 0x29: // EMPTY_TUPLE
-                    _stack.Add(new PickleTuple([]));
+                    Push(new PickleTuple([]), at);
                     break;
                 case 0x85: // TUPLE1
                 case 0x86: // TUPLE2
                 case 0x87: // TUPLE3
                     int size = opcode - 0x84;
-                    _stack.Add(new PickleTuple(PopMany(size, at)));
+                    Push(new PickleTuple(PopMany(size, at)), at);
                     break;
                 case 0x74: // TUPLE
-                    _stack.Add(new PickleTuple(PopToMark(at)));
+                    Push(new PickleTuple(PopToMark(at)), at);
                     break;
                 case 0x5D: // EMPTY_LIST
-                    _stack.Add(new PickleList());
+                    Push(new PickleList(), at);
                     break;
                 case 0x6C: // LIST
                     var list = new PickleList();
                     list.AddRange(PopToMark(at));
-                    _stack.Add(list);
+                    Push(list, at);
                     break;
                 case 0x7D: // EMPTY_DICT
-                    _stack.Add(new PickleDict());
+                    Push(new PickleDict(), at);
                     break;
                 case 0x64: // DICT
                     var dict = new PickleDict();
                     AddPairs(dict, PopToMark(at), at);
-                    _stack.Add(dict);
+                    Push(dict, at);
                     break;
                 case 0x8F: // EMPTY_SET
-                    _stack.Add(new PickleSet());
+                    Push(new PickleSet(), at);
                     break;
                 case 0x91: // FROZENSET
                     var frozen = new PickleSet();
                     frozen.AddRange(PopToMark(at));
-                    _stack.Add(frozen);
+                    Push(frozen, at);
                     break;
                 case 0x61: // APPEND
                     object? item = Pop(at);
+                    Charge(Slot, at);
                     Expect<PickleList>(Peek(at), "APPEND", at).Add(item);
                     break;
                 case 0x65: // APPENDS
                     IReadOnlyList<object?> items = PopToMark(at);
+                    Charge(Slot * items.Count, at);
                     Expect<PickleList>(Peek(at), "APPENDS", at).AddRange(items);
                     break;
                 case 0x90: // ADDITEMS
                     IReadOnlyList<object?> members = PopToMark(at);
+                    Charge(Slot * members.Count, at);
                     Expect<PickleSet>(Peek(at), "ADDITEMS", at).AddRange(members);
                     break;
                 case 0x73: // SETITEM
                     object? value = Pop(at);
                     object? key = Pop(at);
+                    Charge(2 * Slot, at);
                     Expect<PickleDict>(Peek(at), "SETITEM", at).Add(new(key, value));
                     break;
                 case 0x75: // SETITEMS
                     IReadOnlyList<object?> pairs = PopToMark(at);
+                    Charge(Slot * pairs.Count, at);
                     AddPairs(Expect<PickleDict>(Peek(at), "SETITEMS", at), pairs, at);
                     break;
                 case 0x70: // PUT (text)
@@ -263,17 +289,17 @@ internal sealed class PickleMachine
                     _memo[_memo.Count] = Peek(at);
                     break;
                 case 0x67: // GET (text)
-                    _stack.Add(Recall(MemoIndex(Line(data, ref position, at), at), at));
+                    PushReference(Recall(MemoIndex(Line(data, ref position, at), at), at), at);
                     break;
                 case 0x68: // BINGET
-                    _stack.Add(Recall(Take(data, ref position, 1, at)[0], at));
+                    PushReference(Recall(Take(data, ref position, 1, at)[0], at), at);
                     break;
                 case 0x6A: // LONG_BINGET
-                    _stack.Add(Recall(BinaryPrimitives.ReadUInt32LittleEndian(Take(data, ref position, 4, at)), at));
+                    PushReference(Recall(BinaryPrimitives.ReadUInt32LittleEndian(Take(data, ref position, 4, at)), at), at);
                     break;
                 case 0x63: // GLOBAL "module\nname\n"
                     string module = Line(data, ref position, at);
-                    _stack.Add(Global(module, Line(data, ref position, at), "GLOBAL", at));
+                    Push(Global(module, Line(data, ref position, at), "GLOBAL", at), at);
                     break;
                 case 0x93: // STACK_GLOBAL
                     object? name = Pop(at);
@@ -283,12 +309,12 @@ internal sealed class PickleMachine
                         throw Malformed(at, "STACK_GLOBAL needs a module and a name (two strings) on the stack; the pickle is corrupt");
                     }
 
-                    _stack.Add(Global(moduleName, globalName, "STACK_GLOBAL", at));
+                    Push(Global(moduleName, globalName, "STACK_GLOBAL", at), at);
                     break;
                 case 0x69: // INST "module\nname\n": instantiates a class with the marked arguments
                     string instModule = Line(data, ref position, at);
                     PickleGlobal instClass = Global(instModule, Line(data, ref position, at), "INST", at);
-                    _stack.Add(Call(instClass, new PickleTuple(PopToMark(at)), "INST", at));
+                    Push(Call(instClass, new PickleTuple(PopToMark(at)), "INST", at), at);
                     break;
                 case 0x6F: // OBJ: instantiates the first marked item with the rest
                     IReadOnlyList<object?> objItems = PopToMark(at);
@@ -297,7 +323,7 @@ internal sealed class PickleMachine
                         throw Malformed(at, "OBJ needs a class on the stack; the pickle is corrupt");
                     }
 
-                    _stack.Add(Call(objClass, new PickleTuple(objItems.Skip(1).ToArray()), "OBJ", at));
+                    Push(Call(objClass, new PickleTuple(objItems.Skip(1).ToArray()), "OBJ", at), at);
                     break;
                 case 0x82: // EXT1
                 case 0x83: // EXT2
@@ -309,18 +335,18 @@ internal sealed class PickleMachine
                 case 0x52: // REDUCE
                     object? arguments = Pop(at);
                     object? callable = Pop(at);
-                    _stack.Add(Call(Expect<PickleGlobal>(callable, "REDUCE", at), Expect<PickleTuple>(arguments, "REDUCE", at), "REDUCE", at));
+                    Push(Call(Expect<PickleGlobal>(callable, "REDUCE", at), Expect<PickleTuple>(arguments, "REDUCE", at), "REDUCE", at), at);
                     break;
                 case 0x81: // NEWOBJ
                     object? newArguments = Pop(at);
                     object? cls = Pop(at);
-                    _stack.Add(Call(Expect<PickleGlobal>(cls, "NEWOBJ", at), Expect<PickleTuple>(newArguments, "NEWOBJ", at), "NEWOBJ", at));
+                    Push(Call(Expect<PickleGlobal>(cls, "NEWOBJ", at), Expect<PickleTuple>(newArguments, "NEWOBJ", at), "NEWOBJ", at), at);
                     break;
                 case 0x92: // NEWOBJ_EX
                     Pop(at);
                     object? exArguments = Pop(at);
                     object? exClass = Pop(at);
-                    _stack.Add(Call(Expect<PickleGlobal>(exClass, "NEWOBJ_EX", at), Expect<PickleTuple>(exArguments, "NEWOBJ_EX", at), "NEWOBJ_EX", at));
+                    Push(Call(Expect<PickleGlobal>(exClass, "NEWOBJ_EX", at), Expect<PickleTuple>(exArguments, "NEWOBJ_EX", at), "NEWOBJ_EX", at), at);
                     break;
                 case 0x62: // BUILD: sets an object's state; dict attributes (OrderedDict._metadata) do not matter to us
                     Pop(at);
@@ -332,7 +358,7 @@ internal sealed class PickleMachine
                     break;
                 case 0x51: // BINPERSID
                     object? pid = Pop(at);
-                    _stack.Add(_persistentLoad(Expect<PickleTuple>(pid, "BINPERSID", at)));
+                    Push(_persistentLoad(Expect<PickleTuple>(pid, "BINPERSID", at)), at);
                     break;
                 case 0x50: // PERSID (text)
                     throw Malformed(at, "uses a text persistent id (PERSID), which PyTorch does not write; the file is not a PyTorch checkpoint");
@@ -402,35 +428,23 @@ internal sealed class PickleMachine
             throw Malformed(at, "_rebuild_tensor needs (storage, offset, size, stride) with sizes and strides of equal length; the pickle is corrupt");
         }
 
-        long[] shape = Dimensions(size, at, "size");
-        long[] strides = Dimensions(stride, at, "stride");
-        long elements = 1;
-        long lastElement = offset;
-        for (int i = 0; i < shape.Length; i++)
-        {
-            elements = checked(elements * shape[i]);
-            if (shape[i] > 0)
-            {
-                lastElement = checked(lastElement + ((shape[i] - 1) * strides[i]));
-            }
-        }
-
-        if (offset < 0 || (elements > 0 && lastElement >= storage.ElementCount))
-        {
-            throw Malformed(at, $"a tensor of shape [{string.Join(", ", shape)}] at offset {offset} reaches element {lastElement} of storage {UntrustedText.Printable(storage.Key)}, which holds {storage.ElementCount}; the checkpoint is corrupt");
-        }
-
-        return new TorchTensor(storage, offset, shape, strides);
+        // The view's geometry is checked where the tensor gets its name (PyTorchCheckpoint), so messages can name it.
+        return new TorchTensor(storage, offset, Dimensions(size, at, "size"), Dimensions(stride, at, "stride"));
     }
 
     private long[] Dimensions(PickleTuple tuple, int at, string what)
     {
+        if (tuple.Items.Count > TorchTensor.MaxRank)
+        {
+            throw Malformed(at, $"a tensor {what} has {tuple.Items.Count} dimensions; PyTorch tensors have at most {TorchTensor.MaxRank}, the pickle is corrupt");
+        }
+
         var dimensions = new long[tuple.Items.Count];
         for (int i = 0; i < dimensions.Length; i++)
         {
-            dimensions[i] = tuple.Items[i] is long value && value >= 0 && value <= int.MaxValue * 64L
+            dimensions[i] = tuple.Items[i] is long value && value >= 0
                 ? value
-                : throw Malformed(at, $"a tensor {what} holds {UntrustedText.Printable(Convert.ToString(tuple.Items[i], CultureInfo.InvariantCulture) ?? "None")}, not a non-negative integer; the pickle is corrupt");
+                : throw Malformed(at, $"a tensor {what} holds {(tuple.Items[i] is null ? "None" : UntrustedText.Printable(Convert.ToString(tuple.Items[i], CultureInfo.InvariantCulture) ?? ""))}, not a non-negative integer; the pickle is corrupt");
         }
 
         return dimensions;
@@ -470,6 +484,40 @@ internal sealed class PickleMachine
         nameof(TorchStorage) => "a storage",
         _ => "a " + type.Name.ToLowerInvariant(),
     };
+
+    private void Push(object? value, int at)
+    {
+        Charge(Slot + Size(value), at);
+        _stack.Add(value);
+    }
+
+    private void PushReference(object? value, int at)
+    {
+        Charge(Slot, at);
+        _stack.Add(value);
+    }
+
+    private static long Size(object? value) => value switch
+    {
+        null or bool => 0,
+        string text => ObjectBytes + (2L * text.Length),
+        byte[] bytes => ObjectBytes + bytes.Length,
+        BigInteger big => ObjectBytes + big.GetByteCount(),
+        PickleTuple tuple => (2 * ObjectBytes) + (Slot * tuple.Items.Count),
+        PickleDict dict => (2 * ObjectBytes) + (2 * Slot * dict.Count),
+        PickleList list => (2 * ObjectBytes) + (Slot * list.Count),
+        PickleSet set => (2 * ObjectBytes) + (Slot * set.Count),
+        _ => ObjectBytes,
+    };
+
+    private void Charge(long bytes, int at)
+    {
+        _built += bytes;
+        if (_built > _budget)
+        {
+            throw Malformed(at, $"builds more than {_budget >> 20} MiB of values, over the cap of {BudgetPerStoredByte}x the pickle's stored size plus {BaseBudget >> 20} MiB (at most {MaxBudget >> 20} MiB); real checkpoints build far less, so the file is refused as an amplification bomb");
+        }
+    }
 
     private object? Pop(int at)
     {
@@ -538,7 +586,12 @@ internal sealed class PickleMachine
     {
         ReadOnlySpan<byte> bytes = Take(data, ref position, width, at);
         ulong length = width == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(bytes) : BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (length > (ulong)Math.Min(limit, data.Length - position))
+        if (length > (ulong)limit)
+        {
+            throw Malformed(at, $"declares a {length}-byte value, over the limit of {limit} bytes; the pickle is corrupt");
+        }
+
+        if (length > (ulong)(data.Length - position))
         {
             throw Malformed(at, $"declares {length} bytes but only {data.Length - position} remain; the file is truncated or corrupt");
         }
@@ -586,7 +639,8 @@ internal sealed class PickleMachine
 
     private static object Long(ReadOnlySpan<byte> bytes) => Narrow(new BigInteger(bytes, isUnsigned: false, isBigEndian: false));
 
-    private static object Narrow(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+    // The cast to object matters: with a BigInteger branch, `cond ? (long)value : value` would be a BigInteger.
+    private static object Narrow(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
 
     private string Utf8(ReadOnlySpan<byte> bytes, int at)
     {

@@ -24,6 +24,9 @@ public sealed record TorchStorage(string Key, TensorDType DType, long ElementCou
 /// <summary>A tensor rebuilt from a storage: a strided view (offset, shape, strides in elements).</summary>
 public sealed record TorchTensor(TorchStorage Storage, long Offset, long[] Shape, long[] Strides)
 {
+    /// <summary>Most dimensions a view may have (PyTorch allows 64).</summary>
+    public const int MaxRank = 64;
+
     /// <summary>Whether the view is the storage's elements in row-major order from <see cref="Offset"/>.</summary>
     public bool IsContiguous
     {
@@ -42,5 +45,54 @@ public sealed record TorchTensor(TorchStorage Storage, long Offset, long[] Shape
 
             return true;
         }
+    }
+
+    /// <summary>
+    /// Why the view cannot be read, or null when it addresses distinct elements inside its storage. Views that
+    /// repeat elements (stride 0 from <c>expand()</c>, overlapping strides) are refused: their declared shape
+    /// could be far larger than the bytes stored, and every later stage budgets its work by the shape.
+    /// </summary>
+    public string? Problem()
+    {
+        string shape = $"shape [{string.Join(", ", Shape)}]";
+        if (Offset < 0)
+        {
+            return $"starts at offset {Offset} of storage \"{UntrustedText.Printable(Storage.Key)}\"; offsets are never negative, the checkpoint is corrupt";
+        }
+
+        long elements = 1;
+        long last = Offset;
+        foreach ((long size, long stride) in Shape.Zip(Strides))
+        {
+            if (!SizeArithmetic.TryMultiply(elements, size, out elements)
+                || (size > 0 && (!SizeArithmetic.TryMultiply(size - 1, stride, out long reach) || !SizeArithmetic.TryAdd(last, reach, out last))))
+            {
+                return $"has {shape} with strides [{string.Join(", ", Strides)}], whose size overflows 64-bit arithmetic; the checkpoint is corrupt";
+            }
+        }
+
+        if (elements == 0)
+        {
+            return null;
+        }
+
+        if (last >= Storage.ElementCount)
+        {
+            return $"has {shape} at offset {Offset}, which reaches element {last} of storage \"{UntrustedText.Printable(Storage.Key)}\" holding {Storage.ElementCount}; the checkpoint is corrupt";
+        }
+
+        // Distinct elements: ordered by stride, each axis must step past everything the smaller axes reach.
+        long reached = 0;
+        foreach ((long size, long stride) in Shape.Zip(Strides).Where(axis => axis.First > 1).OrderBy(axis => axis.Second))
+        {
+            if (stride <= reached)
+            {
+                return $"is a view with {shape} and strides [{string.Join(", ", Strides)}] that repeats elements of its storage (a stride of 0 or overlapping strides, as expand() makes); TensorGuard reads only views of distinct elements: save tensor.contiguous() instead";
+            }
+
+            reached += (size - 1) * stride;
+        }
+
+        return null;
     }
 }

@@ -16,6 +16,7 @@ public sealed class PyTorchCheckpoint : ITensorSource
 
     private const long MaxPickleBytes = 256L * 1024 * 1024;
     private const int MaxNesting = 64;
+    private const int MaxNameLength = 4096;
     private const long LegacyProtocolVersion = 1001;
     private static readonly BigInteger LegacyMagic = BigInteger.Parse("1950a86a20f9469cfc6c", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
@@ -146,7 +147,7 @@ public sealed class PyTorchCheckpoint : ITensorSource
         }
 
         int position = 0;
-        object? value = PickleMachine.Run(file.Path, pickleEntry.Name, pickle, ref position, Load);
+        object? value = PickleMachine.Run(file.Path, pickleEntry.Name, pickle, ref position, Load, pickleEntry.CompressedSize);
         return new PyTorchCheckpoint(file, CollectTensors(file.Path, value), offsets);
     }
 
@@ -158,17 +159,17 @@ public sealed class PyTorchCheckpoint : ITensorSource
         TorchStorage NoStorage(PickleTuple pid) => throw new ModelFormatException(file.Path, "legacy checkpoint header refers to a storage; the file is corrupt");
 
         // The first pickle runs before its value is checked, so any pickle with a hostile global is reported as unsafe.
-        if (!Equals(AsBig(PickleMachine.Run(file.Path, Stream, data, ref position, NoStorage)), LegacyMagic))
+        if (!Equals(AsBig(PickleMachine.Run(file.Path, Stream, data, ref position, NoStorage, data.Length)), LegacyMagic))
         {
             throw new ModelFormatException(file.Path, "is a pickle without PyTorch's magic number; it is not a PyTorch checkpoint (only torch.save files are read)");
         }
 
-        if (PickleMachine.Run(file.Path, Stream, data, ref position, NoStorage) is not LegacyProtocolVersion)
+        if (PickleMachine.Run(file.Path, Stream, data, ref position, NoStorage, data.Length) is not LegacyProtocolVersion)
         {
             throw new ModelFormatException(file.Path, $"legacy checkpoint has an unknown protocol version; expected {LegacyProtocolVersion}");
         }
 
-        if (PickleMachine.Run(file.Path, Stream, data, ref position, NoStorage) is PickleDict systemInfo
+        if (PickleMachine.Run(file.Path, Stream, data, ref position, NoStorage, data.Length) is PickleDict systemInfo
             && systemInfo.Any(pair => pair.Key is "little_endian" && pair.Value is false))
         {
             throw new ModelFormatException(file.Path, "checkpoint was saved big-endian; load and re-save it on a little-endian machine");
@@ -187,8 +188,8 @@ public sealed class PyTorchCheckpoint : ITensorSource
             return storage;
         }
 
-        object? value = PickleMachine.Run(file.Path, Stream, data, ref position, Load);
-        object? keys = PickleMachine.Run(file.Path, Stream, data, ref position, NoStorage);
+        object? value = PickleMachine.Run(file.Path, Stream, data, ref position, Load, data.Length);
+        object? keys = PickleMachine.Run(file.Path, Stream, data, ref position, NoStorage, data.Length);
         if (keys is not PickleList keyList || keyList.Any(key => key is not string))
         {
             throw new ModelFormatException(file.Path, "legacy checkpoint lacks its list of storage keys after the pickle; the file is truncated or corrupt");
@@ -262,7 +263,13 @@ public sealed class PyTorchCheckpoint : ITensorSource
         {
             if (value is TorchTensor tensor)
             {
-                tensors[name.Length == 0 ? "tensor" : name] = tensor;
+                name = name.Length == 0 ? "tensor" : name;
+                if (tensor.Problem() is { } problem)
+                {
+                    throw new ModelFormatException(path, $"tensor \"{UntrustedText.Printable(name)}\" {problem}");
+                }
+
+                tensors[name] = tensor;
                 return;
             }
 
@@ -272,26 +279,29 @@ public sealed class PyTorchCheckpoint : ITensorSource
             }
 
             string prefix = name.Length == 0 ? "" : name + ".";
+            string Child(string key) => prefix.Length + key.Length <= MaxNameLength
+                ? prefix + key
+                : throw new ModelFormatException(path, $"checkpoint nests a tensor under a name longer than {MaxNameLength} characters (\"{UntrustedText.Printable(prefix[..Math.Min(prefix.Length, 64)])}…\"); the pickle is corrupt or hostile");
             switch (value)
             {
                 case PickleDict dict:
                     foreach ((object? key, object? item) in dict)
                     {
-                        Visit(item, prefix + Convert.ToString(key, CultureInfo.InvariantCulture), depth + 1);
+                        Visit(item, Child(Convert.ToString(key, CultureInfo.InvariantCulture) ?? "None"), depth + 1);
                     }
 
                     break;
                 case PickleList list:
                     for (int i = 0; i < list.Count; i++)
                     {
-                        Visit(list[i], prefix + i.ToString(CultureInfo.InvariantCulture), depth + 1);
+                        Visit(list[i], Child(i.ToString(CultureInfo.InvariantCulture)), depth + 1);
                     }
 
                     break;
                 case PickleTuple tuple:
                     for (int i = 0; i < tuple.Items.Count; i++)
                     {
-                        Visit(tuple.Items[i], prefix + i.ToString(CultureInfo.InvariantCulture), depth + 1);
+                        Visit(tuple.Items[i], Child(i.ToString(CultureInfo.InvariantCulture)), depth + 1);
                     }
 
                     break;

@@ -71,6 +71,7 @@ public sealed class SafetensorsIndex
     {
         try
         {
+            RegularFile.Require(path, "the index");
             var info = new FileInfo(path);
             if (info.Length > MaxIndexBytes)
             {

@@ -59,7 +59,7 @@ public static class MalformedModels
         ["missing-path"] = new("no such file or directory", d => d.File("absent.safetensors")),
         ["directory-without-weights"] = new("directory holds no model weights", DirectoryWithoutWeights),
         ["symlink-loop"] = new("cannot open the file", d => SymlinkLoop(d.File("loop.safetensors"))),
-        ["fifo"] = new("0 bytes, too short", d => Fifo(d.File("pipe.safetensors"))),
+        ["fifo"] = new("is a named pipe (FIFO), not a regular file", d => Fifo(d.File("pipe.safetensors"))),
         ["two-files-same-tensor"] = new("is stored twice", d => TwoFilesSameTensor(d)),
         ["index-not-json"] = new("index is not valid JSON", d => Bytes(d.File("model.safetensors.index.json"), "{\"weight_map\": "u8.ToArray())),
         ["index-empty-file"] = new("index is empty", d => Bytes(d.File("model.safetensors.index.json"), [])),
@@ -94,7 +94,7 @@ public static class MalformedModels
         return path;
     }
 
-    private static string Fifo(string path)
+    internal static string Fifo(string path)
     {
         using var mkfifo = Process.Start("mkfifo", [path]);
         mkfifo.WaitForExit();
