@@ -39,9 +39,10 @@ public sealed class FeatureSpace
     public IReadOnlyList<double> Weights { get; }
 
     /// <summary>
-    /// Fits the space for <paramref name="method"/>. TensorGuard's space depends on the bases only, so a
-    /// model's result never depends on which other models are classified with it; the paper's
-    /// standardisation is fitted on bases and queries together, as its reference code does.
+    /// Fits the space for <paramref name="method"/>. TensorGuard's space depends on the labelled models only
+    /// (<paramref name="bases"/>: the bases and any further references), so a model's result never depends on
+    /// which other models are classified with it; the paper's standardisation is fitted on bases and queries
+    /// together, as its reference code does.
     /// </summary>
     public static FeatureSpace Fit(ClassifierMethod method, IReadOnlyList<ReferenceBase> bases, IReadOnlyList<NamedFeatures> queries)
     {
@@ -160,7 +161,7 @@ public sealed class FeatureSpace
 
     /// <summary>
     /// 1 / (pooled within-family variance + shrinkage), in standardised units: a feature on which the
-    /// bases of one family agree counts more than one that varies with model size inside a family.
+    /// labelled models of one family agree counts more than one that varies with model size inside a family.
     /// </summary>
     private double[] WithinFamilyWeights(IReadOnlyList<ReferenceBase> bases)
     {
