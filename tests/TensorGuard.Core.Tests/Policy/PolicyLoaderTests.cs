@@ -134,6 +134,53 @@ public sealed class PolicyLoaderTests
     }
 
     [Fact]
+    public void Load_ReferenceNamedLikeABase_NamesBothLines()
+    {
+        using var fixture = new PolicyFixture();
+        string file = fixture.CopyBase(Llama);
+        string path = fixture.WritePolicy($"""
+            version: 1
+            families:
+              - id: llama
+                bases:
+                  - name: Llama-3.1-8B
+                    fingerprint: {file}
+                references:
+                  - name: LLAMA-3.1-8B
+                    fingerprint: {file}
+            """);
+
+        var error = Assert.Throws<PolicyException>(() => PolicyLoader.Load(path));
+
+        Assert.Equal(new SourcePosition(8, 15), error.Position);
+        Assert.Contains("reference 'LLAMA-3.1-8B' is listed twice (first at line 5)", error.Message);
+    }
+
+    [Fact]
+    public void Load_References_AreLabelledWithTheirFamilyButAreNotBases()
+    {
+        using var fixture = new PolicyFixture();
+        string file = fixture.CopyBase(Llama);
+        string path = fixture.WritePolicy($"""
+            version: 1
+            families:
+              - id: llama
+                bases:
+                  - name: Llama-3.1-8B
+                    fingerprint: {file}
+                references:
+                  - name: a-fine-tune
+                    fingerprint: {file}
+            """);
+
+        PolicyDocument policy = PolicyLoader.Load(path);
+
+        Assert.Equal(["Llama-3.1-8B"], policy.Bases.Select(b => b.Name));
+        PolicyReference reference = Assert.Single(policy.References);
+        Assert.Equal(("a-fine-tune", "llama"), (reference.Name, reference.FamilyId));
+    }
+
+    [Fact]
     public void Load_FamilyWithoutBases_NamesTheFamilyLine()
     {
         var error = Load("version: 1\nfamilies:\n  - id: llama\n    name: Llama\n");
