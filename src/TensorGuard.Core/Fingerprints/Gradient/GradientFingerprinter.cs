@@ -18,7 +18,7 @@ public sealed record GradientComputation(GradientFingerprint Fingerprint, IReadO
 public static class GradientFingerprinter
 {
     /// <summary>Fingerprints the tensors of <paramref name="source"/> (a whole model; <paramref name="path"/> names it in messages).</summary>
-    /// <exception cref="ModelFormatException">No 2-D floating-point weights, non-finite weights, or unreadable data.</exception>
+    /// <exception cref="ModelFormatException">No floating-point weight matrix, non-finite weights, or unreadable data.</exception>
     public static GradientComputation Compute(
         ITensorSource source,
         string path,
@@ -32,12 +32,12 @@ public static class GradientFingerprinter
         if (selection.NotFloatingPoint.Count > 0)
         {
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{selection.NotFloatingPoint.Count} 2-D tensor(s) with integer dtypes (e.g. \"{UntrustedText.Printable(selection.NotFloatingPoint[0].Name)}\", {selection.NotFloatingPoint[0].DType.Name()}) were not analysed; quantized weights need dequantizing first"));
+                $"{selection.NotFloatingPoint.Count} weight matrices with integer dtypes (e.g. \"{UntrustedText.Printable(selection.NotFloatingPoint[0].Name)}\", {selection.NotFloatingPoint[0].DType.Name()}) were not analysed; quantized weights need dequantizing first"));
         }
 
         if (selection.Selected.Count == 0)
         {
-            throw new ModelFormatException(path, "holds no 2-D floating-point weight to fingerprint (the gradient method needs weight matrices); pass the model's full weights, not an adapter, index-only or metadata file");
+            throw new ModelFormatException(path, "holds no floating-point weight matrix or convolution kernel to fingerprint (the gradient method needs weight matrices); pass the model's full weights, not an adapter, index-only or metadata file");
         }
 
         var probeCache = new Dictionary<int, (float[][] Probes, RankOneStatistics.PowerSums[] Sums)>();

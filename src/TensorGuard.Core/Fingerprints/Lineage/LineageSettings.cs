@@ -1,13 +1,16 @@
 namespace TensorGuard.Core.Fingerprints.Lineage;
 
-/// <summary>The constants of the lineage method (version 1). Changing any of them changes the method's version.</summary>
+/// <summary>The constants of the lineage method (version 2). Changing any of them changes the method's version.</summary>
 public static class LineageSettings
 {
     /// <summary>Method identifier in fingerprint documents.</summary>
     public const string MethodId = "tensorguard-lineage";
 
-    /// <summary>Method version: sketches of different versions are not compared.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// Method version: sketches of different versions are not compared. Version 2 reads convolution kernels as
+    /// matrices (<see cref="WeightMatrix"/>); sketches of models without them are the same as version 1's.
+    /// </summary>
+    public const int Version = 2;
 
     /// <summary>Hidden features whose correlations are sketched (fewer when the model is narrower).</summary>
     public const int FeatureWindow = 64;
