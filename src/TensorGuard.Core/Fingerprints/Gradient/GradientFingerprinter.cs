@@ -18,7 +18,8 @@ public sealed record GradientComputation(GradientFingerprint Fingerprint, IReadO
 public static class GradientFingerprinter
 {
     /// <summary>Fingerprints the tensors of <paramref name="source"/> (a whole model; <paramref name="path"/> names it in messages).</summary>
-    /// <exception cref="ModelFormatException">No floating-point weight matrix, non-finite weights, or unreadable data.</exception>
+    /// <exception cref="NoWeightMatrixException">No floating-point weight matrix.</exception>
+    /// <exception cref="ModelFormatException">Non-finite weights, or unreadable data.</exception>
     public static GradientComputation Compute(
         ITensorSource source,
         string path,
@@ -37,7 +38,7 @@ public static class GradientFingerprinter
 
         if (selection.Selected.Count == 0)
         {
-            throw new ModelFormatException(path, "holds no floating-point weight matrix or convolution kernel to fingerprint (the gradient method needs weight matrices); pass the model's full weights, not an adapter, index-only or metadata file");
+            throw new NoWeightMatrixException(path);
         }
 
         var probeCache = new Dictionary<int, (float[][] Probes, RankOneStatistics.PowerSums[] Sums)>();
