@@ -72,7 +72,7 @@ public sealed class NonTransformerLineageTests
 
         GradientComputation computation = GradientFingerprinter.Compute(model, "convnet", model.ParameterCount, GradientParameters.Default);
 
-        TensorGradient kernel = computation.Fingerprint.Tensors.First(t => t.Name == "features.1.conv.weight");
+        TensorGradient kernel = computation.Fingerprint.Tensors.First(t => t.Name == "features.2.conv.weight");
         Assert.Equal([32L, 32, 3, 3], kernel.Shape);
         Assert.Contains(computation.Fingerprint.Tensors, t => t.Name == "classifier.weight");
     }
