@@ -146,6 +146,13 @@ internal static class EvalCommand
         int leftOut = families.Sum(f => f.LeaveFamilyOut.Count);
         output.WriteLine();
         output.WriteLine(string.Create(invariant, $"unknown detection: false-unknown {families.Sum(f => f.FalseUnknown)}/{total} (leave-one-out), missed-unknown {families.Sum(f => f.MissedUnknown)}/{leftOut} (leave-one-family-out)"));
+        if (method == ClassifierMethod.TensorGuard)
+        {
+            var nested = CrossValidation.NestedLeaveOneOut(bases, references);
+            string chosen = string.Join(", ", nested.GroupBy(n => n.Shrinkage).OrderBy(g => g.Key).Select(g => string.Create(invariant, $"λ = {g.Key} in {g.Count()}")));
+            output.WriteLine(string.Create(invariant, $"nested leave-one-out (λ chosen among {string.Join(", ", CrossValidation.ShrinkageGrid)} on the other models each time): {nested.Count(n => n.Result.Correct)}/{nested.Count} correct; chosen {chosen}"));
+        }
+
         var wrong = families.SelectMany(f => f.LeaveOneOut).Where(r => !r.Correct).ToArray();
         output.WriteLine(wrong.Length == 0 ? "misclassified (leave-one-out): none" : "misclassified (leave-one-out):");
         foreach (HeldOutResult miss in wrong)

@@ -35,10 +35,36 @@ public sealed record FamilyHoldOut(string Family, IReadOnlyList<HeldOutResult> L
 /// false unknowns, leave-one-family-out for missed unknowns. A held-out model is removed from the references
 /// (and from the bases when it is one) before the classifier is built, so no number here is in-sample; the
 /// classifier's constants (<see cref="FeatureSpace.WithinFamilyShrinkage"/>, nearest neighbour) are fixed, not
-/// chosen on the folds.
+/// chosen on the folds. <see cref="NestedLeaveOneOut"/> checks that fixing λ did not flatter the result: it
+/// chooses λ on the other models only, for every held-out model.
 /// </summary>
 public static class CrossValidation
 {
+    /// <summary>The shrinkages nested cross-validation chooses among, fixed before any was scored; the default first, so it wins ties.</summary>
+    public static readonly IReadOnlyList<double> ShrinkageGrid = [FeatureSpace.WithinFamilyShrinkage, 0.1, 2];
+
+    /// <summary>
+    /// Nested leave-one-out for TensorGuard's method: for each labelled model, λ is the grid value that classifies the
+    /// other models best by an inner leave-one-out over them alone; the held-out model is then classified with it.
+    /// </summary>
+    public static IReadOnlyList<(HeldOutResult Result, double Shrinkage)> NestedLeaveOneOut(IReadOnlyList<ReferenceBase> bases, IReadOnlyList<ReferenceBase> references)
+    {
+        var all = bases.Concat(references).ToArray();
+        return all.Select(heldOut =>
+        {
+            bool Outer(ReferenceBase other) => other.Name != heldOut.Name;
+            ReferenceBase[] innerBases = bases.Where(Outer).ToArray();
+            ReferenceBase[] innerReferences = references.Where(Outer).ToArray();
+            double chosen = ShrinkageGrid
+                .Select((lambda, order) => (lambda, order, Correct: innerBases.Concat(innerReferences)
+                    .Count(inner => Classify(innerBases, innerReferences, ClassifierMethod.TensorGuard, inner, other => other.Name != inner.Name, lambda).Correct)))
+                .OrderByDescending(c => c.Correct)
+                .ThenBy(c => c.order)
+                .First().lambda;
+            return (Classify(bases, references, ClassifierMethod.TensorGuard, heldOut, Outer, chosen), chosen);
+        }).ToArray();
+    }
+
     /// <summary>Runs both schemes over every model of <paramref name="bases"/> and <paramref name="references"/>.</summary>
     public static IReadOnlyList<FamilyHoldOut> Run(IReadOnlyList<ReferenceBase> bases, IReadOnlyList<ReferenceBase> references, ClassifierMethod method)
     {
@@ -71,9 +97,10 @@ public static class CrossValidation
         IReadOnlyList<ReferenceBase> references,
         ClassifierMethod method,
         ReferenceBase heldOut,
-        Func<ReferenceBase, bool> kept)
+        Func<ReferenceBase, bool> kept,
+        double shrinkage = FeatureSpace.WithinFamilyShrinkage)
     {
-        var classifier = new FamilyClassifier(bases.Where(kept).ToArray(), method, references.Where(kept).ToArray());
+        var classifier = new FamilyClassifier(bases.Where(kept).ToArray(), method, references.Where(kept).ToArray(), shrinkage);
         FamilyClassification result = classifier.Classify([new NamedFeatures(heldOut.Name, heldOut.Features)]).Results[0];
         return new HeldOutResult(heldOut.Name, heldOut.Family, result.Family, result.NearestReference);
     }
