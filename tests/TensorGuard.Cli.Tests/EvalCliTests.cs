@@ -80,6 +80,7 @@ public sealed class EvalCliTests : IDisposable
         Assert.StartsWith("method tensorguard, leave-one-out over 33 labelled models: ", result.Output);
         Assert.Contains("missed-unknown (family left out)", result.Output);
         Assert.Contains("unknown detection: false-unknown ", result.Output);
+        Assert.Contains("nested leave-one-out (λ chosen among 0.5, 0.1, 2 on the other models each time): ", result.Output);
     }
 
     [Fact]
