@@ -137,43 +137,19 @@ public sealed class PolicyLoaderTests
     public void Load_ReferenceNamedLikeABase_NamesBothLines()
     {
         using var fixture = new PolicyFixture();
-        string file = fixture.CopyBase(Llama);
-        string path = fixture.WritePolicy($"""
-            version: 1
-            families:
-              - id: llama
-                bases:
-                  - name: Llama-3.1-8B
-                    fingerprint: {file}
-                references:
-                  - name: LLAMA-3.1-8B
-                    fingerprint: {file}
-            """);
 
-        var error = Assert.Throws<PolicyException>(() => PolicyLoader.Load(path));
+        var error = Assert.Throws<PolicyException>(() => PolicyLoader.Load(WithReference(fixture, "LLAMA-3.1-8B")));
 
-        Assert.Equal(new SourcePosition(8, 15), error.Position);
-        Assert.Contains("reference 'LLAMA-3.1-8B' is listed twice (first at line 5)", error.Message);
+        Assert.Equal(5, error.Position.Line);
+        Assert.Contains("reference 'LLAMA-3.1-8B' is listed twice (first at line 7)", error.Message);
     }
 
     [Fact]
     public void Load_References_AreLabelledWithTheirFamilyButAreNotBases()
     {
         using var fixture = new PolicyFixture();
-        string file = fixture.CopyBase(Llama);
-        string path = fixture.WritePolicy($"""
-            version: 1
-            families:
-              - id: llama
-                bases:
-                  - name: Llama-3.1-8B
-                    fingerprint: {file}
-                references:
-                  - name: a-fine-tune
-                    fingerprint: {file}
-            """);
 
-        PolicyDocument policy = PolicyLoader.Load(path);
+        PolicyDocument policy = PolicyLoader.Load(WithReference(fixture, "a-fine-tune"));
 
         Assert.Equal(["Llama-3.1-8B"], policy.Bases.Select(b => b.Name));
         PolicyReference reference = Assert.Single(policy.References);
@@ -324,5 +300,21 @@ public sealed class PolicyLoaderTests
         using var fixture = new PolicyFixture();
         string path = fixture.WritePolicy(yaml);
         return Assert.Throws<PolicyException>(() => PolicyLoader.Load(path));
+    }
+
+    // Bases are read first, so a reference named like a base is the duplicate, whichever comes first in the file.
+    private static string WithReference(PolicyFixture fixture, string referenceName)
+    {
+        string file = fixture.CopyBase(Llama);
+        return fixture.WritePolicy($"""
+            version: 1
+            families:
+              - id: llama
+                references:
+                  - {{ name: {referenceName}, fingerprint: {file} }}
+                bases:
+                  - name: Llama-3.1-8B
+                    fingerprint: {file}
+            """);
     }
 }
