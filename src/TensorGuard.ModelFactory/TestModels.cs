@@ -13,6 +13,10 @@ namespace TensorGuard.ModelFactory;
 /// </summary>
 public static class TestModels
 {
+    /// <summary>The transformer families (every family but <see cref="ModelFamily.ConvNet"/> and <see cref="ModelFamily.MlpHead"/>).</summary>
+    public static IReadOnlyList<ModelFamily> TransformerFamilies { get; } =
+        Enum.GetValues<ModelFamily>().Where(family => Architecture.Default(family).IsTransformer).ToArray();
+
     /// <summary>A base model of <paramref name="family"/> at its default small size.</summary>
     public static TestModel Create(ModelFamily family, long seed = 1, TensorDType dtype = TensorDType.F32) =>
         Create(Architecture.Default(family), seed, dtype);
