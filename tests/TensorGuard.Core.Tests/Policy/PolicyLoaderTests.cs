@@ -141,7 +141,7 @@ public sealed class PolicyLoaderTests
         var error = Assert.Throws<PolicyException>(() => PolicyLoader.Load(WithReference(fixture, "LLAMA-3.1-8B")));
 
         Assert.Equal(5, error.Position.Line);
-        Assert.Contains("reference 'LLAMA-3.1-8B' is listed twice (first at line 7)", error.Message);
+        Assert.Contains("reference 'LLAMA-3.1-8B' is listed twice (first at line 8)", error.Message);
     }
 
     [Fact]
@@ -311,7 +311,8 @@ public sealed class PolicyLoaderTests
             families:
               - id: llama
                 references:
-                  - {{ name: {referenceName}, fingerprint: {file} }}
+                  - name: {referenceName}
+                    fingerprint: {file}
                 bases:
                   - name: Llama-3.1-8B
                     fingerprint: {file}
