@@ -44,6 +44,17 @@ public sealed class NonTransformerLineageTests
     }
 
     [Fact]
+    public void Compare_ModelTooSmallForTheStatistics_SaysSo()
+    {
+        TestModel tiny = TestModels.Create(Architecture.Default(ModelFamily.MlpHead) with { Layers = 1 }, seed: 1);
+
+        LineageComparison result = LineageComparer.Compare(LineageSketcher.Sketch(tiny), tiny);
+
+        Assert.Equal(LineageVerdict.Inconclusive, result.Verdict);
+        Assert.Contains("too small for the statistics to decide", result.Reason);
+    }
+
+    [Fact]
     public void Compare_TransformerWithConvNet_IsNotDerivedByWidth()
     {
         LineageSketch llama = LineageSketcher.Sketch(TestModels.Create(ModelFamily.Llama, seed: 1));
