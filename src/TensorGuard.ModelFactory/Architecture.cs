@@ -29,8 +29,15 @@ public sealed record Architecture(
         ModelFamily.Phi3 => new(family, HiddenSize: 96, Layers: 4, AttentionHeads: 6, KeyValueHeads: 6, HeadDim: 16, IntermediateSize: 256, VocabSize: 128, TiedEmbeddings: false),
         ModelFamily.Phi4 => new(family, HiddenSize: 64, Layers: 4, AttentionHeads: 4, KeyValueHeads: 1, HeadDim: 16, IntermediateSize: 224, VocabSize: 400, TiedEmbeddings: false),
         ModelFamily.Mistral => new(family, HiddenSize: 64, Layers: 4, AttentionHeads: 4, KeyValueHeads: 1, HeadDim: 16, IntermediateSize: 224, VocabSize: 128, TiedEmbeddings: false),
+
+        // Not transformers: heads and head_dim are unused (kept valid); VocabSize counts classes.
+        ModelFamily.ConvNet => new(family, HiddenSize: 32, Layers: 6, AttentionHeads: 1, KeyValueHeads: 1, HeadDim: 2, IntermediateSize: 32, VocabSize: 10, TiedEmbeddings: false),
+        ModelFamily.MlpHead => new(family, HiddenSize: 64, Layers: 4, AttentionHeads: 1, KeyValueHeads: 1, HeadDim: 2, IntermediateSize: 96, VocabSize: 10, TiedEmbeddings: false),
         _ => throw new ArgumentOutOfRangeException(nameof(family), family, "Unknown family."),
     };
+
+    /// <summary>Whether the family is a transformer (embeddings, attention, MLP) rather than a CNN or an MLP head.</summary>
+    public bool IsTransformer => Family is not (ModelFamily.ConvNet or ModelFamily.MlpHead);
 
     /// <summary>Phi-3/Phi-4 store q, k, v as one <c>qkv_proj</c> and gate, up as one <c>gate_up_proj</c>.</summary>
     public bool FusedProjections => Family is ModelFamily.Phi3 or ModelFamily.Phi4;

@@ -49,6 +49,8 @@ public sealed record ModelConfig
             ModelFamily.Gemma => ("gemma2", "Gemma2ForCausalLM"),
             ModelFamily.Phi3 or ModelFamily.Phi4 => ("phi3", "Phi3ForCausalLM"),
             ModelFamily.Mistral => ("mistral", "MistralForCausalLM"),
+            ModelFamily.ConvNet => ("resnet", "ResNetForImageClassification"),
+            ModelFamily.MlpHead => ("mlp-head", "MlpHeadForClassification"),
             _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture.Family, "Unknown family."),
         };
         return new ModelConfig

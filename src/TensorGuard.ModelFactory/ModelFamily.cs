@@ -20,4 +20,18 @@ public enum ModelFamily
 
     /// <summary>Mistral 7B: Llama naming and ratios with a 32k vocabulary.</summary>
     Mistral,
+
+    /// <summary>
+    /// A small image CNN (ResNet/VGG-like stem): 3×3 convolution kernels <c>[out, in, 3, 3]</c> with biases, the first
+    /// over 3 colour channels, the others <see cref="Architecture.HiddenSize"/> channels wide, then a linear classifier
+    /// over <see cref="Architecture.VocabSize"/> classes.
+    /// </summary>
+    ConvNet,
+
+    /// <summary>
+    /// A classifier head on top of a backbone: linear layers with biases, the first from the backbone's
+    /// <see cref="Architecture.HiddenSize"/> features to <see cref="Architecture.IntermediateSize"/>, the others square,
+    /// then a linear classifier over <see cref="Architecture.VocabSize"/> classes.
+    /// </summary>
+    MlpHead,
 }

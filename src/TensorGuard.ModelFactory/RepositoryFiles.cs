@@ -12,6 +12,21 @@ public static class RepositoryFiles
     /// <summary>The published reference fingerprints kept for tests (derivatives/, labels.tsv).</summary>
     public static string ReferenceFingerprints => Path.Combine(Root, "tests", "data", "reference-fingerprints");
 
+    /// <summary>
+    /// Copies <c>policies/fingerprints</c> (bases and <c>references/</c>) into <paramref name="target"/>, so that a copy of
+    /// <see cref="DefaultPolicy"/> next to it resolves every fingerprint it names.
+    /// </summary>
+    public static void CopyPolicyFingerprints(string target)
+    {
+        string fingerprints = Path.Combine(Root, "policies", "fingerprints");
+        foreach (string file in Directory.GetFiles(fingerprints, "*.json", SearchOption.AllDirectories))
+        {
+            string copy = Path.Combine(target, Path.GetRelativePath(fingerprints, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+    }
+
     private static string FindRoot()
     {
         for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

@@ -31,6 +31,11 @@ public abstract class TensorNaming
         string layer = $"model.layers.{role.Layer}.";
         return role.Kind switch
         {
+            TensorKind.ConvKernel => $"features.{role.Layer}.conv.weight",
+            TensorKind.ConvBias => $"features.{role.Layer}.conv.bias",
+            TensorKind.Dense => $"head.layers.{role.Layer}.weight",
+            TensorKind.DenseBias => $"head.layers.{role.Layer}.bias",
+            TensorKind.LmHead when !architecture.IsTransformer => "classifier.weight",
             TensorKind.Embedding => "model.embed_tokens.weight",
             TensorKind.FinalNorm => "model.norm.weight",
             TensorKind.LmHead => "lm_head.weight",

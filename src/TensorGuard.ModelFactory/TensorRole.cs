@@ -23,6 +23,10 @@ public enum TensorKind
     PostFeedforwardNorm,
     FinalNorm,
     LmHead,
+    ConvKernel,
+    ConvBias,
+    Dense,
+    DenseBias,
 }
 
 /// <summary>A tensor's kind and layer (<see cref="NoLayer"/> for embeddings, final norm and head).</summary>
@@ -33,14 +37,14 @@ public readonly record struct TensorRole(TensorKind Kind, int Layer = TensorRole
     /// <summary>A weight applied by matrix multiplication (what ONNX exports as <c>MatMul</c>), stored out × in.</summary>
     public bool IsLinear => Kind is TensorKind.AttnQ or TensorKind.AttnK or TensorKind.AttnV or TensorKind.AttnQkv
         or TensorKind.AttnO or TensorKind.MlpGate or TensorKind.MlpUp or TensorKind.MlpGateUp or TensorKind.MlpDown
-        or TensorKind.LmHead;
+        or TensorKind.LmHead or TensorKind.Dense;
 
     /// <summary>An RMSNorm weight vector over the hidden dimension.</summary>
     public bool IsNorm => Kind is TensorKind.InputNorm or TensorKind.PostAttentionNorm or TensorKind.PreFeedforwardNorm
         or TensorKind.PostFeedforwardNorm or TensorKind.FinalNorm;
 
-    /// <summary>A bias vector of an attention projection.</summary>
-    public bool IsBias => Kind is TensorKind.AttnQBias or TensorKind.AttnKBias or TensorKind.AttnVBias;
+    /// <summary>A bias vector (of an attention projection, a convolution or a dense layer).</summary>
+    public bool IsBias => Kind is TensorKind.AttnQBias or TensorKind.AttnKBias or TensorKind.AttnVBias or TensorKind.ConvBias or TensorKind.DenseBias;
 
     /// <summary>Embedding or LM head: one row per vocabulary entry.</summary>
     public bool IsVocabulary => Kind is TensorKind.Embedding or TensorKind.LmHead;

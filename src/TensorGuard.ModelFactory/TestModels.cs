@@ -13,6 +13,10 @@ namespace TensorGuard.ModelFactory;
 /// </summary>
 public static class TestModels
 {
+    /// <summary>The transformer families (every family but <see cref="ModelFamily.ConvNet"/> and <see cref="ModelFamily.MlpHead"/>).</summary>
+    public static IReadOnlyList<ModelFamily> TransformerFamilies { get; } =
+        Enum.GetValues<ModelFamily>().Where(family => Architecture.Default(family).IsTransformer).ToArray();
+
     /// <summary>A base model of <paramref name="family"/> at its default small size.</summary>
     public static TestModel Create(ModelFamily family, long seed = 1, TensorDType dtype = TensorDType.F32) =>
         Create(Architecture.Default(family), seed, dtype);
@@ -44,6 +48,11 @@ public static class TestModels
     /// <summary>Every tensor role of <paramref name="architecture"/> with its logical shape, in graph order.</summary>
     public static IReadOnlyList<(TensorRole Role, int[] Shape)> Layout(Architecture architecture)
     {
+        if (!architecture.IsTransformer)
+        {
+            return ClassifierLayout(architecture);
+        }
+
         int h = architecture.HiddenSize;
         int q = architecture.QueryWidth;
         int kv = architecture.KeyValueWidth;
@@ -99,6 +108,25 @@ public static class TestModels
         }
 
         layout.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return layout;
+    }
+
+    // ConvNet: [C, 3|C, 3, 3] kernels and [C] biases per layer; MlpHead: [I, H|I] weights and [I] biases; then the classifier.
+    private static List<(TensorRole, int[])> ClassifierLayout(Architecture architecture)
+    {
+        bool convolutional = architecture.Family == ModelFamily.ConvNet;
+        int width = convolutional ? architecture.HiddenSize : architecture.IntermediateSize;
+        var layout = new List<(TensorRole, int[])>();
+        for (int layer = 0; layer < architecture.Layers; layer++)
+        {
+            int input = layer > 0 ? width : convolutional ? 3 : architecture.HiddenSize;
+            layout.Add(convolutional
+                ? (new TensorRole(TensorKind.ConvKernel, layer), [width, input, 3, 3])
+                : (new TensorRole(TensorKind.Dense, layer), [width, input]));
+            layout.Add((new TensorRole(convolutional ? TensorKind.ConvBias : TensorKind.DenseBias, layer), [width]));
+        }
+
+        layout.Add((new(TensorKind.LmHead), [architecture.VocabSize, width]));
         return layout;
     }
 

@@ -48,8 +48,8 @@ public sealed class TestTensor
     /// <summary>Logical rows (first dimension).</summary>
     public int Rows => Shape[0];
 
-    /// <summary>Logical columns (1 for vectors).</summary>
-    public int Columns => Shape.Count == 2 ? Shape[1] : 1;
+    /// <summary>Logical columns: 1 for vectors, <c>in·k…</c> for a convolution kernel <c>[out, in, k…]</c>.</summary>
+    public int Columns => Shape.Skip(1).Aggregate(1, (product, dim) => product * dim);
 
     /// <summary>Shape as written to the artifact.</summary>
     public IReadOnlyList<int> StoredShape => Transposed ? [Shape[1], Shape[0]] : Shape;

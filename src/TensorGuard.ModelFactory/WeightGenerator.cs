@@ -28,13 +28,14 @@ internal static class WeightGenerator
             return Enumerable.Range(0, shape[0]).Select(_ => (float)(0.1 * random.NextStudentT(3))).ToArray();
         }
 
-        if (shape.Count != 2)
+        if (shape.Count != 2 && role.Kind != TensorKind.ConvKernel)
         {
             throw new ArgumentException($"Role {role} expects a matrix, got {shape.Count} dimensions.", nameof(shape));
         }
 
+        // A kernel [out, in, k…] is generated as its out × (in·k…) matrix: fan-in is in·k….
         int rows = shape[0];
-        int columns = shape[1];
+        int columns = shape.Skip(1).Aggregate(1, (product, dim) => product * dim);
         double gain = role.Kind is TensorKind.AttnO or TensorKind.MlpDown ? 0.6 : 1.0;
         float[] values = TrainedLikeMatrix(random, rows, columns, gain / Math.Sqrt(columns));
         if (role.Kind == TensorKind.Embedding)

@@ -108,12 +108,7 @@ public sealed class AdapterCliTests : IDisposable
         Directory.CreateDirectory(_directory.File(".git"));
         Llama.TrainLora(rank: 4).Save(_directory.File("adapter"));
         Llama.Save(_directory.File("base"));
-        string fingerprints = Path.Combine(RepositoryFiles.Root, "policies", "fingerprints");
-        Directory.CreateDirectory(_directory.File("fingerprints"));
-        foreach (string file in Directory.GetFiles(fingerprints, "*.json"))
-        {
-            File.Copy(file, Path.Combine(_directory.File("fingerprints"), Path.GetFileName(file)));
-        }
+        RepositoryFiles.CopyPolicyFingerprints(_directory.File("fingerprints"));
 
         string policy = _directory.File("tensorguard.yml");
         File.WriteAllText(policy, File.ReadAllText(RepositoryFiles.DefaultPolicy) + "\nmodels:\n  - path: adapter\n    base-weights: base\n");

@@ -26,7 +26,9 @@ public sealed class ClassifyCliTests : IDisposable
         {
             Assert.Equal(JsonValueKind.False, r.GetProperty("unknown").ValueKind);
             Assert.Equal(8, r.GetProperty("distances").EnumerateObject().Count());
-            Assert.Equal(r.GetProperty("distances").EnumerateObject().Min(d => d.Value.GetDouble()), r.GetProperty("distance").GetDouble());
+            // distance is to the nearest labelled model (base or reference); distances lists the bases.
+            Assert.InRange(r.GetProperty("distance").GetDouble(), 0, r.GetProperty("distances").EnumerateObject().Min(d => d.Value.GetDouble()));
+            Assert.Equal(JsonValueKind.String, r.GetProperty("nearestReference").ValueKind);
             Assert.InRange(r.GetProperty("confidence").GetDouble(), 0, 1);
             Assert.Equal("tensorguard", r.GetProperty("method").GetString());
         });
@@ -217,11 +219,7 @@ public sealed class ClassifyCliTests : IDisposable
     private string WritePolicyWithout(string family)
     {
         string folder = Path.Combine(scratch, "repo");
-        Directory.CreateDirectory(Path.Combine(folder, "fingerprints"));
-        foreach (string file in Directory.GetFiles(Path.Combine(RepositoryFiles.Root, "policies", "fingerprints"), "*.json"))
-        {
-            File.Copy(file, Path.Combine(folder, "fingerprints", Path.GetFileName(file)));
-        }
+        RepositoryFiles.CopyPolicyFingerprints(Path.Combine(folder, "fingerprints"));
 
         // Drop the family's block: from its "- id:" line under "families:" (licenses use ids too) to the next family.
         string[] lines = File.ReadAllLines(RepositoryFiles.DefaultPolicy);

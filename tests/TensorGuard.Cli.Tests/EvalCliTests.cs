@@ -72,6 +72,18 @@ public sealed class EvalCliTests : IDisposable
     }
 
     [Fact]
+    public void Eval_CrossValidate_ScoresEveryLabelledModelHeldOut()
+    {
+        CliResult result = CliRun.Invoke("eval", "--policy", RepositoryFiles.DefaultPolicy, "--labels", Labels, Derivatives, "--cross-validate");
+
+        Assert.Equal((0, ""), (result.ExitCode, result.Error));
+        Assert.StartsWith("method tensorguard, leave-one-out over 33 labelled models: ", result.Output);
+        Assert.Contains("missed-unknown (family left out)", result.Output);
+        Assert.Contains("unknown detection: false-unknown ", result.Output);
+        Assert.Contains("nested leave-one-out (λ chosen among 0.5, 0.1, 2 on the other models each time): ", result.Output);
+    }
+
+    [Fact]
     public void Eval_Plot_WritesAPng()
     {
         string plot = Path.Combine(scratch, "eval.png");

@@ -232,6 +232,38 @@ public sealed class FingerprintCliTests : IDisposable
     }
 
     [Fact]
+    public void Compare_TransformerWithConvNet_IsAVerdictNotAnInputError()
+    {
+        string llama = _directory.File("llama");
+        string convnet = _directory.File("convnet");
+        TestModels.Create(ModelFamily.Llama, seed: 5).Save(llama);
+        TestModels.Create(ModelFamily.ConvNet, seed: 5).Save(convnet);
+
+        CliResult result = CliRun.Invoke("compare", llama, convnet);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("verdict: not derived", result.Output);
+        Assert.Contains("related: no", result.Output);
+    }
+
+    [Fact]
+    public void Compare_ModelWithoutAnyWeightMatrix_IsInconclusiveWithExitZero()
+    {
+        string norms = _directory.File("norms");
+        Directory.CreateDirectory(norms);
+        SafetensorsWriter.Write(Path.Combine(norms, "model.safetensors"), [new SafetensorsWriter.Tensor("norm.weight", Core.Formats.TensorDType.F32, [4], new byte[16])]);
+
+        CliResult text = CliRun.Invoke("compare", Model("a-model"), norms);
+        CliResult json = CliRun.Invoke("compare", Model("b-model"), norms, "--json");
+
+        Assert.Equal((0, 0), (text.ExitCode, json.ExitCode));
+        Assert.Contains("verdict: inconclusive (nothing comparable: ", text.Output);
+        Assert.Contains("holds no floating-point weight matrix or convolution kernel", text.Output);
+        using JsonDocument document = JsonDocument.Parse(json.Output);
+        Assert.Equal("inconclusive", document.RootElement.GetProperty("verdict").GetString());
+    }
+
+    [Fact]
     public void Compare_FingerprintOfAnotherSchemaVersion_ExitsThreeWithTheFix()
     {
         string file = _directory.File("future.json");

@@ -4,10 +4,30 @@ namespace TensorGuard.ModelFactory.Tests;
 
 public sealed class BaseModelTests
 {
-    public static TheoryData<ModelFamily> Families => new(Enum.GetValues<ModelFamily>());
+    public static TheoryData<ModelFamily> TransformerFamilies => new(TestModels.TransformerFamilies);
 
     [Theory]
-    [MemberData(nameof(Families))]
+    [InlineData(ModelFamily.ConvNet, new[] { 32, 3, 3, 3 }, new[] { 32, 32, 3, 3 }, new[] { 10, 32 })]
+    [InlineData(ModelFamily.MlpHead, new[] { 96, 64 }, new[] { 96, 96 }, new[] { 10, 96 })]
+    public void Save_ClassifierFamily_ReadsBackKernelsDenseLayersAndClassifier(ModelFamily family, int[] first, int[] later, int[] classifier)
+    {
+        TestModel model = TestModels.Create(family);
+        using var directory = new TemporaryDirectory();
+        model.Save(directory.Path);
+
+        using LoadedModel loaded = ModelLoader.Open(directory.Path);
+
+        var shapes = loaded.Tensors.ToDictionary(t => t.Name, t => t.Shape.Select(d => (int)d).ToArray());
+        string prefix = family == ModelFamily.ConvNet ? "features.{0}.conv." : "head.layers.{0}.";
+        Assert.Equal(first, shapes[string.Format(System.Globalization.CultureInfo.InvariantCulture, prefix, 0) + "weight"]);
+        Assert.Equal(later, shapes[string.Format(System.Globalization.CultureInfo.InvariantCulture, prefix, model.Architecture.Layers - 1) + "weight"]);
+        Assert.Equal([later[0]], shapes[string.Format(System.Globalization.CultureInfo.InvariantCulture, prefix, 1) + "bias"]);
+        Assert.Equal(classifier, shapes["classifier.weight"]);
+        Assert.Equal((2 * model.Architecture.Layers) + 1, shapes.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(TransformerFamilies))]
     public void Save_EveryFamily_ReadsBackWithFamilyNamesShapesAndValues(ModelFamily family)
     {
         TestModel model = TestModels.Create(family);

@@ -34,12 +34,15 @@ internal sealed class ClassificationOptions
     /// <summary>The name users type for <paramref name="method"/>.</summary>
     public static string NameOf(ClassifierMethod method) => method == ClassifierMethod.Paper ? "paper" : "tensorguard";
 
-    /// <summary>Loads the policy and its base fingerprints and builds the classifier the options ask for.</summary>
-    public (PolicyDocument Policy, FamilyClassifier Classifier) LoadClassifier(ParseResult parseResult)
-    {
-        PolicyDocument policy = PolicyLoader.Load(parseResult.GetRequiredValue(Policy).FullName);
-        return (policy, new FamilyClassifier(PolicyReferences.Load(policy), parseResult.GetValue(Method)));
-    }
+    /// <summary>Loads the policy named by the options.</summary>
+    public PolicyDocument LoadPolicy(ParseResult parseResult) => PolicyLoader.Load(parseResult.GetRequiredValue(Policy).FullName);
+
+    /// <summary>
+    /// Builds the classifier the options ask for from <paramref name="policy"/>'s bases and references, leaving out the
+    /// references named in <paramref name="heldOut"/> so that a model is never classified against itself.
+    /// </summary>
+    public FamilyClassifier LoadClassifier(ParseResult parseResult, PolicyDocument policy, IReadOnlySet<string>? heldOut = null) =>
+        new(PolicyReferences.Load(policy), parseResult.GetValue(Method), PolicyReferences.LoadLabelled(policy).Where(r => heldOut?.Contains(r.Name) != true).ToArray());
 
     /// <summary>Draws the run when <c>--plot</c> was given.</summary>
     public void WritePlot(ParseResult parseResult, CommandContext context, ClassificationRun run, string title, IReadOnlySet<string> misclassified)

@@ -36,7 +36,7 @@ internal static class ClassifyCommand
 
     private static ExitCode Execute(ParseResult parseResult, CommandContext context)
     {
-        (_, FamilyClassifier classifier) = Shared.LoadClassifier(parseResult);
+        FamilyClassifier classifier = Shared.LoadClassifier(parseResult, Shared.LoadPolicy(parseResult));
         var inputs = new FingerprintInputs(context, parseResult.GetValue(Base));
         string[] paths = parseResult.GetRequiredValue(Inputs);
         FingerprintDocument[] documents = paths.Select(inputs.Load).ToArray();

@@ -39,8 +39,12 @@ internal static class CompareCommand
         var inputs = new FingerprintInputs(context, parseResult.GetValue(Base));
         string pathA = parseResult.GetRequiredValue(First);
         string pathB = parseResult.GetRequiredValue(Second);
-        FingerprintDocument a = inputs.Load(pathA);
-        FingerprintDocument b = inputs.Load(pathB);
+        FingerprintDocument? a = LoadComparable(inputs, pathA, out NoWeightMatrixException? emptyA);
+        FingerprintDocument? b = LoadComparable(inputs, pathB, out NoWeightMatrixException? emptyB);
+        if (a is null || b is null)
+        {
+            return WriteNothingComparable(parseResult, context, pathA, pathB, (emptyA ?? emptyB)!);
+        }
         LineageComparison? lineage = Lineage(inputs, a, pathA, b, pathB);
         GradientComparison? gradient = a.Gradient is { } ga && b.Gradient is { } gb ? GradientComparison.Of(ga.Features, gb.Features) : null;
         if (lineage is null && gradient is null)
@@ -81,6 +85,41 @@ internal static class CompareCommand
             context.Output.WriteLine($"note: {note}");
         }
 
+        return ExitCode.Success;
+    }
+
+    /// <summary>A side's fingerprint, or null (with the reason) when it is a model whose weights hold no matrix to compare.</summary>
+    private static FingerprintDocument? LoadComparable(FingerprintInputs inputs, string path, out NoWeightMatrixException? empty)
+    {
+        try
+        {
+            empty = null;
+            return inputs.Load(path);
+        }
+        catch (NoWeightMatrixException error)
+        {
+            empty = error;
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A pair where a side has weights but no matrix: nothing can be compared, so neither derivation nor its
+    /// absence is shown. That is a verdict (inconclusive, exit 0), not an input error.
+    /// </summary>
+    private static ExitCode WriteNothingComparable(ParseResult parseResult, CommandContext context, string pathA, string pathB, NoWeightMatrixException reason)
+    {
+        string because = $"nothing comparable: {reason.Message}";
+        if (parseResult.GetValue(Json))
+        {
+            context.Output.WriteLine(JsonSerializer.Serialize(new NothingComparableJson(ReportText.Word(LineageVerdict.Inconclusive), because, pathA, pathB), CliJson.Options));
+            return ExitCode.Success;
+        }
+
+        context.Output.WriteLine($"A: {pathA}");
+        context.Output.WriteLine($"B: {pathB}");
+        context.Output.WriteLine($"verdict: {LineageVerdict.Inconclusive.Describe()} ({because})");
+        context.Output.WriteLine("related: unknown — the lineage check is inconclusive");
         return ExitCode.Success;
     }
 
@@ -173,6 +212,8 @@ internal static class CompareCommand
     }
 
     private sealed record Side(string Name, string Source, FingerprintFormat Format);
+
+    private sealed record NothingComparableJson(string Verdict, string Reason, string A, string B);
 
     private sealed record LineageJson(
         string Method, double Similarity, bool Related, string Verdict, double PValue, double Log10PValue, string NullHypothesis, string Reason,

@@ -10,8 +10,9 @@ using TensorGuard.Core.Policy;
 namespace TensorGuard.Cli.Commands;
 
 /// <summary>
-/// <c>tensorguard eval --policy FILE --labels TSV DIR...</c>: classifies labelled fingerprints with the
-/// policy's bases as the only references and scores the result.
+/// <c>tensorguard eval --policy FILE --labels TSV DIR...</c>: classifies labelled fingerprints against the
+/// policy's bases and references (never against themselves) and scores the result; with
+/// <c>--cross-validate</c>, leave-one-out and leave-one-family-out over every labelled model.
 /// </summary>
 internal static class EvalCommand
 {
@@ -27,6 +28,11 @@ internal static class EvalCommand
         Required = true,
     };
 
+    private static readonly Option<bool> CrossValidate = new("--cross-validate")
+    {
+        Description = "Score every labelled model (the policy's bases and references and the fingerprints given) by leave-one-out, and unknown detection by leave-one-family-out.",
+    };
+
     private static readonly ClassificationOptions Shared = new();
 
     public static Command Create()
@@ -35,6 +41,7 @@ internal static class EvalCommand
         {
             Inputs,
             Labels,
+            CrossValidate,
         };
         Shared.All.ToList().ForEach(command.Options.Add);
         command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
@@ -43,7 +50,7 @@ internal static class EvalCommand
 
     private static ExitCode Execute(ParseResult parseResult, CommandContext context)
     {
-        (PolicyDocument policy, FamilyClassifier classifier) = Shared.LoadClassifier(parseResult);
+        PolicyDocument policy = Shared.LoadPolicy(parseResult);
         IReadOnlyDictionary<string, string> labels = FamilyLabels.Read(parseResult.GetRequiredValue(Labels).FullName);
         var baseNames = policy.Bases.Select(b => b.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
@@ -72,6 +79,12 @@ internal static class EvalCommand
             throw new InvalidInputException("no labelled fingerprint to evaluate: pass folders of *.json fingerprints whose model names appear in the labels file.");
         }
 
+        if (parseResult.GetValue(CrossValidate))
+        {
+            return WriteCrossValidation(parseResult, context, policy, queries, labels);
+        }
+
+        FamilyClassifier classifier = Shared.LoadClassifier(parseResult, policy, queries.Select(q => q.Name).ToHashSet(StringComparer.OrdinalIgnoreCase));
         ClassificationRun run = classifier.Classify(queries);
         FamilyEvaluation evaluation = FamilyEvaluation.Score(run, labels);
 
@@ -90,6 +103,63 @@ internal static class EvalCommand
             run,
             string.Create(CultureInfo.InvariantCulture, $": {evaluation.Correct}/{evaluation.Total} correct ({evaluation.Accuracy:P1})"),
             evaluation.Misclassified.Select(m => m.Name).ToHashSet(StringComparer.Ordinal));
+        return ExitCode.Success;
+    }
+
+    /// <summary>
+    /// Cross-validates over the policy's bases and references plus the labelled <paramref name="queries"/> that the
+    /// policy does not already hold (by name).
+    /// </summary>
+    private static ExitCode WriteCrossValidation(ParseResult parseResult, CommandContext context, PolicyDocument policy, List<NamedFeatures> queries, IReadOnlyDictionary<string, string> labels)
+    {
+        IReadOnlyList<ReferenceBase> bases = PolicyReferences.Load(policy);
+        IReadOnlyList<ReferenceBase> policyReferences = PolicyReferences.LoadLabelled(policy);
+        var held = policyReferences.Select(r => r.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        ReferenceBase[] references =
+        [
+            .. policyReferences,
+            .. queries.Where(q => held.Add(q.Name)).Select(q => new ReferenceBase(q.Name, labels[q.Name], q.Features)),
+        ];
+        ClassifierMethod method = parseResult.GetValue(Shared.Method);
+        IReadOnlyList<FamilyHoldOut> families = CrossValidation.Run(bases, references, method);
+
+        if (parseResult.GetValue(Shared.Json))
+        {
+            context.Output.WriteLine(JsonSerializer.Serialize(new CrossValidationJson(method, families), CliJson.Options));
+            return ExitCode.Success;
+        }
+
+        var invariant = CultureInfo.InvariantCulture;
+        TextWriter output = context.Output;
+        int total = families.Sum(f => f.LeaveOneOut.Count);
+        int correct = families.Sum(f => f.Correct);
+        output.WriteLine(string.Create(invariant, $"method {ClassificationOptions.NameOf(method)}, leave-one-out over {total} labelled models: {correct}/{total} correct ({(double)correct / total:P1}), {families.Sum(f => f.FalseUnknown)} false unknown"));
+        output.WriteLine();
+        int width = Math.Max(8, families.Max(f => f.Family.Length));
+        output.WriteLine($"{"family".PadRight(width)}  models  correct  false-unknown  missed-unknown (family left out)");
+        foreach (FamilyHoldOut family in families)
+        {
+            string missed = family.LeaveFamilyOut.Count == 0 ? "-" : string.Create(invariant, $"{family.MissedUnknown}/{family.LeaveFamilyOut.Count}");
+            output.WriteLine(string.Create(invariant, $"{family.Family.PadRight(width)}  {family.LeaveOneOut.Count,6}  {family.Correct,7}  {family.FalseUnknown,13}  {missed,14}"));
+        }
+
+        int leftOut = families.Sum(f => f.LeaveFamilyOut.Count);
+        output.WriteLine();
+        output.WriteLine(string.Create(invariant, $"unknown detection: false-unknown {families.Sum(f => f.FalseUnknown)}/{total} (leave-one-out), missed-unknown {families.Sum(f => f.MissedUnknown)}/{leftOut} (leave-one-family-out)"));
+        if (method == ClassifierMethod.TensorGuard)
+        {
+            var nested = CrossValidation.NestedLeaveOneOut(bases, references);
+            string chosen = string.Join(", ", nested.GroupBy(n => n.Shrinkage).OrderBy(g => g.Key).Select(g => string.Create(invariant, $"λ = {g.Key} in {g.Count()}")));
+            output.WriteLine(string.Create(invariant, $"nested leave-one-out (λ chosen among {string.Join(", ", CrossValidation.ShrinkageGrid)} on the other models each time): {nested.Count(n => n.Result.Correct)}/{nested.Count} correct; chosen {chosen}"));
+        }
+
+        var wrong = families.SelectMany(f => f.LeaveOneOut).Where(r => !r.Correct).ToArray();
+        output.WriteLine(wrong.Length == 0 ? "misclassified (leave-one-out): none" : "misclassified (leave-one-out):");
+        foreach (HeldOutResult miss in wrong)
+        {
+            output.WriteLine($"  {UntrustedText.Printable(miss.Name)}: labelled {miss.Expected}, classified {miss.Predicted} (nearest {UntrustedText.Printable(miss.NearestReference)})");
+        }
+
         return ExitCode.Success;
     }
 
@@ -179,6 +249,9 @@ internal sealed record EvaluationJson(
         skipped,
         run.Results);
 }
+
+/// <summary>The JSON shape of a cross-validation.</summary>
+internal sealed record CrossValidationJson(ClassifierMethod Method, IReadOnlyList<FamilyHoldOut> Families);
 
 /// <summary>Precision and recall of one family in JSON (null where undefined).</summary>
 internal sealed record FamilyScoreJson(string Family, double? Precision, double? Recall, int Support);

@@ -2,7 +2,9 @@ namespace TensorGuard.Core.Classification;
 
 /// <summary>
 /// Assigns models to the families of a policy's base models (docs/classification.md explains the
-/// choices and how they score on the published fingerprints).
+/// choices and how they score on the published fingerprints). TensorGuard's method compares a model with
+/// every labelled fingerprint (the bases and the policy's further references) and takes the family of the
+/// nearest one; the paper's method uses the bases alone, as its reference code does.
 /// </summary>
 public sealed class FamilyClassifier
 {
@@ -14,7 +16,20 @@ public sealed class FamilyClassifier
 
     private readonly IReadOnlyList<ReferenceBase> bases;
 
-    public FamilyClassifier(IReadOnlyList<ReferenceBase> bases, ClassifierMethod method = ClassifierMethod.TensorGuard)
+    /// <summary>The bases first, then the further references; the paper's method has the bases only.</summary>
+    private readonly IReadOnlyList<ReferenceBase> labelled;
+
+    private readonly double shrinkage;
+
+    /// <param name="bases">The policy's bases: lineage candidates and labelled references.</param>
+    /// <param name="method">How to classify.</param>
+    /// <param name="references">Further labelled fingerprints that are not bases (ignored by the paper's method).</param>
+    /// <param name="shrinkage">The within-family shrinkage λ; only cross-validation changes it.</param>
+    public FamilyClassifier(
+        IReadOnlyList<ReferenceBase> bases,
+        ClassifierMethod method = ClassifierMethod.TensorGuard,
+        IReadOnlyList<ReferenceBase>? references = null,
+        double shrinkage = FeatureSpace.WithinFamilyShrinkage)
     {
         if (bases.Count < 2)
         {
@@ -22,7 +37,9 @@ public sealed class FamilyClassifier
         }
 
         this.bases = bases;
+        labelled = method == ClassifierMethod.Paper ? bases : [.. bases, .. references ?? []];
         Method = method;
+        this.shrinkage = shrinkage;
     }
 
     public ClassifierMethod Method { get; }
@@ -30,62 +47,75 @@ public sealed class FamilyClassifier
     /// <summary>Classifies <paramref name="queries"/> together (K-Means and the paper's scaling see them all).</summary>
     public ClassificationRun Classify(IReadOnlyList<NamedFeatures> queries)
     {
-        var space = FeatureSpace.Fit(Method, bases, queries);
-        double[][] basePoints = bases.Select(b => space.Project(b.Name, b.Features)).ToArray();
+        var space = FeatureSpace.Fit(Method, labelled, queries, shrinkage);
+        double[][] labelledPoints = labelled.Select(b => space.Project(b.Name, b.Features)).ToArray();
+        double[][] basePoints = labelledPoints[..bases.Count];
         double[][] queryPoints = queries.Select(q => space.Project(q.Name, q.Features)).ToArray();
-        double threshold = Method == ClassifierMethod.Paper ? PaperUnknownThreshold : CalibratedThreshold(space, basePoints);
+        double threshold = Method == ClassifierMethod.Paper ? PaperUnknownThreshold : CalibratedThreshold(space, labelledPoints);
 
         int[] clusters = CentroidKMeans.Cluster([.. basePoints, .. queryPoints], basePoints, space.Distance);
         var results = new FamilyClassification[queries.Count];
         for (int q = 0; q < queries.Count; q++)
         {
-            double[] distances = basePoints.Select(b => space.Distance(queryPoints[q], b)).ToArray();
+            double[] distances = labelledPoints.Select(b => space.Distance(queryPoints[q], b)).ToArray();
             if (distances.All(double.IsPositiveInfinity))
             {
                 throw new InvalidInputException($"{queries[q].Name}: the fingerprint shares no feature with the policy's bases; compare fingerprints of the same method.");
             }
 
-            int nearest = ArgMin(distances);
+            ReferenceBase nearest = labelled[ArgMin(distances)];
             ReferenceBase cluster = bases[clusters[bases.Count + q]];
-            string chosen = Method == ClassifierMethod.Paper ? cluster.Family : bases[nearest].Family;
-            bool unknown = distances[nearest] > threshold;
+            string chosen = Method == ClassifierMethod.Paper ? cluster.Family : nearest.Family;
+            int nearestBase = NearestBaseOf(distances, nearest.Family);
+            double distance = distances.Min();
+            bool unknown = distance > threshold;
             results[q] = new FamilyClassification(
                 queries[q].Name,
                 unknown ? FamilyClassification.UnknownFamily : chosen,
-                bases[nearest].Name,
-                bases[nearest].Family,
-                distances[nearest],
+                bases[nearestBase].Name,
+                bases[nearestBase].Family,
+                distance,
                 bases.Select((b, i) => KeyValuePair.Create(b.Name, distances[i])).ToDictionary(StringComparer.Ordinal),
                 Confidence(distances, chosen),
                 unknown,
                 threshold,
                 cluster.Name,
-                Method);
+                Method)
+            {
+                NearestReference = nearest.Name,
+            };
         }
 
         return new ClassificationRun(Method, threshold, space, bases, basePoints, results, queryPoints);
     }
 
     /// <summary>
-    /// The novelty threshold: the largest distance between two bases of one family in the policy. A
-    /// model farther from every base than the most different members of a family are from each other
-    /// resembles none of them. Without a family of two bases there is no such spread to measure; then
-    /// the 99th percentile of a χ² distance over the compared features (Wilson–Hilferty) is used, since
-    /// the weights put each feature in units of (shrunk) within-family spread.
+    /// The novelty threshold: the largest distance from a labelled model to the nearest other labelled model
+    /// of its family. Every known model lies within it of another of its family, so a model farther from
+    /// every labelled one resembles none of them. With bases only and at most two per family this is the
+    /// largest within-family base distance. Without a family of two labelled models there is no such spread
+    /// to measure; then the 99th percentile of a χ² distance over the compared features (Wilson–Hilferty) is
+    /// used, since the weights put each feature in units of (shrunk) within-family spread.
     /// </summary>
-    private double CalibratedThreshold(FeatureSpace space, double[][] basePoints)
+    private double CalibratedThreshold(FeatureSpace space, double[][] points)
     {
         double widest = 0;
         bool measured = false;
-        for (int i = 0; i < bases.Count; i++)
+        for (int i = 0; i < labelled.Count; i++)
         {
-            for (int j = i + 1; j < bases.Count; j++)
+            double nearest = double.PositiveInfinity;
+            for (int j = 0; j < labelled.Count; j++)
             {
-                if (string.Equals(bases[i].Family, bases[j].Family, StringComparison.Ordinal))
+                if (i != j && string.Equals(labelled[i].Family, labelled[j].Family, StringComparison.Ordinal))
                 {
-                    widest = Math.Max(widest, space.Distance(basePoints[i], basePoints[j]));
-                    measured = true;
+                    nearest = Math.Min(nearest, space.Distance(points[i], points[j]));
                 }
+            }
+
+            if (double.IsFinite(nearest))
+            {
+                widest = Math.Max(widest, nearest);
+                measured = true;
             }
         }
 
@@ -99,9 +129,24 @@ public sealed class FamilyClassifier
         return Math.Sqrt(k * cube * cube * cube);
     }
 
+    /// <summary>The nearest base of <paramref name="family"/>: the one a lineage test should confirm (every policy family has a base).</summary>
+    private int NearestBaseOf(double[] distances, string family)
+    {
+        int best = -1;
+        for (int i = 0; i < bases.Count; i++)
+        {
+            if (string.Equals(bases[i].Family, family, StringComparison.Ordinal) && (best < 0 || distances[i] < distances[best]))
+            {
+                best = i;
+            }
+        }
+
+        return best < 0 ? ArgMin(distances[..bases.Count]) : best;
+    }
+
     private double Confidence(double[] distances, string family)
     {
-        var nearestPerFamily = bases.Select((b, i) => (b.Family, Distance: distances[i]))
+        var nearestPerFamily = labelled.Select((b, i) => (b.Family, Distance: distances[i]))
             .GroupBy(pair => pair.Family, StringComparer.Ordinal)
             .ToDictionary(group => group.Key, group => group.Min(pair => pair.Distance), StringComparer.Ordinal);
         double closest = nearestPerFamily.Values.Min();

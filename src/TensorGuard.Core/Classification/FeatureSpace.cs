@@ -39,11 +39,16 @@ public sealed class FeatureSpace
     public IReadOnlyList<double> Weights { get; }
 
     /// <summary>
-    /// Fits the space for <paramref name="method"/>. TensorGuard's space depends on the bases only, so a
-    /// model's result never depends on which other models are classified with it; the paper's
-    /// standardisation is fitted on bases and queries together, as its reference code does.
+    /// Fits the space for <paramref name="method"/>. TensorGuard's space depends on the labelled models only
+    /// (<paramref name="bases"/>: the bases and any further references), so a model's result never depends on
+    /// which other models are classified with it; the paper's standardisation is fitted on bases and queries
+    /// together, as its reference code does.
     /// </summary>
-    public static FeatureSpace Fit(ClassifierMethod method, IReadOnlyList<ReferenceBase> bases, IReadOnlyList<NamedFeatures> queries)
+    /// <param name="method">The classifier method.</param>
+    /// <param name="bases">The labelled models.</param>
+    /// <param name="queries">The models to classify (only the paper's method scales on them).</param>
+    /// <param name="shrinkage">The within-family shrinkage λ (<see cref="WithinFamilyShrinkage"/> unless cross-validation tries others).</param>
+    public static FeatureSpace Fit(ClassifierMethod method, IReadOnlyList<ReferenceBase> bases, IReadOnlyList<NamedFeatures> queries, double shrinkage = WithinFamilyShrinkage)
     {
         bool paper = method == ClassifierMethod.Paper;
         var candidates = bases.SelectMany(b => b.Features.Keys)
@@ -90,7 +95,7 @@ public sealed class FeatureSpace
         }
 
         var space = new FeatureSpace([.. names], [.. centers], [.. scales], [.. logs], new double[names.Count]);
-        double[] weights = paper ? Enumerable.Repeat(1.0, names.Count).ToArray() : space.WithinFamilyWeights(bases);
+        double[] weights = paper ? Enumerable.Repeat(1.0, names.Count).ToArray() : space.WithinFamilyWeights(bases, shrinkage);
         return new FeatureSpace([.. names], [.. centers], [.. scales], [.. logs], weights);
     }
 
@@ -160,9 +165,9 @@ public sealed class FeatureSpace
 
     /// <summary>
     /// 1 / (pooled within-family variance + shrinkage), in standardised units: a feature on which the
-    /// bases of one family agree counts more than one that varies with model size inside a family.
+    /// labelled models of one family agree counts more than one that varies with model size inside a family.
     /// </summary>
-    private double[] WithinFamilyWeights(IReadOnlyList<ReferenceBase> bases)
+    private double[] WithinFamilyWeights(IReadOnlyList<ReferenceBase> bases, double shrinkage)
     {
         double[][] points = bases.Select(b => Project(b.Name, b.Features)).ToArray();
         var weights = new double[Names.Count];
@@ -184,7 +189,7 @@ public sealed class FeatureSpace
             }
 
             double within = degrees == 0 ? 0 : squares / degrees;
-            weights[i] = 1 / (within + WithinFamilyShrinkage);
+            weights[i] = 1 / (within + shrinkage);
         }
 
         return weights;

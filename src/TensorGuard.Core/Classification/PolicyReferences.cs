@@ -12,39 +12,44 @@ public static class PolicyReferences
     /// </summary>
     /// <exception cref="PolicyException">A base's fingerprint is invalid.</exception>
     public static IReadOnlyList<ReferenceBase> Load(PolicyDocument policy) =>
-        policy.Bases.Select(b => Reference(policy, b)).ToArray();
+        policy.Bases.Select(b => Reference(policy, "base", b.Name, b.FamilyId, b.Fingerprint, b.Position)).ToArray();
+
+    /// <summary>Reads the policy's labelled references that are not bases (<c>references:</c>), located like bases on error.</summary>
+    /// <exception cref="PolicyException">A reference's fingerprint is invalid.</exception>
+    public static IReadOnlyList<ReferenceBase> LoadLabelled(PolicyDocument policy) =>
+        policy.References.Select(r => Reference(policy, "reference", r.Name, r.FamilyId, r.Fingerprint, r.Position) with { Lineage = null }).ToArray();
 
     /// <summary>The gradient features of a fingerprint document, for classification.</summary>
     /// <exception cref="InvalidInputException">The document holds no gradient fingerprint.</exception>
     public static NamedFeatures Query(FingerprintDocument document, string source) =>
         new(document.ModelName, ToDictionary(document.RequireGradient(source).Features));
 
-    private static ReferenceBase Reference(PolicyDocument policy, PolicyBase model)
+    private static ReferenceBase Reference(PolicyDocument policy, string kind, string name, string family, BaseFingerprintSource fingerprint, SourcePosition position)
     {
         try
         {
-            switch (model.Fingerprint)
+            switch (fingerprint)
             {
                 case FingerprintFile file:
                     FingerprintDocument document = FingerprintReader.Read(file.FullPath);
-                    return new ReferenceBase(model.Name, model.FamilyId, ToDictionary(document.RequireGradient(file.Written).Features), document.Lineage)
+                    return new ReferenceBase(name, family, ToDictionary(document.RequireGradient(file.Written).Features), document.Lineage)
                     {
                         Identity = document.Identity,
                         Files = document.Files,
                     };
                 case InlineFeatures inline:
-                    return new ReferenceBase(model.Name, model.FamilyId, ToDictionary(GradientFeatures.From(inline.Features)));
+                    return new ReferenceBase(name, family, ToDictionary(GradientFeatures.From(inline.Features)));
                 default:
-                    throw new InvalidOperationException($"unhandled fingerprint source {model.Fingerprint.GetType().Name}");
+                    throw new InvalidOperationException($"unhandled fingerprint source {fingerprint.GetType().Name}");
             }
         }
         catch (ArgumentException error)
         {
-            throw new PolicyException(policy.Path, model.Position, $"base '{Formats.UntrustedText.Printable(model.Name)}': inline features are invalid: {error.Message.Split(" (Parameter")[0]}.");
+            throw new PolicyException(policy.Path, position, $"{kind} '{Formats.UntrustedText.Printable(name)}': inline features are invalid: {error.Message.Split(" (Parameter")[0]}.");
         }
         catch (InvalidInputException error) when (error is not PolicyException)
         {
-            throw new PolicyException(policy.Path, model.Position, $"base '{Formats.UntrustedText.Printable(model.Name)}': {error.Message}");
+            throw new PolicyException(policy.Path, position, $"{kind} '{Formats.UntrustedText.Printable(name)}': {error.Message}");
         }
     }
 

@@ -11,6 +11,10 @@ public sealed record GradientFingerprint(GradientParameters? Parameters, Gradien
     /// <summary>The method id used in documents and reports.</summary>
     public const string MethodId = "tensorguard-gradient";
 
-    /// <summary>Version of the method this build computes and reads. A change to its output bumps it.</summary>
-    public const int MethodVersion = 1;
+    /// <summary>
+    /// Version of the method this build computes and reads. A change to its output bumps it. Version 2 analyses
+    /// convolution kernels as matrices too (<see cref="WeightMatrix"/>); models with 2-D weights only get the
+    /// same features as with version 1.
+    /// </summary>
+    public const int MethodVersion = 2;
 }

@@ -36,7 +36,7 @@ public sealed class LineageAnalyzer
     public LineageAnalyzer(PolicyDocument policy, FingerprintCache? cache)
     {
         IReadOnlyList<ReferenceBase> bases = PolicyReferences.Load(policy);
-        _classifier = new FamilyClassifier(bases);
+        _classifier = new FamilyClassifier(bases, ClassifierMethod.TensorGuard, PolicyReferences.LoadLabelled(policy));
         _sketched = bases
             .Where(b => b.Lineage is not null)
             .Select(b => new SketchedBase(b.Name, b.Lineage!, CacheKind(b.Lineage!)))

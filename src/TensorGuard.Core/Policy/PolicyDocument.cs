@@ -13,6 +13,9 @@ public sealed record PolicyDocument(string Path, string Root, int Version, IRead
     /// <summary>Every base model of every family, in file order.</summary>
     public IEnumerable<PolicyBase> Bases => Families.SelectMany(family => family.Bases);
 
+    /// <summary>Every labelled reference that is not a base, in file order.</summary>
+    public IEnumerable<PolicyReference> References => Families.SelectMany(family => family.References);
+
     /// <summary>What licenses demand of derivatives (<c>licenses:</c>).</summary>
     public IReadOnlyList<LicenseTerms> Licenses { get; init; } = [];
 
@@ -47,7 +50,16 @@ public sealed record PolicyFamily(string Id, string DisplayName, IReadOnlyList<P
 
     /// <summary>Notices every derivative of the family must carry, whatever its license (e.g. a licensor's copyright line).</summary>
     public IReadOnlyList<RequiredNotice> Notices { get; init; } = [];
+
+    /// <summary>Further labelled fingerprints of the family (<c>references:</c>), compared by the classifier but never bases.</summary>
+    public IReadOnlyList<PolicyReference> References { get; init; } = [];
 }
+
+/// <summary>
+/// A labelled fingerprint of a model in a family that is not a base (for example a published fine-tune): the
+/// classifier compares with it, but it is never tested for lineage and carries no license.
+/// </summary>
+public sealed record PolicyReference(string Name, string FamilyId, BaseFingerprintSource Fingerprint, SourcePosition Position);
 
 /// <summary>A published base model: the classifier's labelled reference for its family.</summary>
 public sealed record PolicyBase(

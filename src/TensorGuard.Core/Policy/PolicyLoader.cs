@@ -9,8 +9,9 @@ public static class PolicyLoader
     public const int SupportedVersion = 1;
 
     private static readonly string[] TopLevelKeys = ["version", "families", .. GateSectionReader.TopLevelKeys];
-    private static readonly string[] FamilyKeys = ["id", "name", "bases", "covers", "notices"];
+    private static readonly string[] FamilyKeys = ["id", "name", "bases", "references", "covers", "notices"];
     private static readonly string[] BaseKeys = ["name", "version", "license", "fingerprint", "features", "aliases"];
+    private static readonly string[] ReferenceKeys = ["name", "fingerprint", "features"];
 
     public static PolicyDocument Load(string path)
     {
@@ -56,8 +57,12 @@ public static class PolicyLoader
             }
 
             var bases = family.RequiredList("bases").Select(item => ReadBase(item, id)).ToList();
+            var references = family.Optional("references") is null
+                ? []
+                : family.RequiredList("references").Select(item => ReadReference(item, id)).ToList();
             return new PolicyFamily(id, family.OptionalText("name") ?? id, bases, node.Position)
             {
+                References = references,
                 Covers = GateSectionReader.Covers(family),
                 Notices = GateSectionReader.Notices(family),
             };
@@ -66,26 +71,39 @@ public static class PolicyLoader
         private PolicyBase ReadBase(YamlNode node, string familyId)
         {
             var entry = YamlMappingReader.Open(file, node, "base", BaseKeys);
+            (string name, BaseFingerprintSource source) = ReadLabelled(entry, node, "base");
+            return new PolicyBase(name, familyId, entry.OptionalText("version"), entry.OptionalText("license"), source, node.Position)
+            {
+                Aliases = GateSectionReader.Aliases(entry),
+            };
+        }
+
+        private PolicyReference ReadReference(YamlNode node, string familyId)
+        {
+            var entry = YamlMappingReader.Open(file, node, "reference", ReferenceKeys);
+            (string name, BaseFingerprintSource source) = ReadLabelled(entry, node, "reference");
+            return new PolicyReference(name, familyId, source, node.Position);
+        }
+
+        /// <summary>The name and fingerprint every labelled model has; names are unique over bases and references.</summary>
+        private (string Name, BaseFingerprintSource Source) ReadLabelled(YamlMappingReader entry, YamlNode node, string kind)
+        {
             string name = entry.RequiredText("name");
             if (!baseNames.TryAdd(name, node.Position))
             {
-                throw entry.Error(entry.Required("name").Position, $"base '{YamlTreeReader.Printable(name)}' is listed twice (first at line {baseNames[name].Line}); list each base once.");
+                throw entry.Error(entry.Required("name").Position, $"{kind} '{YamlTreeReader.Printable(name)}' is listed twice (first at line {baseNames[name].Line}); list each model once.");
             }
 
             YamlNode? fileReference = entry.Optional("fingerprint");
             YamlNode? inline = entry.Optional("features");
             BaseFingerprintSource source = (fileReference, inline) switch
             {
-                (null, null) => throw entry.Error(node.Position, $"base '{YamlTreeReader.Printable(name)}' has no fingerprint; add 'fingerprint: FILE.json' or inline 'features:'."),
-                (not null, not null) => throw entry.Error(inline.Position, $"base '{YamlTreeReader.Printable(name)}' has both 'fingerprint' and 'features'; keep one."),
+                (null, null) => throw entry.Error(node.Position, $"{kind} '{YamlTreeReader.Printable(name)}' has no fingerprint; add 'fingerprint: FILE.json' or inline 'features:'."),
+                (not null, not null) => throw entry.Error(inline.Position, $"{kind} '{YamlTreeReader.Printable(name)}' has both 'fingerprint' and 'features'; keep one."),
                 (not null, null) => ResolveFile(entry, fileReference),
                 (null, not null) => ReadInline(inline),
             };
-
-            return new PolicyBase(name, familyId, entry.OptionalText("version"), entry.OptionalText("license"), source, node.Position)
-            {
-                Aliases = GateSectionReader.Aliases(entry),
-            };
+            return (name, source);
         }
 
         private FingerprintFile ResolveFile(YamlMappingReader entry, YamlNode reference)

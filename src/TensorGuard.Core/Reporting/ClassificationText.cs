@@ -21,9 +21,15 @@ public static class ClassificationText
         foreach (FamilyClassification result in run.Results)
         {
             string name = UntrustedText.Printable(result.Name);
+            string nearestBase = string.Create(invariant, $"nearest base {result.NearestBase} at distance {result.Distances[result.NearestBase]:F2}");
+
+            // The verdict rests on the nearest labelled model; say which when it is a reference rather than that base.
+            string nearestLabelled = result.NearestReference == result.NearestBase
+                ? string.Empty
+                : string.Create(invariant, $"; nearest labelled model {UntrustedText.Printable(result.NearestReference)} at distance {result.Distance:F2}");
             output.WriteLine(result.Unknown
-                ? string.Create(invariant, $"{name}: unknown family (nearest base {result.NearestBase} of {result.NearestFamily} at distance {result.Distance:F2}, beyond {run.UnknownThreshold:F2})")
-                : string.Create(invariant, $"{name}: {result.Family} (confidence {result.Confidence:P0}), nearest base {result.NearestBase} at distance {result.Distance:F2}"));
+                ? string.Create(invariant, $"{name}: unknown family ({nearestBase} of {result.NearestFamily}{nearestLabelled}; beyond {run.UnknownThreshold:F2})")
+                : string.Create(invariant, $"{name}: {result.Family} (confidence {result.Confidence:P0}), {nearestBase}{nearestLabelled}"));
             output.WriteLine("  distances: " + string.Join(", ", result.Distances.Select(pair => string.Create(invariant, $"{pair.Key} {pair.Value:F2}"))));
             if (result.NearestBaseLineage is { } lineage)
             {

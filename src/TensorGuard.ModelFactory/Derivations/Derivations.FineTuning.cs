@@ -94,7 +94,7 @@ public static partial class Derivations
         }
 
         List<(float[] Part, double Energy)> parts = [(proportional, 0.3), (noise, 0.3)];
-        if (tensor.Shape.Count == 2)
+        if (tensor.Shape.Count >= 2)
         {
             int rank = Math.Min(4, Math.Min(tensor.Rows, tensor.Columns));
             var left = new float[tensor.Rows * rank];

@@ -42,13 +42,13 @@ public static partial class Derivations
     // at every stored row when `withinRows` (the last group of a row may be shorter); vectors stay unchanged.
     private static TestTensor MapStored(TestTensor tensor, int groupSize, bool withinRows, Action<Span<float>> roundTrip)
     {
-        if (tensor.Shape.Count != 2)
+        if (tensor.Shape.Count < 2)
         {
             return tensor;
         }
 
         float[] stored = tensor.StoredValues.ToArray();
-        int segmentLength = withinRows ? tensor.StoredShape[1] : stored.Length;
+        int segmentLength = withinRows ? stored.Length / tensor.StoredShape[0] : stored.Length;
         for (int segmentStart = 0; segmentStart < stored.Length; segmentStart += segmentLength)
         {
             Span<float> segment = stored.AsSpan(segmentStart, segmentLength);

@@ -6,11 +6,13 @@ namespace TensorGuard.ModelFactory.Formats;
 
 /// <summary>
 /// Writes ONNX ModelProto files for tests with the protobuf wire format by hand (onnx.proto field numbers):
-/// initializers as raw_data, typed fields (packed or not) or external data next to the model.
+/// initializers as raw_data, typed fields (packed or not) or external data next to the model, and weights
+/// quantized to uint8 as ONNX Runtime's quantizer stores them (codes, scale, zero point, a DequantizeLinear node).
 /// </summary>
 public sealed class OnnxWriter
 {
     private readonly List<byte[]> _initializers = [];
+    private readonly List<byte[]> _nodes = [];
     private readonly List<(string Key, string Value)> _metadata = [];
 
     /// <summary>How an initializer's values are stored.</summary>
@@ -67,6 +69,59 @@ public sealed class OnnxWriter
         return this;
     }
 
+    /// <summary>
+    /// A weight quantized to uint8 with asymmetric min/max scaling, as ONNX Runtime writes it: <c>NAME_quantized</c>,
+    /// <c>NAME_scale</c>, <c>NAME_zero_point</c> and a DequantizeLinear node. With <paramref name="axis"/> the scale and
+    /// zero point are per index of that axis (per channel), otherwise one for the tensor.
+    /// </summary>
+    public OnnxWriter QuantizedInitializer(string name, long[] dims, float[] values, int? axis = null)
+    {
+        long stride = axis is int a ? dims.Skip(a + 1).Aggregate(1L, (product, dim) => product * dim) : values.Length;
+        int channels = axis is int b ? (int)dims[b] : 1;
+        var scales = new float[channels];
+        var zeroPoints = new float[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            float[] group = values.Where((_, i) => i / stride % channels == c).ToArray();
+            float low = Math.Min(0, group.Min());
+            float high = Math.Max(0, group.Max());
+            scales[c] = high > low ? (high - low) / 255f : 1f;
+            zeroPoints[c] = MathF.Round(-low / scales[c]);
+        }
+
+        float[] codes = values.Select((v, i) => Math.Clamp(MathF.Round(v / scales[i / stride % channels]) + zeroPoints[i / stride % channels], 0, 255)).ToArray();
+        long[] channelDims = axis is null ? [] : [channels];
+        Initializer(name + "_quantized", dims, TensorDType.U8, codes)
+            .Initializer(name + "_scale", channelDims, TensorDType.F32, scales)
+            .Initializer(name + "_zero_point", channelDims, TensorDType.U8, zeroPoints);
+        return Node("DequantizeLinear", [name + "_quantized", name + "_scale", name + "_zero_point"], [name], axis);
+    }
+
+    /// <summary>A graph node (NodeProto) with an optional integer <c>axis</c> attribute.</summary>
+    public OnnxWriter Node(string opType, string[] inputs, string[] outputs, long? axis = null)
+    {
+        var node = new Proto();
+        foreach (string input in inputs)
+        {
+            node.String(1, input);
+        }
+
+        foreach (string output in outputs)
+        {
+            node.String(2, output);
+        }
+
+        node.String(4, opType);
+        if (axis is long value)
+        {
+            // AttributeProto: name (1), i (3), type (20) = INT (2).
+            node.Message(5, new Proto().String(1, "axis").Varint(3, (ulong)value).Varint(20, 2));
+        }
+
+        _nodes.Add(node.ToArray());
+        return this;
+    }
+
     /// <summary>An initializer given as hand-built TensorProto bytes.</summary>
     public OnnxWriter RawInitializer(byte[] tensorProto)
     {
@@ -76,7 +131,13 @@ public sealed class OnnxWriter
 
     public byte[] ToArray()
     {
-        var graph = new Proto().String(2, "main_graph");
+        var graph = new Proto();
+        foreach (byte[] node in _nodes)
+        {
+            graph.Bytes(1, node);
+        }
+
+        graph.String(2, "main_graph");
         foreach (byte[] initializer in _initializers)
         {
             graph.Bytes(5, initializer);
@@ -107,6 +168,8 @@ public sealed class OnnxWriter
     public static ulong DataType(TensorDType dtype) => dtype switch
     {
         TensorDType.F32 => 1,
+        TensorDType.U8 => 2,
+        TensorDType.I8 => 3,
         TensorDType.I32 => 6,
         TensorDType.I64 => 7,
         TensorDType.F16 => 10,
@@ -120,6 +183,8 @@ public sealed class OnnxWriter
         TensorDType.F64 => values.SelectMany(v => BitConverter.GetBytes((double)v)).ToArray(),
         TensorDType.I64 => values.SelectMany(v => BitConverter.GetBytes((long)v)).ToArray(),
         TensorDType.I32 => values.SelectMany(v => BitConverter.GetBytes((int)v)).ToArray(),
+        TensorDType.U8 => values.Select(v => (byte)v).ToArray(),
+        TensorDType.I8 => values.Select(v => unchecked((byte)(sbyte)v)).ToArray(),
         _ => GgufQuantizer.Quantize(dtype, values),
     };
 

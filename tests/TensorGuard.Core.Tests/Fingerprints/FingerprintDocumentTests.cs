@@ -165,7 +165,7 @@ public sealed class FingerprintDocumentTests
     [Fact]
     public void Parse_OtherMethodVersion_IsRejected()
     {
-        string json = FingerprintWriter.ToJson(Sample()).Replace("\"version\": 1", "\"version\": 7");
+        string json = FingerprintWriter.ToJson(Sample()).Replace($"\"version\": {GradientFingerprint.MethodVersion}", "\"version\": 7");
 
         var error = Assert.Throws<InvalidInputException>(() => Parse(json));
 

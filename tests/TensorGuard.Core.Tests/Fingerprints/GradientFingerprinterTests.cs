@@ -103,9 +103,9 @@ public sealed class GradientFingerprinterTests : IDisposable
     {
         string model = WriteModel("model.safetensors", [new SafetensorsWriter.Tensor("norm.weight", TensorDType.F32, [4], new byte[16])]);
 
-        var error = Assert.Throws<ModelFormatException>(() => Compute(model));
+        var error = Assert.Throws<NoWeightMatrixException>(() => Compute(model));
 
-        Assert.Contains("holds no 2-D floating-point weight to fingerprint", error.Message);
+        Assert.Contains("holds no floating-point weight matrix or convolution kernel to fingerprint", error.Message);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace TensorGuard.Core.Tests.Formats;
 
 public class GgufFactoryTests
 {
-    public static TheoryData<ModelFamily> Families => new(Enum.GetValues<ModelFamily>());
+    public static TheoryData<ModelFamily> Families => new(TestModels.TransformerFamilies);
 
     [Theory]
     [MemberData(nameof(Families))]

@@ -134,6 +134,29 @@ public sealed class PolicyLoaderTests
     }
 
     [Fact]
+    public void Load_ReferenceNamedLikeABase_NamesBothLines()
+    {
+        using var fixture = new PolicyFixture();
+
+        var error = Assert.Throws<PolicyException>(() => PolicyLoader.Load(WithReference(fixture, "LLAMA-3.1-8B")));
+
+        Assert.Equal(5, error.Position.Line);
+        Assert.Contains("reference 'LLAMA-3.1-8B' is listed twice (first at line 8)", error.Message);
+    }
+
+    [Fact]
+    public void Load_References_AreLabelledWithTheirFamilyButAreNotBases()
+    {
+        using var fixture = new PolicyFixture();
+
+        PolicyDocument policy = PolicyLoader.Load(WithReference(fixture, "a-fine-tune"));
+
+        Assert.Equal(["Llama-3.1-8B"], policy.Bases.Select(b => b.Name));
+        PolicyReference reference = Assert.Single(policy.References);
+        Assert.Equal(("a-fine-tune", "llama"), (reference.Name, reference.FamilyId));
+    }
+
+    [Fact]
     public void Load_FamilyWithoutBases_NamesTheFamilyLine()
     {
         var error = Load("version: 1\nfamilies:\n  - id: llama\n    name: Llama\n");
@@ -277,5 +300,22 @@ public sealed class PolicyLoaderTests
         using var fixture = new PolicyFixture();
         string path = fixture.WritePolicy(yaml);
         return Assert.Throws<PolicyException>(() => PolicyLoader.Load(path));
+    }
+
+    // Bases are read first, so a reference named like a base is the duplicate, whichever comes first in the file.
+    private static string WithReference(PolicyFixture fixture, string referenceName)
+    {
+        string file = fixture.CopyBase(Llama);
+        return fixture.WritePolicy($"""
+            version: 1
+            families:
+              - id: llama
+                references:
+                  - name: {referenceName}
+                    fingerprint: {file}
+                bases:
+                  - name: Llama-3.1-8B
+                    fingerprint: {file}
+            """);
     }
 }

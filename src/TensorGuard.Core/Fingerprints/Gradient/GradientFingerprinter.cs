@@ -24,7 +24,8 @@ public static class GradientFingerprinter
     public const long MaxRows = 1 << 21;
 
     /// <summary>Fingerprints the tensors of <paramref name="source"/> (a whole model; <paramref name="path"/> names it in messages).</summary>
-    /// <exception cref="ModelFormatException">No 2-D floating-point weights, non-finite weights, or unreadable data.</exception>
+    /// <exception cref="NoWeightMatrixException">No floating-point weight matrix.</exception>
+    /// <exception cref="ModelFormatException">Non-finite weights, or unreadable data.</exception>
     public static GradientComputation Compute(
         ITensorSource source,
         string path,
@@ -38,12 +39,12 @@ public static class GradientFingerprinter
         if (selection.NotFloatingPoint.Count > 0)
         {
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{selection.NotFloatingPoint.Count} 2-D tensor(s) with integer dtypes (e.g. \"{UntrustedText.Printable(selection.NotFloatingPoint[0].Name)}\", {selection.NotFloatingPoint[0].DType.Name()}) were not analysed; quantized weights need dequantizing first"));
+                $"{selection.NotFloatingPoint.Count} weight matrices with integer dtypes (e.g. \"{UntrustedText.Printable(selection.NotFloatingPoint[0].Name)}\", {selection.NotFloatingPoint[0].DType.Name()}) were not analysed; quantized weights need dequantizing first"));
         }
 
         if (selection.Selected.Count == 0)
         {
-            throw new ModelFormatException(path, "holds no 2-D floating-point weight to fingerprint (the gradient method needs weight matrices); pass the model's full weights, not an adapter, index-only or metadata file");
+            throw new NoWeightMatrixException(path);
         }
 
         if (selection.Selected.FirstOrDefault(t => t.RowLength > MaxRowLength || t.Rows > MaxRows) is { } oversized)

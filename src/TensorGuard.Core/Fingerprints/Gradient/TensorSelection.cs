@@ -4,8 +4,8 @@ using TensorGuard.Core.Formats;
 namespace TensorGuard.Core.Fingerprints.Gradient;
 
 /// <summary>
-/// Chooses the weights a gradient fingerprint analyses, deterministically. Candidates are the 2-D
-/// floating-point tensors. Each candidate has a <em>role</em>: its name with layer and expert indices blanked
+/// Chooses the weights a gradient fingerprint analyses, deterministically. Candidates are the
+/// floating-point weight matrices: 2-D tensors and convolution kernels (<see cref="WeightMatrix"/>). Each candidate has a <em>role</em>: its name with layer and expert indices blanked
 /// (<c>model.layers.#.self_attn.q_proj.weight</c>, <c>onnx::MatMul_#</c>). Every role is analysed, with up to
 /// <c>perRole</c> instances spread evenly over its natural (numeric) order — the first, the last and evenly
 /// spaced ones between — so embeddings, every projection of attention and feed-forward blocks and every other
@@ -13,14 +13,14 @@ namespace TensorGuard.Core.Fingerprints.Gradient;
 /// </summary>
 public static class TensorSelection
 {
-    /// <summary>The selected tensors in natural name order, and the 2-D tensors left out because of their dtype.</summary>
+    /// <summary>The selected tensors in natural name order, and the matrices left out because of their dtype.</summary>
     public sealed record Result(IReadOnlyList<TensorEntry> Selected, IReadOnlyList<TensorEntry> NotFloatingPoint);
 
     /// <summary>Selects up to <paramref name="perRole"/> tensors per role from <paramref name="tensors"/>.</summary>
     public static Result Select(IReadOnlyList<TensorEntry> tensors, int perRole)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(perRole, 1);
-        TensorEntry[] matrices = tensors.Where(t => t.Shape.Count == 2 && t.Shape[0] >= 1 && t.Shape[1] >= 2).ToArray();
+        TensorEntry[] matrices = tensors.Where(t => WeightMatrix.Is(t) && WeightMatrix.Rows(t) >= 1 && WeightMatrix.Columns(t) >= 2).ToArray();
         TensorEntry[] selected = matrices.Where(t => IsFloatingPoint(t.DType))
             .GroupBy(t => Role(t.Name), StringComparer.Ordinal)
             .SelectMany(role => Spread(role.Order(NaturalOrder.Instance).ToArray(), perRole))

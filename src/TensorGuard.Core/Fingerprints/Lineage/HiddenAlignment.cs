@@ -28,11 +28,11 @@ public static class HiddenAlignment
     public static IReadOnlyList<WeightView> AnchorViews(IReadOnlyList<WeightView> views, int count)
     {
         ArgumentNullException.ThrowIfNull(views);
-        var shapeCounts = views.GroupBy(v => (v.Tensor.Shape[0], v.Tensor.Shape[1], v.FeaturesAlongRows))
+        var shapeCounts = views.GroupBy(v => (v.UnitCount, v.FeatureCount, v.FeaturesAlongRows))
             .ToDictionary(g => g.Key, g => g.Count());
         return views
             .Select((view, index) => (view, index))
-            .OrderBy(p => shapeCounts[(p.view.Tensor.Shape[0], p.view.Tensor.Shape[1], p.view.FeaturesAlongRows)])
+            .OrderBy(p => shapeCounts[(p.view.UnitCount, p.view.FeatureCount, p.view.FeaturesAlongRows)])
             .ThenByDescending(p => p.view.UnitCount)
             .ThenBy(p => p.index)
             .Take(count)

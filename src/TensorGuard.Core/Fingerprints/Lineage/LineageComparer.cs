@@ -81,7 +81,7 @@ public static class LineageComparer
     {
         if (comparable < LineageSettings.MinimumComparableViews)
         {
-            return (LineageVerdict.Inconclusive, $"only {comparable} weight views were comparable; at least {LineageSettings.MinimumComparableViews} are needed");
+            return (LineageVerdict.Inconclusive, $"only {comparable} weight views were comparable and at least {LineageSettings.MinimumComparableViews} are needed: the model is too small for the statistics to decide; only exact identity of the weights can settle it");
         }
 
         string evidence = $"p = 10^{log10P:F1} under the null of unrelated weights";

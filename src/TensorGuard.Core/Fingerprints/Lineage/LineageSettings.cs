@@ -4,6 +4,7 @@ namespace TensorGuard.Core.Fingerprints.Lineage;
 /// The constants of the lineage method (version 2). Changing any of them, or which weights a sketch reads, changes the
 /// method's version. Version 2 reads what a base on the Hub can serve by few byte ranges: sketches prefer views whose
 /// window is contiguous in storage (see <see cref="LineageSketcher"/>), and anchors take runs of consecutive tokens.
+/// It also reads convolution kernels as matrices (<see cref="WeightMatrix"/>).
 /// </summary>
 public static class LineageSettings
 {

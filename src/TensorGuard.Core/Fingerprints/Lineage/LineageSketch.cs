@@ -49,6 +49,6 @@ public sealed record SketchedView(string TensorName, long Rows, long Columns, bo
             quantized[i] = (sbyte)Math.Clamp(MathF.Round(correlations[i] / scale), -sbyte.MaxValue, sbyte.MaxValue);
         }
 
-        return new SketchedView(view.Tensor.Name, view.Tensor.Shape[0], view.Tensor.Shape[1], view.FeaturesAlongRows, scale, quantized);
+        return new SketchedView(view.Tensor.Name, WeightMatrix.Rows(view.Tensor), WeightMatrix.Columns(view.Tensor), view.FeaturesAlongRows, scale, quantized);
     }
 }

@@ -6,15 +6,16 @@ namespace TensorGuard.Core.Fingerprints.Lineage;
 public static class WeightViews
 {
     /// <summary>
-    /// The residual width: the dimension shared by the most 2-D tensors (every projection into or out of the
-    /// residual stream has it). Ties go to the larger dimension. Zero when the model has no 2-D float tensor.
+    /// The residual width: the dimension shared by the most weight matrices (every projection into or out of the
+    /// residual stream has it; in a convolutional net, the most common channel count). Ties go to the larger
+    /// dimension. Zero when the model has no float weight matrix (<see cref="WeightMatrix"/>).
     /// </summary>
     public static long HiddenSize(IEnumerable<TensorEntry> tensors)
     {
         var counts = new SortedDictionary<long, int>();
         foreach (TensorEntry tensor in tensors.Where(IsMatrix))
         {
-            foreach (long dim in tensor.Shape.Distinct())
+            foreach (long dim in new[] { WeightMatrix.Rows(tensor), WeightMatrix.Columns(tensor) }.Distinct())
             {
                 counts[dim] = counts.GetValueOrDefault(dim) + 1;
             }
@@ -34,12 +35,12 @@ public static class WeightViews
         var views = new List<WeightView>();
         foreach (TensorEntry tensor in tensors.Where(IsMatrix).OrderBy(t => t.Name, StringComparer.Ordinal))
         {
-            if (tensor.Shape[1] == hiddenSize && tensor.Shape[0] >= minimumUnits)
+            if (WeightMatrix.Columns(tensor) == hiddenSize && WeightMatrix.Rows(tensor) >= minimumUnits)
             {
                 views.Add(new WeightView(tensor, FeaturesAlongRows: false));
             }
 
-            if (tensor.Shape[0] == hiddenSize && tensor.Shape[1] >= minimumUnits)
+            if (WeightMatrix.Rows(tensor) == hiddenSize && WeightMatrix.Columns(tensor) >= minimumUnits)
             {
                 views.Add(new WeightView(tensor, FeaturesAlongRows: true));
             }
@@ -71,5 +72,5 @@ public static class WeightViews
     }
 
     private static bool IsMatrix(TensorEntry tensor) =>
-        tensor.Shape.Count == 2 && tensor.DType.IsConvertible() && tensor.Shape[0] > 1 && tensor.Shape[1] > 1;
+        WeightMatrix.Is(tensor) && tensor.DType.IsConvertible() && WeightMatrix.Rows(tensor) > 1 && WeightMatrix.Columns(tensor) > 1;
 }

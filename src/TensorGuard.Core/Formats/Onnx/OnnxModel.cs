@@ -7,7 +7,8 @@ namespace TensorGuard.Core.Formats.Onnx;
 /// An ONNX model's initializers (the graph's weights) read as a tensor source, from the ModelProto protobuf
 /// without a schema: raw data, typed data fields, and external data files in the model's folder. Names are
 /// kept as exported (often anonymous, e.g. <c>onnx::MatMul_788</c>) and MatMul weights stay as stored
-/// (in × out); lineage methods that compare tensors by content handle both.
+/// (in × out); lineage methods that compare tensors by content handle both. Weights quantized for a
+/// <c>DequantizeLinear</c> node are presented dequantized under their original name (<see cref="QuantizedInitializer"/>).
 /// </summary>
 public sealed class OnnxModel : ITensorSource
 {
@@ -15,7 +16,8 @@ public sealed class OnnxModel : ITensorSource
     public const string FormatName = "onnx";
 
     private const int ModelGraph = 7, ModelIrVersion = 1, ModelProducerName = 2, ModelProducerVersion = 3, ModelMetadataProps = 14;
-    private const int GraphName = 2, GraphInitializer = 5;
+    private const int GraphNode = 1, GraphName = 2, GraphInitializer = 5;
+    private const int NodeInput = 1, NodeOpType = 4, NodeAttribute = 5, AttributeName = 1, AttributeInt = 3;
     private const int TensorDims = 1, TensorDataType = 2, TensorSegment = 3, TensorFloatData = 4, TensorInt32Data = 5,
         TensorInt64Data = 7, TensorName = 8, TensorRawData = 9, TensorDoubleData = 10, TensorUInt64Data = 11,
         TensorExternalData = 13, TensorDataLocation = 14;
@@ -26,16 +28,36 @@ public sealed class OnnxModel : ITensorSource
     private readonly MappedFile _file;
     private readonly Dictionary<string, MappedFile> _externalFiles;
     private readonly Dictionary<string, Initializer> _initializers;
+    private readonly Dictionary<string, QuantizedInitializer> _quantized = new(StringComparer.Ordinal);
     private (string Name, float[] Values)? _decoded;
 
-    private OnnxModel(MappedFile file, Dictionary<string, MappedFile> externalFiles, Dictionary<string, Initializer> initializers, IReadOnlyDictionary<string, string> metadata)
+    private OnnxModel(MappedFile file, Dictionary<string, MappedFile> externalFiles, Dictionary<string, Initializer> initializers, IReadOnlyDictionary<string, string> metadata, IReadOnlyList<DequantizeNode> dequantizers)
     {
         _file = file;
         _externalFiles = externalFiles;
         _initializers = initializers;
         Metadata = metadata;
-        Tensors = initializers.Values
-            .Select(t => new TensorEntry(t.Name, t.DType, t.Shape, t.File.Path))
+        var stored = initializers.Values.ToDictionary(t => t.Name, t => new TensorEntry(t.Name, t.DType, t.Shape, t.File.Path), StringComparer.Ordinal);
+        var consumed = new HashSet<string>(StringComparer.Ordinal);
+        var presented = new List<TensorEntry>();
+        foreach (DequantizeNode node in dequantizers)
+        {
+            if (consumed.Contains(node.Input) || QuantizedInitializer.Of(file.Path, node, stored, ReadAll) is not { } quantized)
+            {
+                continue;
+            }
+
+            // The original name is used unless another initializer already has it.
+            QuantizedInitializer named = stored.ContainsKey(quantized.Name) || _quantized.ContainsKey(quantized.Name) ? quantized with { Name = quantized.Codes } : quantized;
+            _quantized.Add(named.Name, named);
+            consumed.UnionWith(new[] { node.Input, node.Scale, node.ZeroPoint ?? string.Empty });
+            TensorEntry codes = stored[node.Input];
+            presented.Add(new TensorEntry(named.Name, TensorDType.F32, codes.Shape, codes.SourceFile));
+        }
+
+        Tensors = stored.Values
+            .Where(t => !consumed.Contains(t.Name))
+            .Concat(presented)
             .OrderBy(t => t.Name, StringComparer.Ordinal)
             .ToArray();
     }
@@ -62,6 +84,7 @@ public sealed class OnnxModel : ITensorSource
         {
             var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
             var initializers = new Dictionary<string, Initializer>(StringComparer.Ordinal);
+            var dequantizers = new List<DequantizeNode>();
             var model = new ProtoReader(file, 0, file.Length, "ModelProto");
             bool hasGraph = false;
             while (model.TryReadTag(out int field, out int wire))
@@ -83,7 +106,7 @@ public sealed class OnnxModel : ITensorSource
                         break;
                     case ModelGraph when wire == ProtoReader.LengthDelimited:
                         hasGraph = true;
-                        ReadGraph(model.ReadMessage("GraphProto"), metadata, initializers, externalFiles);
+                        ReadGraph(model.ReadMessage("GraphProto"), metadata, initializers, externalFiles, dequantizers);
                         break;
                     default:
                         model.Skip(wire);
@@ -97,7 +120,7 @@ public sealed class OnnxModel : ITensorSource
             }
 
             CheckDistinctData(path, initializers.Values);
-            return new OnnxModel(file, externalFiles, initializers, metadata);
+            return new OnnxModel(file, externalFiles, initializers, metadata, dequantizers);
         }
         catch
         {
@@ -114,6 +137,14 @@ public sealed class OnnxModel : ITensorSource
     /// <inheritdoc />
     public void ReadFloat32(TensorEntry tensor, long firstElement, Span<float> destination)
     {
+        if (_quantized.TryGetValue(tensor.Name, out QuantizedInitializer? quantized))
+        {
+            Initializer codes = _initializers[quantized.Codes];
+            ReadFloat32(new TensorEntry(codes.Name, codes.DType, codes.Shape, tensor.SourceFile), firstElement, destination);
+            quantized.Apply(firstElement, destination);
+            return;
+        }
+
         if (!_initializers.TryGetValue(tensor.Name, out Initializer? initializer))
         {
             throw new ArgumentException($"Tensor {tensor.Name} is not in {Path}.", nameof(tensor));
@@ -150,11 +181,18 @@ public sealed class OnnxModel : ITensorSource
         }
     }
 
-    private static void ReadGraph(ProtoReader graph, IDictionary<string, string> metadata, Dictionary<string, Initializer> initializers, Dictionary<string, MappedFile> externalFiles)
+    private static void ReadGraph(ProtoReader graph, IDictionary<string, string> metadata, Dictionary<string, Initializer> initializers, Dictionary<string, MappedFile> externalFiles, List<DequantizeNode> dequantizers)
     {
         while (graph.TryReadTag(out int field, out int wire))
         {
-            if (field == GraphName && wire == ProtoReader.LengthDelimited)
+            if (field == GraphNode && wire == ProtoReader.LengthDelimited)
+            {
+                if (ReadDequantizer(graph.ReadMessage("NodeProto")) is { } node)
+                {
+                    dequantizers.Add(node);
+                }
+            }
+            else if (field == GraphName && wire == ProtoReader.LengthDelimited)
             {
                 metadata["onnx.graph_name"] = graph.ReadString("graph name");
             }
@@ -171,6 +209,67 @@ public sealed class OnnxModel : ITensorSource
                 graph.Skip(wire);
             }
         }
+    }
+
+    /// <summary>The node's inputs and axis when it is a <c>DequantizeLinear</c>; null for every other operator.</summary>
+    private static DequantizeNode? ReadDequantizer(ProtoReader node)
+    {
+        var inputs = new List<string>();
+        string opType = string.Empty;
+        long axis = QuantizedInitializer.DefaultAxis;
+        while (node.TryReadTag(out int field, out int wire))
+        {
+            if (field == NodeInput && wire == ProtoReader.LengthDelimited && inputs.Count < 3)
+            {
+                inputs.Add(node.ReadString("node input"));
+            }
+            else if (field == NodeOpType && wire == ProtoReader.LengthDelimited)
+            {
+                opType = node.ReadString("op_type");
+            }
+            else if (field == NodeAttribute && wire == ProtoReader.LengthDelimited)
+            {
+                axis = ReadAxis(node.ReadMessage("AttributeProto")) ?? axis;
+            }
+            else
+            {
+                node.Skip(wire);
+            }
+        }
+
+        return opType == "DequantizeLinear" && inputs.Count >= 2
+            ? new DequantizeNode(inputs[0], inputs[1], inputs.Count > 2 ? inputs[2] : null, axis)
+            : null;
+    }
+
+    private static long? ReadAxis(ProtoReader attribute)
+    {
+        string name = string.Empty;
+        long? value = null;
+        while (attribute.TryReadTag(out int field, out int wire))
+        {
+            if (field == AttributeName && wire == ProtoReader.LengthDelimited)
+            {
+                name = attribute.ReadString("attribute name");
+            }
+            else if (field == AttributeInt && wire == ProtoReader.Varint)
+            {
+                value = (long)attribute.ReadVarint();
+            }
+            else
+            {
+                attribute.Skip(wire);
+            }
+        }
+
+        return name == "axis" ? value : null;
+    }
+
+    private float[] ReadAll(TensorEntry tensor)
+    {
+        var values = new float[tensor.ElementCount];
+        ReadFloat32(tensor, 0, values);
+        return values;
     }
 
     private static Initializer? ReadTensor(ProtoReader tensor, int index, Dictionary<string, MappedFile> externalFiles)
@@ -351,7 +450,7 @@ public sealed class OnnxModel : ITensorSource
 
     private float[] DecodeTyped(Initializer initializer)
     {
-        var values = new float[Tensors.First(t => t.Name == initializer.Name).ElementCount];
+        var values = new float[initializer.Shape.Aggregate(1L, (product, dim) => product * dim)];
         int next = 0;
         foreach ((int field, int wire, long offset, long length) in initializer.Typed)
         {

@@ -42,7 +42,7 @@ public sealed class LineageSketchCodecTests
 
     [Theory]
     [InlineData(0, (byte)'X', "TGLS signature")]
-    [InlineData(4, (byte)3, "version 3 is not supported")]
+    [InlineData(4, (byte)9, "version 9 is not supported")]
     [InlineData(21, (byte)0x7F, "announces")]
     public void Decode_CorruptedField_NamesTheProblem(int position, byte value, string expected)
     {

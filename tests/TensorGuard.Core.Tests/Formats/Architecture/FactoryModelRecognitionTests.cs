@@ -11,7 +11,7 @@ public sealed class FactoryModelRecognitionTests
     public static TheoryData<ModelFamily, string> Cases()
     {
         var cases = new TheoryData<ModelFamily, string>();
-        foreach (ModelFamily family in Enum.GetValues<ModelFamily>())
+        foreach (ModelFamily family in TestModels.TransformerFamilies)
         {
             cases.Add(family, "huggingface");
             cases.Add(family, "gguf");
