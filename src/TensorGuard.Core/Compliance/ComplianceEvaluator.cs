@@ -11,6 +11,11 @@ namespace TensorGuard.Core.Compliance;
 /// </summary>
 public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
 {
+    /// <summary>What every report says first when no repository policy was found.</summary>
+    public static readonly string BundledPolicyNotice =
+        $"no repository policy found ({string.Join(", ", PolicyDiscovery.Candidates)}, from the working directory up to the repository root), "
+        + "so this run used TensorGuard's bundled default policy; run 'tensorguard policy init' to write your own.";
+
     /// <summary>The findings for one analysed artifact; exceptions and status are settled by <see cref="Complete"/>.</summary>
     /// <param name="path">The artifact as reported (relative to the repository root where possible).</param>
     public ArtifactResult Evaluate(string path, DeclaredIdentity declared, LineageEvidence evidence)
@@ -55,7 +60,13 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
         bool selectionIncomplete, FailOn failOn)
     {
         var used = new HashSet<PolicyExemption>();
-        var messages = new List<RunMessage>(selectionMessages);
+        var messages = new List<RunMessage>();
+        if (policy.Bundled)
+        {
+            messages.Add(new RunMessage(Severity.Warning, BundledPolicyNotice));
+        }
+
+        messages.AddRange(selectionMessages);
         foreach (PolicyExemption expired in policy.Exemptions.Where(e => e.HasExpired(today)))
         {
             messages.Add(new RunMessage(Severity.Warning, string.Create(CultureInfo.InvariantCulture,
@@ -72,7 +83,7 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
         Verdict verdict = selectionIncomplete || completed.Any(a => a.Status == ArtifactStatus.Unreadable) ? Verdict.Incomplete
             : completed.Any(a => a.Status == ArtifactStatus.Violation) ? Verdict.Fail
             : Verdict.Pass;
-        return new CheckResult(policy.Path, policy.Root, failOn, completed, messages, verdict);
+        return new CheckResult(policy.Path, policy.Root, failOn, completed, messages, verdict) { BundledPolicy = policy.Bundled };
     }
 
     private ArtifactResult Settle(ArtifactResult artifact, HashSet<PolicyExemption> used, FailOn failOn)
