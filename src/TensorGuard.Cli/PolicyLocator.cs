@@ -2,6 +2,16 @@ using TensorGuard.Core.Policy;
 
 namespace TensorGuard.Cli;
 
+/// <summary>Help texts shared by the commands that read a policy or a model.</summary>
+internal static class PolicyHelp
+{
+    public const string Default = "Policy YAML. Default: the nearest tensorguard.yml, tensorguard.yaml, .github/tensorguard.yml or .github/tensorguard.yaml "
+        + "from the current directory up to the repository root, else TensorGuard's bundled policy (every report then says so).";
+
+    /// <summary>Every model input the readers accept, for argument descriptions.</summary>
+    public const string ModelInputs = "a safetensors file, a sharded index (model.safetensors.index.json), a GGUF file, an ONNX file, a PyTorch checkpoint (.bin, .pt, .pth), a model directory, or a PEFT adapter folder (with --base)";
+}
+
 /// <summary>Finds and loads the policy a command uses when <c>--policy</c> is not given (see <see cref="PolicyDiscovery"/>).</summary>
 internal static class PolicyLocator
 {
@@ -10,5 +20,5 @@ internal static class PolicyLocator
 
     /// <summary>The policy <paramref name="given"/>, else the one found from <paramref name="startDirectory"/> (default: the current directory).</summary>
     public static PolicyDocument Load(string? given, string? startDirectory = null) =>
-        PolicyLoader.Load(PolicyDiscovery.Find(given, startDirectory ?? Directory.GetCurrentDirectory(), Bundled));
+        PolicyLoader.Load(PolicyDiscovery.Find(given, startDirectory ?? Directory.GetCurrentDirectory(), Bundled), Bundled);
 }

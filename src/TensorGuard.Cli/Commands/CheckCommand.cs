@@ -16,7 +16,7 @@ internal static class CheckCommand
 {
     private static readonly Argument<string[]> Models = new("MODEL_PATH_OR_GLOB")
     {
-        Description = "Model files, sharded indexes, model directories or globs (** across folders). Default: the policy's models: list.",
+        Description = $"Models ({PolicyHelp.ModelInputs}) or globs (** across folders). Default: the policy's models: list.",
         Arity = ArgumentArity.ZeroOrMore,
     };
 

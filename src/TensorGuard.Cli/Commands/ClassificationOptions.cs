@@ -7,16 +7,16 @@ namespace TensorGuard.Cli.Commands;
 /// <summary>The options <c>classify</c> and <c>eval</c> share, and what they do with them.</summary>
 internal sealed class ClassificationOptions
 {
-    public Option<FileInfo> Policy { get; } = new("--policy")
+    public Option<FileInfo?> Policy { get; } = new("--policy")
     {
-        Description = "Policy YAML whose families and base fingerprints are the references (e.g. policies/default.yml).",
-        Required = true,
+        Description = "Policy YAML whose families and base fingerprints are the references. " + PolicyHelp.Default["Policy YAML. ".Length..],
     };
 
-    public Option<ClassifierMethod> Method { get; } = new("--method")
+    // Nullable without a default value: the help would print the enum's own casing ("TensorGuard") as the default.
+    public Option<ClassifierMethod?> Method { get; } = new("--method")
     {
         Description = "tensorguard (default): calibrated nearest-base classifier; paper: the reference procedure (K-Means, distance 7).",
-        DefaultValueFactory = _ => ClassifierMethod.TensorGuard,
+        HelpName = "tensorguard|paper",
         CustomParser = result => result.Tokens[0].Value.ToLowerInvariant() switch
         {
             "tensorguard" => ClassifierMethod.TensorGuard,
@@ -37,8 +37,8 @@ internal sealed class ClassificationOptions
     /// <summary>Loads the policy and its base fingerprints and builds the classifier the options ask for.</summary>
     public (PolicyDocument Policy, FamilyClassifier Classifier) LoadClassifier(ParseResult parseResult)
     {
-        PolicyDocument policy = PolicyLoader.Load(parseResult.GetRequiredValue(Policy).FullName);
-        return (policy, new FamilyClassifier(PolicyReferences.Load(policy), parseResult.GetValue(Method)));
+        PolicyDocument policy = PolicyLocator.Load(parseResult.GetValue(Policy)?.FullName);
+        return (policy, new FamilyClassifier(PolicyReferences.Load(policy), parseResult.GetValue(Method) ?? ClassifierMethod.TensorGuard));
     }
 
     /// <summary>Draws the run when <c>--plot</c> was given.</summary>
@@ -68,7 +68,7 @@ internal sealed class ClassificationOptions
         return option;
     }
 
-    private static ClassifierMethod InvalidMethod(System.CommandLine.Parsing.ArgumentResult result)
+    private static ClassifierMethod? InvalidMethod(System.CommandLine.Parsing.ArgumentResult result)
     {
         result.AddError($"--method must be tensorguard or paper, not '{result.Tokens[0].Value}'.");
         return default;
