@@ -56,8 +56,12 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
     /// <summary>Applies exceptions and decides every status and the verdict.</summary>
     /// <param name="selectionMessages">Messages from selecting the artifacts (patterns that matched nothing).</param>
     /// <param name="selectionIncomplete">A required pattern matched nothing.</param>
+    /// <param name="everyModelChecked">
+    /// The run checked the policy's whole <c>models:</c> list, so an exception that matched no finding is known to be
+    /// unused; a run on paths given by hand may have left out the models an exception is for.
+    /// </param>
     public CheckResult Complete(IReadOnlyList<ArtifactResult> artifacts, IReadOnlyList<RunMessage> selectionMessages,
-        bool selectionIncomplete, FailOn failOn)
+        bool selectionIncomplete, FailOn failOn, bool everyModelChecked = true)
     {
         var used = new HashSet<PolicyExemption>();
         var messages = new List<RunMessage>();
@@ -74,7 +78,12 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
         }
 
         ArtifactResult[] completed = artifacts.Select(artifact => Settle(artifact, used, failOn)).ToArray();
-        foreach (PolicyExemption unused in policy.Exemptions.Where(e => !e.HasExpired(today) && !used.Contains(e)))
+        // An artifact that was not analysed could still carry the finding an exception is for.
+        IEnumerable<PolicyExemption> unusedExemptions = everyModelChecked
+            ? policy.Exemptions.Where(e => !e.HasExpired(today) && !used.Contains(e)
+                && !completed.Any(a => a.Status == ArtifactStatus.Unreadable && Matches(e, a)))
+            : [];
+        foreach (PolicyExemption unused in unusedExemptions)
         {
             messages.Add(new RunMessage(Severity.Warning,
                 $"{policy.Path}:{unused.Position}: the exception for {unused.RuleId} on '{unused.ModelPattern}' matched no finding; remove it if the problem is fixed."));
@@ -102,6 +111,26 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
         return artifact with { Findings = findings, Status = status };
     }
 
+    /// <summary>
+    /// Whether the exception's <c>model</c> glob names the artifact: its path relative to the repository root, its
+    /// absolute path, a folder it lies in (either way), or its declared model name (ignoring case).
+    /// </summary>
+    private bool Matches(PolicyExemption exemption, ArtifactResult artifact)
+    {
+        var glob = new Glob(exemption.ModelPattern);
+        string absolute = Path.GetFullPath(artifact.Path, policy.Root);
+        for (string? path = absolute; path is not null && path != Path.GetPathRoot(path); path = Path.GetDirectoryName(path))
+        {
+            bool inside = path != policy.Root && RepositoryRoot.Contains(policy.Root, path);
+            if (glob.IsMatch(path) || (inside && glob.IsMatch(Path.GetRelativePath(policy.Root, path))))
+            {
+                return true;
+            }
+        }
+
+        return artifact.Declared is { } declared && new Glob(exemption.ModelPattern, ignoreCase: true).IsMatch(declared.Name.Value);
+    }
+
     private Finding Exempt(ArtifactResult artifact, Finding finding, HashSet<PolicyExemption> used)
     {
         if (RuleIds.IsFixed(finding.RuleId))
@@ -109,11 +138,7 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
             return finding;
         }
 
-        PolicyExemption? exemption = policy.Exemptions.FirstOrDefault(e =>
-            !e.HasExpired(today)
-            && e.RuleId == finding.RuleId
-            && (new Glob(e.ModelPattern).IsMatch(artifact.Path)
-                || (artifact.Declared is { } declared && new Glob(e.ModelPattern, ignoreCase: true).IsMatch(declared.Name.Value))));
+        PolicyExemption? exemption = policy.Exemptions.FirstOrDefault(e => !e.HasExpired(today) && e.RuleId == finding.RuleId && Matches(e, artifact));
         if (exemption is null)
         {
             return finding;
