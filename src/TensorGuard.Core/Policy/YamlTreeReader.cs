@@ -64,10 +64,36 @@ public static class YamlTreeReader
 
             return root;
         }
+        catch (YamlException error) when (error.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && IndentingTab(text) is { } tab)
+        {
+            // YamlDotNet places a tab in the indentation at the start of the enclosing mapping: point at the tab itself.
+            throw new PolicyException(file, tab, $"invalid YAML: a tab indents line {tab.Line}; YAML indents with spaces only, so replace the tab with spaces.");
+        }
         catch (YamlException error)
         {
             throw new PolicyException(file, At(error.Start), Explain(error, text));
         }
+    }
+
+    /// <summary>The first tab in a line's leading whitespace, or null.</summary>
+    private static SourcePosition? IndentingTab(string text)
+    {
+        string[] lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            int column = 0;
+            while (column < lines[i].Length && lines[i][column] is ' ' or '\t')
+            {
+                if (lines[i][column] == '\t')
+                {
+                    return new SourcePosition(i + 1, column + 1);
+                }
+
+                column++;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>YamlDotNet's explanation, with what to write instead for the mistakes people make in policies.</summary>
@@ -80,11 +106,6 @@ public static class YamlTreeReader
         string[] lines = text.Split('\n');
         string line = error.Start.Line >= 1 && error.Start.Line <= lines.Length ? lines[error.Start.Line - 1] : string.Empty;
         int column = (int)Math.Clamp(error.Start.Column - 1, 0, line.Length);
-        if (line.Contains('\t', StringComparison.Ordinal) && line[..Math.Min(line.Length, column + 1)].Contains('\t', StringComparison.Ordinal))
-        {
-            return $"invalid YAML: a tab in line {error.Start.Line}; YAML indents with spaces only, so replace the tab with spaces ({problem})";
-        }
-
         if (line[column..].TrimStart().StartsWith('*') || line.TrimStart(' ', '-').Contains(": *", StringComparison.Ordinal))
         {
             return $"invalid YAML: text starting with '*' reads as a YAML alias; if it is a glob, quote it: \"*…\" ({problem})";
