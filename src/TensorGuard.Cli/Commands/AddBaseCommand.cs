@@ -118,16 +118,11 @@ internal static class AddBaseCommand
     /// <summary>The base's license must have terms in the policy (the rules need them), or be a Hub id when the policy lists no licenses.</summary>
     private static void CheckLicense(string policyPath, PolicyDocument policy, string license)
     {
-        string[] known = policy.Licenses.Count > 0 ? policy.Licenses.Select(l => l.Id).ToArray() : [.. HubLicenses.Ids];
-        if (known.Contains(license, StringComparer.OrdinalIgnoreCase))
+        if (LicenseIds.UnknownBaseLicense(policy.Licenses, license) is { } problem)
         {
-            return;
+            throw new InvalidInputException($"{policyPath}: --license {UntrustedText.Printable(license)} cannot be used: {problem}"
+                + (policy.Licenses.Count > 0 ? $" The policy's licenses: {string.Join(", ", policy.Licenses.Select(l => l.Id))}." : string.Empty));
         }
-
-        string? suggestion = KeySuggestion.Nearest(license, known);
-        throw new InvalidInputException($"{policyPath}: --license {UntrustedText.Printable(license)} is not among the policy's licenses; "
-            + (suggestion is not null ? $"did you mean '{suggestion}'? " : string.Empty)
-            + (policy.Licenses.Count > 0 ? $"Known: {string.Join(", ", known)}; or add it to licenses: first." : "Use a Hugging Face Hub license id."));
     }
 
     private static string SafeFileName(string name) =>

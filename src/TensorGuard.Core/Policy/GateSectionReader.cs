@@ -108,13 +108,12 @@ internal static class GateSectionReader
     /// </summary>
     private static void CheckBaseLicenses(YamlMappingReader top, PolicyDocument document, IReadOnlyList<LicenseTerms> licenses)
     {
-        string[] ids = licenses.Count > 0 ? licenses.Select(l => l.Id).ToArray() : [.. HubLicenses.Ids];
-        foreach (PolicyBase model in document.LocalFamilies.SelectMany(f => f.Bases).Where(b => b.License is not null && !ids.Contains(b.License, StringComparer.OrdinalIgnoreCase)))
+        foreach (PolicyBase model in document.LocalFamilies.SelectMany(f => f.Bases).Where(b => b.License is not null))
         {
-            string? suggestion = KeySuggestion.Nearest(model.License!, ids);
-            PolicyProblems.Report(top.Error(model.Position, $"base '{YamlTreeReader.Printable(model.Name)}' has license '{YamlTreeReader.Printable(model.License!)}', which "
-                + (licenses.Count > 0 ? "'licenses' does not define; " : "is not a Hugging Face Hub license id; ")
-                + (suggestion is null ? "add it to 'licenses'." : $"did you mean '{suggestion}'?")));
+            if (LicenseIds.UnknownBaseLicense(licenses, model.License!) is { } problem)
+            {
+                PolicyProblems.Report(top.Error(model.Position, $"base '{YamlTreeReader.Printable(model.Name)}' has license '{YamlTreeReader.Printable(model.License!)}', but {problem}"));
+            }
         }
     }
 
