@@ -59,8 +59,13 @@ internal static class AddBaseCommand
         }
 
         bool created = !File.Exists(policyPath);
-        string original = created ? PolicyStarter.Text(commercial: false, []) : File.ReadAllText(policyPath);
-        PolicyDocument policy = PolicyLoader.Read(YamlTreeReader.Read(original, policyPath), policyPath, RepositoryRoot.Of(Path.GetDirectoryName(policyPath)!), PolicyLocator.Bundled);
+        string starter = PolicyStarter.Text(commercial: false, []);
+
+        // An existing file is loaded first: the loader refuses oversized files before their text is read here.
+        PolicyDocument policy = created
+            ? PolicyLoader.Read(YamlTreeReader.Read(starter, policyPath), policyPath, RepositoryRoot.Of(Path.GetDirectoryName(policyPath)!), PolicyLocator.Bundled)
+            : PolicyLoader.Load(policyPath, PolicyLocator.Bundled);
+        string original = created ? starter : File.ReadAllText(policyPath);
         CheckLicense(policyPath, policy, license);
 
         string relative = $"fingerprints/{SafeFileName(name)}.json";
