@@ -33,7 +33,8 @@ internal static class CommandRunner
         }
         catch (InvalidInputException error)
         {
-            context.Error.WriteLine($"error: {error.Message}");
+            // A policy with several problems lists one per line; each is an error of its own.
+            context.Error.WriteLine("error: " + error.Message.Replace("\n", "\nerror: ", StringComparison.Ordinal));
             return (int)ExitCode.InvalidInput;
         }
         catch (ActionInputException error)

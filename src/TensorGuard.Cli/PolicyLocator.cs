@@ -1,31 +1,24 @@
-using TensorGuard.Core;
+using TensorGuard.Core.Policy;
 
 namespace TensorGuard.Cli;
 
-/// <summary>Finds the policy a command uses when <c>--policy</c> is not given.</summary>
+/// <summary>Help texts shared by the commands that read a policy or a model.</summary>
+internal static class PolicyHelp
+{
+    public const string Default = "Policy YAML. Default: the nearest tensorguard.yml, tensorguard.yaml, .github/tensorguard.yml or .github/tensorguard.yaml "
+        + "from the current directory up to the repository root, else TensorGuard's bundled policy (every report then says so).";
+
+    /// <summary>Every model input the readers accept, for argument descriptions.</summary>
+    public const string ModelInputs = "a safetensors file, a sharded index (model.safetensors.index.json), a GGUF file, an ONNX file, a PyTorch checkpoint (.bin, .pt, .pth), a model directory, a PEFT adapter folder (with --base), or hf://ORG/NAME[@REVISION][/PATH] on the Hugging Face Hub (read by byte ranges)";
+}
+
+/// <summary>Finds and loads the policy a command uses when <c>--policy</c> is not given (see <see cref="PolicyDiscovery"/>).</summary>
 internal static class PolicyLocator
 {
-    /// <summary>Repository policy files looked for in the current directory, in order.</summary>
-    public static readonly string[] RepositoryPolicies = ["tensorguard.yml", ".github/tensorguard.yml"];
-
     /// <summary>The policy shipped with TensorGuard: the five families of the paper and their license facts.</summary>
     public static string Bundled => Path.Combine(AppContext.BaseDirectory, "policies", "default.yml");
 
-    public static string Resolve(string? given)
-    {
-        if (given is not null)
-        {
-            return given;
-        }
-
-        string? repository = RepositoryPolicies.Select(Path.GetFullPath).FirstOrDefault(File.Exists);
-        if (repository is not null)
-        {
-            return repository;
-        }
-
-        return File.Exists(Bundled)
-            ? Bundled
-            : throw new InvalidInputException($"no policy given and none found ({string.Join(", ", RepositoryPolicies)}, {Bundled}); pass --policy FILE.");
-    }
+    /// <summary>The policy <paramref name="given"/>, else the one found from <paramref name="startDirectory"/> (default: the current directory).</summary>
+    public static PolicyDocument Load(string? given, string? startDirectory = null) =>
+        PolicyLoader.Load(PolicyDiscovery.Find(given, startDirectory ?? Directory.GetCurrentDirectory(), Bundled), Bundled);
 }

@@ -163,6 +163,38 @@ public sealed class ActionEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Action_NoPolicyInTheWorkspace_SaysTheBundledPolicyWasUsedFirstInLogSummaryAndComment()
+    {
+        File.Delete(Path.Combine(_workspace, "tensorguard.yml"));
+        WriteModel(license: "apache-2.0");
+        WriteEvent(fromFork: false);
+
+        (CliResult result, _, string summary) = RunStep(("INPUT_POLICY", string.Empty));
+
+        Assert.StartsWith("warning: no repository policy found", result.Output, StringComparison.Ordinal);
+        Assert.Contains("> ⚠️ **Bundled default policy**", summary.Split('\n')[0], StringComparison.Ordinal);
+        Assert.Contains("**Bundled default policy**", Assert.Single(_server.Comments).Body.Split('\n')[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Action_PolicyUnderDotGithubAsYaml_IsFoundWithoutThePolicyInput()
+    {
+        Directory.CreateDirectory(Path.Combine(_workspace, ".git"));
+        Directory.CreateDirectory(Path.Combine(_workspace, ".github"));
+        File.Move(Path.Combine(_workspace, "tensorguard.yml"), Path.Combine(_workspace, ".github", "tensorguard.yaml"));
+        Directory.Move(Path.Combine(_workspace, "fingerprints"), Path.Combine(_workspace, ".github", "fingerprints"));
+        WriteModel(license: "mit");
+        WriteEvent(fromFork: false);
+
+        (CliResult result, Dictionary<string, string> outputs, _) = RunStep(("INPUT_POLICY", string.Empty));
+
+        // The repository policy denies MIT; the bundled one would not.
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("fail", outputs["verdict"]);
+        Assert.StartsWith("TensorGuard check · policy .github/tensorguard.yaml", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Action_ForkWithReadOnlyToken_WarnsAndTheVerdictDecides()
     {
         WriteModel(license: "mit");

@@ -191,7 +191,7 @@ public sealed class ClassifyCliTests : IDisposable
     [Theory]
     [InlineData("version: 1\nfamilies:\n  - id: llama\n    bases:\n      - name: a\n", "policy.yml:5:9: base 'a' has no fingerprint")]
     [InlineData("version: 1\nfamilies:\n  - id: llama\n", "policy.yml:3:5: family 'llama' has no base models")]
-    [InlineData("version: 1\nfamilies: *x\n", "policy.yml:2:11: YAML aliases")]
+    [InlineData("version: 1\nfamilies: *x\n", "policy.yml:2:11: '*x' reads as a YAML alias")]
     public void Classify_BadPolicy_ExitsWithInvalidInputNamingTheLine(string yaml, string expected)
     {
         string policy = Path.Combine(scratch, "policy.yml");

@@ -47,7 +47,7 @@ internal static class ActionCommand
         var log = new WorkflowLog(context.Output, environment.IsGitHubActions, inputs.Token);
 
         CheckResult result = CheckPipeline.Run(new CheckRequest(
-            PolicyLoader.Load(PolicyLocator.Resolve(inputs.Policy is { } policy ? Path.GetFullPath(policy, workspace) : null)),
+            PolicyLocator.Load(inputs.Policy is { } policy ? Path.GetFullPath(policy, workspace) : null, workspace),
             inputs.Models,
             workspace,
             new IdentityOverrides(inputs.ModelName, inputs.License, inputs.BaseModels, DeclarationSource.Override),

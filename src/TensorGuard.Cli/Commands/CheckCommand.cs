@@ -16,13 +16,13 @@ internal static class CheckCommand
 {
     private static readonly Argument<string[]> Models = new("MODEL_PATH_OR_GLOB")
     {
-        Description = "Model files, sharded indexes, model directories or globs (** across folders). Default: the policy's models: list.",
+        Description = $"Models ({PolicyHelp.ModelInputs}) or globs (** across folders). Default: the policy's models: list.",
         Arity = ArgumentArity.ZeroOrMore,
     };
 
     private static readonly Option<FileInfo?> Policy = new("--policy")
     {
-        Description = "Policy YAML. Default: tensorguard.yml or .github/tensorguard.yml in the current directory, else the bundled policies/default.yml.",
+        Description = PolicyHelp.Default,
     };
 
     private static readonly Option<string?> Name = new("--name") { Description = "Override the declared model name." };
@@ -68,7 +68,7 @@ internal static class CheckCommand
         IReadOnlyList<ReportFormat> formats = parseResult.GetValue(Formats) ?? [];
         DirectoryInfo? reportDirectory = parseResult.GetValue(ReportDirectory);
         var request = new CheckRequest(
-            PolicyLoader.Load(PolicyLocator.Resolve(parseResult.GetValue(Policy)?.FullName)),
+            PolicyLocator.Load(parseResult.GetValue(Policy)?.FullName),
             parseResult.GetValue(Models) ?? [],
             Directory.GetCurrentDirectory(),
             new IdentityOverrides(parseResult.GetValue(Name), parseResult.GetValue(License), SplitList(parseResult.GetValue(BaseModel)), DeclarationSource.Override),

@@ -7,16 +7,16 @@ namespace TensorGuard.Cli.Commands;
 /// <summary>The options <c>classify</c> and <c>eval</c> share, and what they do with them.</summary>
 internal sealed class ClassificationOptions
 {
-    public Option<FileInfo> Policy { get; } = new("--policy")
+    public Option<FileInfo?> Policy { get; } = new("--policy")
     {
-        Description = "Policy YAML whose families and base fingerprints are the references (e.g. policies/default.yml).",
-        Required = true,
+        Description = "Policy YAML whose families and base fingerprints are the references. " + PolicyHelp.Default["Policy YAML. ".Length..],
     };
 
-    public Option<ClassifierMethod> Method { get; } = new("--method")
+    // Nullable without a default value: the help would print the enum's own casing ("TensorGuard") as the default.
+    public Option<ClassifierMethod?> Method { get; } = new("--method")
     {
         Description = "tensorguard (default): calibrated nearest-base classifier; paper: the reference procedure (K-Means, distance 7).",
-        DefaultValueFactory = _ => ClassifierMethod.TensorGuard,
+        HelpName = "tensorguard|paper",
         CustomParser = result => result.Tokens[0].Value.ToLowerInvariant() switch
         {
             "tensorguard" => ClassifierMethod.TensorGuard,
@@ -34,15 +34,16 @@ internal sealed class ClassificationOptions
     /// <summary>The name users type for <paramref name="method"/>.</summary>
     public static string NameOf(ClassifierMethod method) => method == ClassifierMethod.Paper ? "paper" : "tensorguard";
 
-    /// <summary>Loads the policy named by the options.</summary>
-    public PolicyDocument LoadPolicy(ParseResult parseResult) => PolicyLoader.Load(parseResult.GetRequiredValue(Policy).FullName);
+    /// <summary>Loads the policy named by the options, else the one <c>check</c> would find.</summary>
+    public PolicyDocument LoadPolicy(ParseResult parseResult) => PolicyLocator.Load(parseResult.GetValue(Policy)?.FullName);
 
     /// <summary>
     /// Builds the classifier the options ask for from <paramref name="policy"/>'s bases and references, leaving out the
     /// references named in <paramref name="heldOut"/> so that a model is never classified against itself.
     /// </summary>
     public FamilyClassifier LoadClassifier(ParseResult parseResult, PolicyDocument policy, IReadOnlySet<string>? heldOut = null) =>
-        new(PolicyReferences.Load(policy), parseResult.GetValue(Method), PolicyReferences.LoadLabelled(policy).Where(r => heldOut?.Contains(r.Name) != true).ToArray());
+        new(PolicyReferences.Load(policy), parseResult.GetValue(Method) ?? ClassifierMethod.TensorGuard,
+            PolicyReferences.LoadLabelled(policy).Where(r => heldOut?.Contains(r.Name) != true).ToArray());
 
     /// <summary>Draws the run when <c>--plot</c> was given.</summary>
     public void WritePlot(ParseResult parseResult, CommandContext context, ClassificationRun run, string title, IReadOnlySet<string> misclassified)
@@ -71,7 +72,7 @@ internal sealed class ClassificationOptions
         return option;
     }
 
-    private static ClassifierMethod InvalidMethod(System.CommandLine.Parsing.ArgumentResult result)
+    private static ClassifierMethod? InvalidMethod(System.CommandLine.Parsing.ArgumentResult result)
     {
         result.AddError($"--method must be tensorguard or paper, not '{result.Tokens[0].Value}'.");
         return default;

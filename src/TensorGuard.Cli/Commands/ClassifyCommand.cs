@@ -14,7 +14,7 @@ internal static class ClassifyCommand
 {
     private static readonly Argument<string[]> Inputs = new("MODEL_OR_FINGERPRINT")
     {
-        Description = "Models (a .safetensors file, an index.json, a folder or hf://ORG/NAME[@REVISION]), fingerprinted on the fly, or fingerprint JSON files (TensorGuard's or the reference's flat format).",
+        Description = $"Models ({PolicyHelp.ModelInputs}), fingerprinted on the fly, or fingerprint JSON files (TensorGuard's or the reference's flat format).",
         Arity = ArgumentArity.OneOrMore,
     };
 

@@ -11,9 +11,9 @@ namespace TensorGuard.Cli.Commands;
 /// <summary><c>tensorguard compare A B [--json]</c>: distance, similarity and relatedness of two models or fingerprints.</summary>
 internal static class CompareCommand
 {
-    private static readonly Argument<string> First = new("A") { Description = "A model (file, index, directory or hf://ORG/NAME[@REVISION]) or a fingerprint JSON file." };
+    private static readonly Argument<string> First = new("A") { Description = $"A model ({PolicyHelp.ModelInputs}) or a fingerprint JSON file." };
 
-    private static readonly Argument<string> Second = new("B") { Description = "A model (file, index, directory or hf://ORG/NAME[@REVISION]) or a fingerprint JSON file." };
+    private static readonly Argument<string> Second = new("B") { Description = $"A model ({PolicyHelp.ModelInputs}) or a fingerprint JSON file." };
 
     private const int TextMatches = 5;
 

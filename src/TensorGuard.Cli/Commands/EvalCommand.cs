@@ -120,7 +120,7 @@ internal static class EvalCommand
             .. policyReferences,
             .. queries.Where(q => held.Add(q.Name)).Select(q => new ReferenceBase(q.Name, labels[q.Name], q.Features)),
         ];
-        ClassifierMethod method = parseResult.GetValue(Shared.Method);
+        ClassifierMethod method = parseResult.GetValue(Shared.Method) ?? ClassifierMethod.TensorGuard;
         IReadOnlyList<FamilyHoldOut> families = CrossValidation.Run(bases, references, method);
 
         if (parseResult.GetValue(Shared.Json))

@@ -9,7 +9,7 @@ internal static class FingerprintCommand
 {
     private static readonly Argument<string[]> Models = new("MODEL")
     {
-        Description = "A .safetensors file, a model.safetensors.index.json, a model directory, or hf://ORG/NAME[@REVISION][/PATH] on the Hugging Face Hub (several allowed).",
+        Description = $"A model: {PolicyHelp.ModelInputs} (several allowed).",
         Arity = ArgumentArity.OneOrMore,
     };
 

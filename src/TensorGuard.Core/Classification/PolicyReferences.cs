@@ -10,9 +10,11 @@ public static class PolicyReferences
     /// Reads every base's fingerprint (file or inline). A base whose fingerprint is unreadable, of
     /// another method or incomplete is a policy error located at that base.
     /// </summary>
-    /// <exception cref="PolicyException">A base's fingerprint is invalid.</exception>
+    /// <exception cref="PolicyException">A base's fingerprint is invalid, or the policy has no base at all.</exception>
     public static IReadOnlyList<ReferenceBase> Load(PolicyDocument policy) =>
-        policy.Bases.Select(b => Reference(policy, "base", b.Name, b.FamilyId, b.Fingerprint, b.Position)).ToArray();
+        policy.Bases.Any()
+            ? policy.Bases.Select(b => Reference(policy, "base", b.Name, b.FamilyId, b.Fingerprint, b.Position)).ToArray()
+            : throw new PolicyException(policy.Path, new SourcePosition(1, 1), "the policy has no base models; add one with 'tensorguard policy add-base', or write 'extends: default' to use TensorGuard's.");
 
     /// <summary>Reads the policy's labelled references that are not bases (<c>references:</c>), located like bases on error.</summary>
     /// <exception cref="PolicyException">A reference's fingerprint is invalid.</exception>
@@ -23,6 +25,20 @@ public static class PolicyReferences
     /// <exception cref="InvalidInputException">The document holds no gradient fingerprint.</exception>
     public static NamedFeatures Query(FingerprintDocument document, string source) =>
         new(document.ModelName, ToDictionary(document.RequireGradient(source).Features));
+
+    /// <summary>
+    /// The bases whose fingerprint was computed from exactly the weight files of <paramref name="document"/> (same
+    /// SHA-256 set): adding it again would give the classifier two labels for one point. Bases whose fingerprint
+    /// records no files (reference format, inline features) cannot be compared and are not listed.
+    /// </summary>
+    public static IReadOnlyList<PolicyBase> WithSameWeights(PolicyDocument policy, FingerprintDocument document)
+    {
+        var hashes = document.Files.Select(f => f.Sha256).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return hashes.Count == 0
+            ? []
+            : policy.Bases.Where(b => b.Fingerprint is FingerprintFile file && File.Exists(file.FullPath)
+                && FingerprintReader.Read(file.FullPath).Files.Select(f => f.Sha256).ToHashSet(StringComparer.OrdinalIgnoreCase).SetEquals(hashes)).ToArray();
+    }
 
     private static ReferenceBase Reference(PolicyDocument policy, string kind, string name, string family, BaseFingerprintSource fingerprint, SourcePosition position)
     {

@@ -41,6 +41,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         }
 
         DeclaredLicenseAllowed();
+        LicenseUnknown();
         DeclaredBases();
         MergedBases();
         return _findings;
@@ -263,6 +264,26 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         {
             Add(RuleIds.LicenseDenied, $"declares license {license.Value}{From(license.Source)}, which the organisation does not allow",
                 "Distribute the model under an allowed license, or change organisation.allowed-licenses / denied-licenses in the policy.",
+                null, declared.ModelCardPath, CardLine("license", license.Source));
+        }
+    }
+
+    /// <summary>A declared license the policy has no terms for, or none at all: nothing about it was checked, so it must not read as compliant.</summary>
+    private void LicenseUnknown()
+    {
+        string known = policy.Licenses.Count == 0 ? "the policy lists none; add licenses: or extends: default" : string.Join(", ", policy.Licenses.Select(l => l.Id));
+        if (declared.License is not { } license)
+        {
+            Add(RuleIds.LicenseUnknown, "declares no license, so nothing says what the weights may be used for",
+                $"Declare license: with a Hub license id in the model card's front matter (or license: other with license_name), or set license: in the policy's models: entry; the policy knows {known}.",
+                null, declared.ModelCardPath);
+            return;
+        }
+
+        if (Terms(license.Value) is null)
+        {
+            Add(RuleIds.LicenseUnknown, $"declares license {Formats.UntrustedText.Printable(license.Value)}{From(license.Source)}, which the policy's licenses do not describe, so its terms were not checked",
+                $"Add {Formats.UntrustedText.Printable(license.Value)} to the policy's licenses: with its terms (commercial, name-prefix, notices), or correct the declared license; the policy knows {known}.",
                 null, declared.ModelCardPath, CardLine("license", license.Source));
         }
     }

@@ -57,6 +57,12 @@ public sealed record CheckResult(
     IReadOnlyList<RunMessage> Messages,
     Verdict Verdict)
 {
+    /// <summary>The run used the bundled default policy because the repository has none: every report says so first.</summary>
+    public bool BundledPolicy { get; init; }
+
+    /// <summary>The policy the run used.</summary>
+    public PolicyUsed Policy => new(PolicyPath, BundledPolicy);
+
     /// <summary>
     /// Active findings at or above <c>fail-on</c> in analysed artifacts: the number the action reports as violations
     /// (unreadable artifacts are counted by their status; they make the run incomplete whatever this says).

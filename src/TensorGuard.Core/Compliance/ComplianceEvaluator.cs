@@ -11,6 +11,11 @@ namespace TensorGuard.Core.Compliance;
 /// </summary>
 public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
 {
+    /// <summary>What every report says first when no repository policy was found.</summary>
+    public static readonly string BundledPolicyNotice =
+        $"no repository policy found ({string.Join(", ", PolicyDiscovery.Candidates)}, from the working directory up to the repository root), "
+        + "so this run used TensorGuard's bundled default policy; run 'tensorguard policy init' to write your own.";
+
     /// <summary>The findings for one analysed artifact; exceptions and status are settled by <see cref="Complete"/>.</summary>
     /// <param name="path">The artifact as reported (relative to the repository root where possible).</param>
     public ArtifactResult Evaluate(string path, DeclaredIdentity declared, LineageEvidence evidence)
@@ -51,11 +56,21 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
     /// <summary>Applies exceptions and decides every status and the verdict.</summary>
     /// <param name="selectionMessages">Messages from selecting the artifacts (patterns that matched nothing).</param>
     /// <param name="selectionIncomplete">A required pattern matched nothing.</param>
+    /// <param name="everyModelChecked">
+    /// The run checked the policy's whole <c>models:</c> list, so an exception that matched no finding is known to be
+    /// unused; a run on paths given by hand may have left out the models an exception is for.
+    /// </param>
     public CheckResult Complete(IReadOnlyList<ArtifactResult> artifacts, IReadOnlyList<RunMessage> selectionMessages,
-        bool selectionIncomplete, FailOn failOn)
+        bool selectionIncomplete, FailOn failOn, bool everyModelChecked = true)
     {
         var used = new HashSet<PolicyExemption>();
-        var messages = new List<RunMessage>(selectionMessages);
+        var messages = new List<RunMessage>();
+        if (policy.Bundled)
+        {
+            messages.Add(new RunMessage(Severity.Warning, BundledPolicyNotice));
+        }
+
+        messages.AddRange(selectionMessages);
         foreach (PolicyExemption expired in policy.Exemptions.Where(e => e.HasExpired(today)))
         {
             messages.Add(new RunMessage(Severity.Warning, string.Create(CultureInfo.InvariantCulture,
@@ -63,7 +78,12 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
         }
 
         ArtifactResult[] completed = artifacts.Select(artifact => Settle(artifact, used, failOn)).ToArray();
-        foreach (PolicyExemption unused in policy.Exemptions.Where(e => !e.HasExpired(today) && !used.Contains(e)))
+        // An artifact that was not analysed could still carry the finding an exception is for.
+        IEnumerable<PolicyExemption> unusedExemptions = everyModelChecked
+            ? policy.Exemptions.Where(e => !e.HasExpired(today) && !used.Contains(e)
+                && !completed.Any(a => a.Status == ArtifactStatus.Unreadable && Matches(e, a)))
+            : [];
+        foreach (PolicyExemption unused in unusedExemptions)
         {
             messages.Add(new RunMessage(Severity.Warning,
                 $"{policy.Path}:{unused.Position}: the exception for {unused.RuleId} on '{unused.ModelPattern}' matched no finding; remove it if the problem is fixed."));
@@ -72,7 +92,7 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
         Verdict verdict = selectionIncomplete || completed.Any(a => a.Status == ArtifactStatus.Unreadable) ? Verdict.Incomplete
             : completed.Any(a => a.Status == ArtifactStatus.Violation) ? Verdict.Fail
             : Verdict.Pass;
-        return new CheckResult(policy.Path, policy.Root, failOn, completed, messages, verdict);
+        return new CheckResult(policy.Path, policy.Root, failOn, completed, messages, verdict) { BundledPolicy = policy.Bundled };
     }
 
     private ArtifactResult Settle(ArtifactResult artifact, HashSet<PolicyExemption> used, FailOn failOn)
@@ -91,6 +111,26 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
         return artifact with { Findings = findings, Status = status };
     }
 
+    /// <summary>
+    /// Whether the exception's <c>model</c> glob names the artifact: its path relative to the repository root, its
+    /// absolute path, a folder it lies in (either way), or its declared model name (ignoring case).
+    /// </summary>
+    private bool Matches(PolicyExemption exemption, ArtifactResult artifact)
+    {
+        var glob = new Glob(exemption.ModelPattern);
+        string absolute = Path.GetFullPath(artifact.Path, policy.Root);
+        for (string? path = absolute; path is not null && path != Path.GetPathRoot(path); path = Path.GetDirectoryName(path))
+        {
+            bool inside = path != policy.Root && RepositoryRoot.Contains(policy.Root, path);
+            if (glob.IsMatch(path) || (inside && glob.IsMatch(Path.GetRelativePath(policy.Root, path))))
+            {
+                return true;
+            }
+        }
+
+        return artifact.Declared is { } declared && new Glob(exemption.ModelPattern, ignoreCase: true).IsMatch(declared.Name.Value);
+    }
+
     private Finding Exempt(ArtifactResult artifact, Finding finding, HashSet<PolicyExemption> used)
     {
         if (RuleIds.IsFixed(finding.RuleId))
@@ -98,11 +138,7 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
             return finding;
         }
 
-        PolicyExemption? exemption = policy.Exemptions.FirstOrDefault(e =>
-            !e.HasExpired(today)
-            && e.RuleId == finding.RuleId
-            && (new Glob(e.ModelPattern).IsMatch(artifact.Path)
-                || (artifact.Declared is { } declared && new Glob(e.ModelPattern, ignoreCase: true).IsMatch(declared.Name.Value))));
+        PolicyExemption? exemption = policy.Exemptions.FirstOrDefault(e => !e.HasExpired(today) && e.RuleId == finding.RuleId && Matches(e, artifact));
         if (exemption is null)
         {
             return finding;

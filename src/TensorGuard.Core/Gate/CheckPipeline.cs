@@ -4,7 +4,7 @@ using TensorGuard.Core.Policy;
 namespace TensorGuard.Core.Gate;
 
 /// <summary>What a check is asked to do: by the CLI's <c>check</c>, the action, the demo, or a library caller.</summary>
-/// <param name="Policy">The loaded policy (see <see cref="PolicyLoader.Load(string)"/>).</param>
+/// <param name="Policy">The loaded policy (see <see cref="PolicyLoader.Load(string, string?)"/>).</param>
 /// <param name="Models">Model paths or globs; empty checks the policy's <c>models:</c> list.</param>
 /// <param name="BaseDirectory">The directory <paramref name="Models"/> are relative to.</param>
 /// <param name="Overrides">Declarations that win over the model card's (name, license, base models).</param>

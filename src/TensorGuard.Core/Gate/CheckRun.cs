@@ -19,7 +19,8 @@ public sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, Da
         ArtifactSelection selection = ArtifactSelector.Select(patterns);
         var evaluator = new ComplianceEvaluator(policy, today);
         ArtifactResult[] results = selection.Artifacts.Select(artifact => CheckOne(evaluator, artifact, overrides)).ToArray();
-        return evaluator.Complete(results, selection.Messages, selection.Incomplete, failOn);
+        IReadOnlyList<RunMessage> messages = analyzer.Note is { } note ? [new RunMessage(Severity.Note, note), .. selection.Messages] : selection.Messages;
+        return evaluator.Complete(results, messages, selection.Incomplete, failOn, everyModelChecked: patterns.All(p => p.Entry is not null));
     }
 
     private ArtifactResult CheckOne(ComplianceEvaluator evaluator, SelectedArtifact artifact, IdentityOverrides overrides)

@@ -27,7 +27,7 @@ public sealed class LineageAnalyzer
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    private readonly FamilyClassifier _classifier;
+    private readonly FamilyClassifier? _classifier;
     private readonly IReadOnlyList<SketchedBase> _sketched;
     private readonly FingerprintCache? _cache;
     private readonly IdentityEvidence _identity;
@@ -36,7 +36,13 @@ public sealed class LineageAnalyzer
     public LineageAnalyzer(PolicyDocument policy, FingerprintCache? cache)
     {
         IReadOnlyList<ReferenceBase> bases = PolicyReferences.Load(policy);
-        _classifier = new FamilyClassifier(bases, ClassifierMethod.TensorGuard, PolicyReferences.LoadLabelled(policy));
+
+        // The classifier scales features by their spread across bases, which one base does not have: lineage tests alone then decide.
+        _classifier = bases.Count >= 2 ? new FamilyClassifier(bases, ClassifierMethod.TensorGuard, PolicyReferences.LoadLabelled(policy)) : null;
+        Note = _classifier is null
+            ? $"the policy has one base ({bases[0].Name}), so the family classifier was skipped; only lineage tests against it decide"
+              + (bases[0].Lineage is null ? ", and its fingerprint has no lineage sketch, so nothing can be detected: re-create it with 'tensorguard policy add-base'." : ".")
+            : null;
         _sketched = bases
             .Where(b => b.Lineage is not null)
             .Select(b => new SketchedBase(b.Name, b.Lineage!, CacheKind(b.Lineage!)))
@@ -44,6 +50,9 @@ public sealed class LineageAnalyzer
         _cache = cache;
         _identity = new IdentityEvidence(bases);
     }
+
+    /// <summary>What the run should be told about how lineage is found (the classifier skipped), or null.</summary>
+    public string? Note { get; }
 
     /// <exception cref="ModelFormatException">The weights cannot be read or fingerprinted.</exception>
     public LineageEvidence Analyse(LoadedModel model)
@@ -53,9 +62,13 @@ public sealed class LineageAnalyzer
             bytes => FingerprintReader.Parse(bytes, model.Path, model.Path),
             () => ModelFingerprinter.Fingerprint(model, Path.GetFileName(model.Path), new FingerprintRun(Methods: FingerprintMethods.Gradient)),
             document => Encoding.UTF8.GetBytes(FingerprintWriter.ToJson(document)));
-        FamilyClassification classification = _classifier.Classify([PolicyReferences.Query(fingerprint, model.Path)]).Results[0];
-        var nearest = new NearestBase(classification.NearestBase, classification.NearestFamily, classification.Distance,
-            classification.UnknownThreshold, classification.Unknown);
+        NearestBase? nearest = null;
+        if (_classifier is not null)
+        {
+            FamilyClassification classification = _classifier.Classify([PolicyReferences.Query(fingerprint, model.Path)]).Results[0];
+            nearest = new NearestBase(classification.NearestBase, classification.NearestFamily, classification.Distance,
+                classification.UnknownThreshold, classification.Unknown);
+        }
 
         LineageCandidate? candidate = null;
         LineageTest[] tests = _sketched

@@ -5,31 +5,40 @@ namespace TensorGuard.Core.Policy;
 /// <summary>
 /// Edits a policy file as text, so that its comments and layout survive: inserts a base model at the top of a
 /// family's <c>bases:</c> list, or a new family at the top of <c>families:</c>. Works on block-style YAML (what
-/// <c>policies/default.yml</c> and the README use); a flow-style list is refused with a message.
+/// <c>policies/default.yml</c> and the README use); a flow-style list is refused with a message. A policy without
+/// families of its own (a fresh <c>policy init</c>, <c>families: []</c>) gets a <c>families:</c> section at its end.
 /// </summary>
 public static class PolicyEditor
 {
     /// <summary>The policy text with the base added.</summary>
     /// <param name="text">The policy file's text, as loaded into <paramref name="policy"/>.</param>
     /// <param name="fingerprint">The fingerprint file, relative to the policy.</param>
-    public static string AddBase(string text, PolicyDocument policy, string family, string name, string? license, string fingerprint)
+    /// <param name="aliases">Hub ids a model card's <c>base_model</c> may name this base by.</param>
+    public static string AddBase(string text, PolicyDocument policy, string family, string name, string? license, string fingerprint, IReadOnlyList<string>? aliases = null)
     {
         if (policy.Bases.Any(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase)))
         {
             throw new InvalidInputException($"{policy.Path}: the policy already has a base named '{UntrustedText.Printable(name)}'; choose another --name.");
         }
 
-        foreach (string value in new[] { family, name, license ?? string.Empty, fingerprint }.Where(v => v.Any(char.IsControl)))
+        foreach (string value in new[] { family, name, license ?? string.Empty, fingerprint }.Concat(aliases ?? []).Where(v => v.Any(char.IsControl)))
         {
             throw new InvalidInputException($"'{UntrustedText.Printable(value)}' contains control characters; use plain text.");
         }
 
         string newline = text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
         var lines = text.Split('\n').Select(line => line.TrimEnd('\r')).ToList();
-        PolicyFamily? existing = policy.Families.FirstOrDefault(f => f.Id == family);
+        string[] baseEntry = BaseEntry(name, license, fingerprint, aliases ?? []);
+        string[] familyEntry = ["id: " + Scalar(family), "bases:", .. baseEntry.Select((line, i) => (i == 0 ? "  - " : "    ") + line)];
+        if (policy.LocalFamilies.Count == 0)
+        {
+            return WithFirstFamily(lines, familyEntry, newline);
+        }
+
+        PolicyFamily? existing = policy.LocalFamilies.FirstOrDefault(f => f.Id == family);
         (SourcePosition anchor, string[] entry) = existing is not null
-            ? (existing.Bases[0].Position, BaseEntry(name, license, fingerprint))
-            : (policy.Families[0].Position, ["id: " + Scalar(family), "bases:", .. BaseEntry(name, license, fingerprint).Select((line, i) => (i == 0 ? "  - " : "    ") + line)]);
+            ? (existing.Bases[0].Position, baseEntry)
+            : (policy.LocalFamilies[0].Position, familyEntry);
         int index = (int)anchor.Line - 1;
         int column = (int)anchor.Column - 1;
         string line = lines[index];
@@ -46,12 +55,36 @@ public static class PolicyEditor
         return string.Join(newline, lines);
     }
 
-    private static string[] BaseEntry(string name, string? license, string fingerprint) =>
+    private static string[] BaseEntry(string name, string? license, string fingerprint, IReadOnlyList<string> aliases) =>
     [
         "name: " + Scalar(name),
         .. license is null ? Array.Empty<string>() : ["license: " + Scalar(license)],
         "fingerprint: " + Scalar(fingerprint),
+        .. aliases.Count == 0 ? Array.Empty<string>() : ["aliases: [" + string.Join(", ", aliases.Select(Scalar)) + "]"],
     ];
+
+    /// <summary>Replaces an empty top-level <c>families:</c> (absent, null or <c>[]</c>) with one holding <paramref name="familyEntry"/>.</summary>
+    private static string WithFirstFamily(List<string> lines, string[] familyEntry, string newline)
+    {
+        string[] section = ["families:", .. familyEntry.Select((line, i) => (i == 0 ? "  - " : "    ") + line)];
+        int index = lines.FindIndex(line => line.StartsWith("families:", StringComparison.Ordinal));
+        if (index >= 0)
+        {
+            lines.RemoveAt(index);
+            lines.InsertRange(index, section);
+        }
+        else
+        {
+            while (lines.Count > 0 && lines[^1].Length == 0)
+            {
+                lines.RemoveAt(lines.Count - 1);
+            }
+
+            lines.AddRange(["", .. section, ""]);
+        }
+
+        return string.Join(newline, lines);
+    }
 
     /// <summary>A YAML scalar, double-quoted whenever plain style could change its meaning.</summary>
     private static string Scalar(string value)

@@ -2,40 +2,78 @@ namespace TensorGuard.Core.Policy;
 
 /// <summary>
 /// Loads a policy file: YAML without anchors or aliases, known keys only, every error located by line
-/// and column. New sections add their keys to <see cref="TopLevelKeys"/> and a reader method here.
+/// and column, every problem of one file reported together (<see cref="PolicyProblems"/>). New sections add their
+/// keys to <see cref="TopLevelKeys"/> and a reader method here. <c>extends:</c> starts from another policy's
+/// families, bases and licenses (see <see cref="PolicyInheritance"/>).
 /// </summary>
 public static class PolicyLoader
 {
     public const int SupportedVersion = 1;
 
-    private static readonly string[] TopLevelKeys = ["version", "families", .. GateSectionReader.TopLevelKeys];
+    /// <summary>What <c>extends:</c> writes to build on the policy shipped with TensorGuard.</summary>
+    public const string DefaultPolicyName = "default";
+
+    private static readonly string[] TopLevelKeys = ["version", "extends", "families", .. GateSectionReader.TopLevelKeys];
     private static readonly string[] FamilyKeys = ["id", "name", "bases", "references", "covers", "notices"];
     private static readonly string[] BaseKeys = ["name", "version", "license", "fingerprint", "features", "aliases"];
     private static readonly string[] ReferenceKeys = ["name", "fingerprint", "features"];
 
-    public static PolicyDocument Load(string path)
-    {
-        YamlNode root = YamlTreeReader.ReadFile(path);
-        string fullPath = System.IO.Path.GetFullPath(path);
-        string rootDirectory = RepositoryRoot.Of(System.IO.Path.GetDirectoryName(fullPath)!);
-        return Read(root, path, rootDirectory);
-    }
+    /// <summary>Loads <paramref name="path"/>; <paramref name="bundledPolicy"/> is what <c>extends: default</c> means.</summary>
+    public static PolicyDocument Load(string path, string? bundledPolicy = null) =>
+        Load(path, bundledPolicy, new PolicyInheritance(bundledPolicy));
+
+    /// <summary>Loads the policy discovery chose, remembering whether it is the bundled default.</summary>
+    public static PolicyDocument Load(PolicyUsed used, string? bundledPolicy = null) =>
+        Load(used.Path, bundledPolicy) with { Bundled = used.Bundled };
 
     /// <summary>Reads a parsed policy; file references resolve against <paramref name="rootDirectory"/>'s rules.</summary>
-    public static PolicyDocument Read(YamlNode document, string path, string rootDirectory)
+    public static PolicyDocument Read(YamlNode document, string path, string rootDirectory, string? bundledPolicy = null) =>
+        PolicyProblems.Collect(() => ReadTree(document, path, rootDirectory, new PolicyInheritance(bundledPolicy)));
+
+    private static PolicyDocument Load(string path, string? bundledPolicy, PolicyInheritance inheritance)
     {
-        var top = YamlMappingReader.Open(path, document, "policy", TopLevelKeys);
+        string fullPath = System.IO.Path.GetFullPath(path);
+        string rootDirectory = RepositoryRoot.Of(System.IO.Path.GetDirectoryName(fullPath)!);
+        return PolicyProblems.Collect(() => ReadTree(YamlTreeReader.ReadFile(path), path, rootDirectory, inheritance));
+    }
+
+    /// <summary>Loads a policy named by <c>extends:</c> (its own problems are reported on their own).</summary>
+    internal static PolicyDocument LoadParent(string path, PolicyInheritance inheritance) =>
+        Load(path, inheritance.BundledPolicy, inheritance);
+
+    private static PolicyDocument ReadTree(YamlNode document, string path, string rootDirectory, PolicyInheritance inheritance)
+    {
+        var top = YamlMappingReader.Open(path, document, "policy", TopLevelKeys, Misplaced);
+        if (top.Optional("version") is null)
+        {
+            throw top.Error(top.Mapping.Position, $"the policy has no 'version'; add 'version: {SupportedVersion}' as its first line.");
+        }
+
         int version = top.RequiredInteger("version");
         if (version != SupportedVersion)
         {
-            throw top.Error(top.Required("version").Position, $"policy version {version} is not supported; this TensorGuard reads version {SupportedVersion}.");
+            throw top.Error(top.Required("version").Position, $"policy version {version} is not supported; this TensorGuard reads version {SupportedVersion}: write 'version: {SupportedVersion}'.");
         }
 
         string policyDirectory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        PolicyDocument? parent = top.Optional("extends") is { } extends ? inheritance.Parent(top, extends, policyDirectory, rootDirectory) : null;
         var context = new Context(path, policyDirectory, rootDirectory);
-        var families = top.RequiredList("families").Select(context.ReadFamily).ToList();
-        return GateSectionReader.Read(top, new PolicyDocument(path, rootDirectory, version, families));
+        // A policy may start without families (policy init, extends:); the gate refuses to run without any base.
+        IReadOnlyList<YamlNode> familyNodes = top.Optional("families") is null or YamlSequence { Items.Count: 0 } ? [] : top.RequiredList("families");
+        var families = familyNodes.Select(context.ReadFamily).ToList();
+        PolicyDocument local = new PolicyDocument(path, rootDirectory, version, PolicyInheritance.MergeFamilies(parent?.Families ?? [], families))
+        {
+            LocalFamilies = families,
+            Licenses = parent?.Licenses ?? [],
+        };
+        return GateSectionReader.Read(top, local);
     }
+
+    /// <summary>The section a top-level key belongs under when it lost its indentation.</summary>
+    private static string? Misplaced(string key) =>
+        GateSectionReader.OrganisationKeys.Contains(key) ? "organisation"
+        : RuleIds.DefaultSeverities.ContainsKey(key) ? "rules"
+        : null;
 
     private sealed class Context(string file, string policyDirectory, string rootDirectory)
     {

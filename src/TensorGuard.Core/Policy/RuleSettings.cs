@@ -21,8 +21,19 @@ public sealed record RuleSettings(IReadOnlyDictionary<string, Severity> Severiti
 {
     public static readonly RuleSettings Default = new(RuleIds.DefaultSeverities);
 
+    /// <summary>The rules the policy's <c>rules:</c> section sets itself.</summary>
+    public IReadOnlySet<string> Explicit { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>The rule's severity, or null when the policy turned it off.</summary>
     public Severity? SeverityOf(string ruleId) => Severities.TryGetValue(ruleId, out Severity severity) ? severity : null;
+
+    /// <summary>
+    /// <c>license-unknown</c> defaults to an error for an organisation that ships commercially (a license nobody
+    /// checked may forbid that), to a warning otherwise; a severity the policy sets itself stays.
+    /// </summary>
+    public RuleSettings WithUnknownLicenseDefault(bool commercial) => commercial && !Explicit.Contains(RuleIds.LicenseUnknown)
+        ? this with { Severities = new Dictionary<string, Severity>(Severities, StringComparer.Ordinal) { [RuleIds.LicenseUnknown] = Severity.Error } }
+        : this;
 }
 
 /// <summary>Stable ids of the findings TensorGuard reports (documented in the README).</summary>
@@ -37,6 +48,7 @@ public static class RuleIds
     public const string LineageUnverified = "lineage-unverified";
     public const string FamilyDenied = "family-denied";
     public const string LicenseDenied = "license-denied";
+    public const string LicenseUnknown = "license-unknown";
     public const string NonCommercial = "non-commercial";
     public const string ModelCard = "model-card";
     public const string UnreadableArtifact = "unreadable-artifact";
@@ -54,6 +66,7 @@ public static class RuleIds
         [LineageUnverified] = Severity.Warning,
         [FamilyDenied] = Severity.Error,
         [LicenseDenied] = Severity.Error,
+        [LicenseUnknown] = Severity.Warning,
         [NonCommercial] = Severity.Error,
         [ModelCard] = Severity.Warning,
         [UnreadableArtifact] = Severity.Error,

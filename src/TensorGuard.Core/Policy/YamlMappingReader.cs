@@ -30,9 +30,10 @@ public sealed class YamlMappingReader
 
     /// <summary>
     /// Opens <paramref name="node"/> as a mapping describing <paramref name="what"/> whose keys must be
-    /// among <paramref name="knownKeys"/>.
+    /// among <paramref name="knownKeys"/>. An unknown key is reported (reading goes on without it);
+    /// <paramref name="misplaced"/> names the section a key belongs under when it lost its indentation.
     /// </summary>
-    public static YamlMappingReader Open(string file, YamlNode node, string what, IReadOnlyCollection<string> knownKeys)
+    public static YamlMappingReader Open(string file, YamlNode node, string what, IReadOnlyCollection<string> knownKeys, Func<string, string?>? misplaced = null)
     {
         if (node is not YamlMapping mapping)
         {
@@ -44,10 +45,12 @@ public sealed class YamlMappingReader
             if (!knownKeys.Contains(key.Value))
             {
                 string? suggestion = KeySuggestion.Nearest(key.Value, knownKeys);
-                string hint = suggestion is null
+                string hint = misplaced?.Invoke(key.Value) is { } section
+                    ? $"did you mean to put it under {section}:? Indent it below '{section}:'"
+                    : suggestion is null
                     ? $"known keys: {string.Join(", ", knownKeys)}"
                     : $"did you mean '{suggestion}'?";
-                throw new PolicyException(file, key.Position, $"unknown key '{YamlTreeReader.Printable(key.Value)}' in {what}; {hint}");
+                PolicyProblems.Report(new PolicyException(file, key.Position, $"unknown key '{YamlTreeReader.Printable(key.Value)}' in {what}; {hint}"));
             }
         }
 

@@ -69,23 +69,63 @@ public static class YamlTreeReader
 
             return root;
         }
+        catch (YamlException error) when (error.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && IndentingTab(text) is { } tab)
+        {
+            // YamlDotNet places a tab in the indentation at the start of the enclosing mapping: point at the tab itself.
+            throw new PolicyException(file, tab, $"invalid YAML: a tab indents line {tab.Line}; YAML indents with spaces only, so replace the tab with spaces.");
+        }
         catch (YamlException error)
         {
-            // YamlDotNet's messages start with "(Line: …, Col: …)": keep only the explanation.
-            string problem = error.Message.Contains("): ", StringComparison.Ordinal)
-                ? error.Message[(error.Message.IndexOf("): ", StringComparison.Ordinal) + 3)..]
-                : error.Message;
-            throw new PolicyException(file, At(error.Start), $"invalid YAML: {problem}");
+            throw new PolicyException(file, At(error.Start), Explain(error, text));
         }
+    }
+
+    /// <summary>The first tab in a line's leading whitespace, or null.</summary>
+    private static SourcePosition? IndentingTab(string text)
+    {
+        string[] lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            int column = 0;
+            while (column < lines[i].Length && lines[i][column] is ' ' or '\t')
+            {
+                if (lines[i][column] == '\t')
+                {
+                    return new SourcePosition(i + 1, column + 1);
+                }
+
+                column++;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>YamlDotNet's explanation, with what to write instead for the mistakes people make in policies.</summary>
+    private static string Explain(YamlException error, string text)
+    {
+        // YamlDotNet's messages start with "(Line: …, Col: …)": the location is reported separately.
+        string problem = error.Message.Contains("): ", StringComparison.Ordinal)
+            ? error.Message[(error.Message.IndexOf("): ", StringComparison.Ordinal) + 3)..]
+            : error.Message;
+        string[] lines = text.Split('\n');
+        string line = error.Start.Line >= 1 && error.Start.Line <= lines.Length ? lines[error.Start.Line - 1] : string.Empty;
+        int column = (int)Math.Clamp(error.Start.Column - 1, 0, line.Length);
+        if (line[column..].TrimStart().StartsWith('*') || line.TrimStart(' ', '-').Contains(": *", StringComparison.Ordinal))
+        {
+            return $"invalid YAML: text starting with '*' reads as a YAML alias; if it is a glob, quote it: \"*…\" ({problem})";
+        }
+
+        return $"invalid YAML: {problem}";
     }
 
     private static YamlNode ReadNode(IParser parser, string file, int depth)
     {
         ParsingEvent next = parser.Current ?? throw new PolicyException(file, new SourcePosition(1, 1), "unexpected end of the YAML document.");
         SourcePosition position = At(next.Start);
-        if (next is AnchorAlias)
+        if (next is AnchorAlias alias)
         {
-            throw new PolicyException(file, position, "YAML aliases (*name) are not allowed in a policy; write the value out.");
+            throw new PolicyException(file, position, $"'*{Printable(alias.Value.Value)}' reads as a YAML alias, which a policy does not allow; if it is a glob, quote it: \"*{Printable(alias.Value.Value)}\".");
         }
 
         if (next is NodeEvent { Anchor.IsEmpty: false })

@@ -24,6 +24,7 @@ public static class JsonReport
             json.WriteString("verdict", ReportText.Word(result.Verdict));
             json.WriteString("summary", ReportText.Headline(result));
             json.WriteString("policy", result.Display(result.PolicyPath));
+            json.WriteBoolean("bundledPolicy", result.BundledPolicy);
             json.WriteString("failOn", ReportText.Word(result.FailOn));
             json.WriteNumber("violations", result.Violations);
             json.WriteStartObject("families");

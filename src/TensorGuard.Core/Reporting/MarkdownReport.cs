@@ -14,6 +14,11 @@ public static class MarkdownReport
     public static string Render(CheckResult result)
     {
         var md = new StringBuilder();
+        if (result.BundledPolicy)
+        {
+            md.Append("> ⚠️ **Bundled default policy**: ").Append(Escape(ComplianceEvaluator.BundledPolicyNotice)).Append("\n\n");
+        }
+
         md.Append("## ").Append(Icon(result.Verdict)).Append(" TensorGuard: ").Append(Escape(ReportText.Headline(result))).Append("\n\n");
         md.Append("| Model | Status | Declared | Detected lineage |\n|---|---|---|---|\n");
         foreach (ArtifactResult artifact in result.Artifacts)

@@ -9,6 +9,11 @@ public static class TextSummary
     public static string Render(CheckResult result)
     {
         using var output = new StringWriter { NewLine = "\n" };
+        if (result.BundledPolicy)
+        {
+            output.WriteLine($"warning: {ComplianceEvaluator.BundledPolicyNotice}");
+        }
+
         output.WriteLine($"TensorGuard check · policy {result.Display(result.PolicyPath)} · fail on {ReportText.Word(result.FailOn)}");
         foreach (ArtifactResult artifact in result.Artifacts)
         {

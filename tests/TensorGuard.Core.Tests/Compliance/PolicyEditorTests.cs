@@ -47,4 +47,24 @@ public sealed class PolicyEditorTests
 
         Assert.Contains("block style", error.Message);
     }
+
+    [Theory]
+    [InlineData("")]                 // a fresh policy init: no families: key
+    [InlineData("families: []\n")]  // an empty list
+    [InlineData("families:\n")]     // a key without value
+    public void AddBase_PolicyWithoutFamilies_AddsAFamiliesSectionThatJoinsTheInheritedFamily(string families)
+    {
+        string text = PolicyStarter.Text(commercial: false, []) + families;
+        PolicyDocument starter = PolicyLoader.Read(YamlTreeReader.Read(text, "policy.yml"), "policy.yml", Directory.GetCurrentDirectory(), ModelFactory.RepositoryFiles.DefaultPolicy);
+
+        string edited = PolicyEditor.AddBase(text, starter, "llama", "Acme-Llama", "llama3.1", "fp/acme.json", ["acme/llama", "acme/llama-v2"]);
+
+        Assert.Contains("aliases: [acme/llama, acme/llama-v2]", edited, StringComparison.Ordinal);
+        Assert.Contains("# exceptions:", edited, StringComparison.Ordinal);
+        PolicyDocument policy = PolicyLoader.Read(YamlTreeReader.Read(edited.Replace("fingerprint: fp/acme.json", "features: {global_mean: 6}", StringComparison.Ordinal), "policy.yml"),
+            "policy.yml", Directory.GetCurrentDirectory(), ModelFactory.RepositoryFiles.DefaultPolicy);
+        PolicyFamily llama = policy.Families.Single(f => f.Id == "llama");
+        Assert.Contains(llama.Bases, b => b.Name == "Acme-Llama" && b.Aliases.SequenceEqual(["acme/llama", "acme/llama-v2"]));
+        Assert.Contains(llama.Bases, b => b.Name == "Llama-3.1-8B");
+    }
 }

@@ -64,7 +64,9 @@ public sealed class PolicyLoaderTests
 
         var error = Assert.Throws<PolicyException>(() => PolicyLoader.Load(path));
 
-        Assert.Equal($"{path}:{expected}", error.Message);
+        // The base also lacks a fingerprint: both problems are reported in one run.
+        Assert.Contains($"{path}:{expected}", error.Problems.Select(p => p.Message));
+        Assert.Contains(error.Problems, p => p.Problem.Contains("has no fingerprint", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -31,4 +31,46 @@ public sealed class PolicySchemaRulesTests
 
         Assert.Equal(RuleIds.DefaultSeverities.Keys.Where(r => !RuleIds.IsFixed(r)).Order(StringComparer.Ordinal), excepted.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void TopLevelAndOrganisationKeys_InTheSchema_AreTheKeysTheLoaderAccepts()
+    {
+        using JsonDocument schema = Schema();
+        JsonElement properties = schema.RootElement.GetProperty("properties");
+        string[] topLevel = [.. properties.EnumerateObject().Select(p => p.Name)];
+        string[] organisation = [.. properties.GetProperty("organisation").GetProperty("properties").EnumerateObject().Select(p => p.Name)];
+
+        // A key with no value is read as absent, so only an unknown key can make these fail.
+        Assert.All(topLevel, key => Assert.DoesNotContain("unknown key", Problems($"version: 1\n{key}:\n"), StringComparison.Ordinal));
+        Assert.All(organisation, key => Assert.DoesNotContain("unknown key", Problems($"version: 1\norganisation:\n  {key}:\n"), StringComparison.Ordinal));
+        Assert.Contains("unknown key 'organization'", Problems("version: 1\norganization:\n"), StringComparison.Ordinal);
+        Assert.Equal(["version"], schema.RootElement.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("extends", topLevel);
+    }
+
+    [Fact]
+    public void ListKeys_TheSchemaTypesAsArrays_RefuseAScalarInTheLoader()
+    {
+        using JsonDocument schema = Schema();
+        JsonElement organisation = schema.RootElement.GetProperty("properties").GetProperty("organisation").GetProperty("properties");
+
+        foreach (JsonProperty key in organisation.EnumerateObject().Where(p => p.Value.TryGetProperty("type", out JsonElement type) && type.GetString() == "array"))
+        {
+            Assert.Contains("must be a list", Problems($"version: 1\norganisation:\n  {key.Name}: x\n"), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Every problem the loader reports for <paramref name="yaml"/>, one per line; empty when it loads.</summary>
+    private static string Problems(string yaml)
+    {
+        try
+        {
+            PolicyLoader.Read(YamlTreeReader.Read(yaml, "policy.yml"), "policy.yml", Path.GetTempPath());
+            return string.Empty;
+        }
+        catch (PolicyException error)
+        {
+            return error.Message;
+        }
+    }
 }
