@@ -51,6 +51,7 @@ public sealed class ActionPublisher
                 ["verdict"] = ReportText.Word(result.Verdict),
                 ["violations"] = result.Violations.ToString(CultureInfo.InvariantCulture),
                 ["families"] = JsonSerializer.Serialize(ReportText.Families(result)),
+                ["evidence"] = JsonSerializer.Serialize(ReportText.EvidenceLevels(result)),
                 ["report"] = reportPath,
             }));
         }

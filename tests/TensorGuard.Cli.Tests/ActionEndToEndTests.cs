@@ -133,6 +133,7 @@ public sealed class ActionEndToEndTests : IAsyncLifetime
         Assert.Equal("tensorguard-report/tensorguard-report.md", outputs["report"]);
         Assert.True(File.Exists(Path.Combine(_workspace, outputs["report"])));
         Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(outputs["families"]).RootElement.ValueKind);
+        Assert.Equal(1, JsonDocument.Parse(outputs["evidence"]).RootElement.EnumerateObject().Sum(level => level.Value.GetInt32()));
         Assert.StartsWith("## ❌ TensorGuard: fail", summary);
         int licenseLine = Array.FindIndex(File.ReadAllLines(Path.Combine(_workspace, "models", "acme-chat", "README.md")), l => l.StartsWith("license:", StringComparison.Ordinal)) + 1;
         Assert.Contains($"::error file=models/acme-chat/README.md,line={licenseLine},title=TensorGuard license-denied", first.Output);

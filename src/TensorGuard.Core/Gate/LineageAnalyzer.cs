@@ -13,7 +13,8 @@ namespace TensorGuard.Core.Gate;
 
 /// <summary>
 /// Finds the lineage evidence of an artifact for the gate: the classifier's nearest base from the gradient
-/// fingerprint, and a lineage test of the weights against every base whose fingerprint carries a lineage sketch.
+/// fingerprint, a lineage test of the weights against every base whose fingerprint carries a lineage sketch, and
+/// byte identity with every base whose fingerprint records file or tensor hashes (<see cref="IdentityEvidence"/>).
 /// Base fingerprints are read once per run; the artifact's candidate view is built once per artifact, and only when
 /// a test is not cached. Both are cached by the weights' content hash, so a re-run on unchanged files reads no weights.
 /// </summary>

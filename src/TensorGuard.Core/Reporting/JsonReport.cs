@@ -138,6 +138,9 @@ public static class JsonReport
     {
         json.WriteStartObject("detected");
         json.WriteString("level", ReportText.Word(detected.Level));
+
+        // Kept for readers of tensorguard-check/1 written before evidence levels: derived when proven, nearest for the classifier alone.
+        json.WriteString("strength", detected.Level.ProvesDerivation() ? "derived" : detected.Base is not null ? "nearest" : "unknown");
         WriteOptional(json, "family", detected.Family);
         WriteOptional(json, "base", detected.Base?.Name);
         WriteOptional(json, "license", detected.Base?.License);

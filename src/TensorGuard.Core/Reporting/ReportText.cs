@@ -76,6 +76,23 @@ public static class ReportText
                 .ToDictionary(g => g.Key, g => g.Count()),
             StringComparer.Ordinal);
 
+    /// <summary>The number of analysed artifacts at each evidence level, by level token, strongest level first (levels no artifact reached are left out).</summary>
+    public static IReadOnlyDictionary<string, int> EvidenceLevels(CheckResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (EvidenceLevel level in Compliance.EvidenceLevels.All)
+        {
+            int count = result.Artifacts.Count(a => a.Detected?.Level == level);
+            if (count > 0)
+            {
+                counts[level.Token()] = count;
+            }
+        }
+
+        return counts;
+    }
+
     /// <summary>The one-line verdict every report starts with.</summary>
     public static string Headline(CheckResult result)
     {

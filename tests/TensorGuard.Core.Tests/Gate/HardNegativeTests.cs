@@ -12,9 +12,10 @@ namespace TensorGuard.Core.Tests.Gate;
 /// <summary>
 /// Independently initialised models with the exact shapes of real bases (and of real Apache-2.0 models trained from
 /// scratch on Llama's architecture) must never be failed as derivatives: the classifier sees their shapes, not their
-/// ancestry. Weights are computed lazily, so 8B shapes cost only what the gate reads; the gradient fingerprint still
-/// reads its selected tensors (8B embeddings included) in full, minutes on a loaded 2-core machine, so the tests run
-/// when TENSORGUARD_HARD_NEGATIVES=1.
+/// ancestry. Weights are computed lazily, so 8B shapes cost only what the lineage test reads (a sample of each view).
+/// The tests that run the whole analysis, classifier included, read the gradient fingerprint's selected tensors (8B
+/// embeddings among them) in full, minutes on a loaded 2-core machine: they run when TENSORGUARD_HARD_NEGATIVES=1;
+/// the others take the classifier's strongest possible answer as given.
 /// </summary>
 public sealed class HardNegativeTests
 {
@@ -38,10 +39,82 @@ public sealed class HardNegativeTests
             && !finding.Message.Contains("nothing proves", StringComparison.Ordinal));
     }
 
+    /// <summary>The strongest claim the classifier can make about each shape set, against the default policy's most restrictive base of its family.</summary>
+    public static TheoryData<string, string, string> WorstCaseClassifier => new()
+    {
+        { "Llama-3.2-1B", "llama-3.2-1b", "llama" },
+        { "Llama-3.1-8B", "Llama-3.1-8B", "llama" },
+        { "Qwen2.5-3B", "Qwen2.5-3B", "qwen" },
+        { "Mistral-7B-v0.1", "Llama-3.1-8B", "llama" },
+        { "TinyLlama-1.1B", "Llama-3.1-8B", "llama" },
+        { "OpenLLaMA-3B", "Llama-3.1-8B", "llama" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WorstCaseClassifier))]
+    public void Evaluate_ClassifierCertainOfAFamilyUnderTheDefaultPolicy_NeverRaisesAnError(string shapes, string nearest, string family)
+    {
+        PolicyDocument policy = PolicyLoader.Load(Path.Combine(RepositoryFiles.Root, "policies", "default.yml"));
+        var evidence = new LineageEvidence(new NearestBase(nearest, family, Distance: 0, Threshold: 3, Unknown: false), []);
+
+        ArtifactResult result = Evaluate(policy, $"lazy/{shapes}", evidence);
+
+        Assert.Equal(EvidenceLevel.Resembles, result.Detected!.Level);
+        Assert.DoesNotContain(result.Findings, finding => finding.Severity == Severity.Error);
+        Assert.Contains(result.Findings, finding => finding.RuleId == RuleIds.LineageUnverified);
+    }
+
+    [Theory]
+    [InlineData("Llama-3.2-1B", "llama-3.2-1b", "llama")]
+    [InlineData("Llama-3.1-8B", "Llama-3.1-8B", "llama")]
+    [InlineData("Qwen2.5-3B", "Qwen2.5-3B", "qwen")]
+    public void Evaluate_WithTheTrueBasesSketch_FailsTheFineTuneAndPassesTheIndependentModel(string shapes, string baseName, string family)
+    {
+        PolicyDocument policy = PolicyLoader.Load(Path.Combine(RepositoryFiles.Root, "policies", "default.yml"));
+        var trueBase = new LazyModel(Shapes(shapes), seed: 1);
+        LineageSketch sketch = LineageSketcher.Sketch(trueBase);
+        var classifier = new NearestBase(baseName, family, Distance: 0, Threshold: 3, Unknown: false);
+
+        ArtifactResult fineTune = Evaluate(policy, "lazy/fine-tune", Lineage(classifier, baseName, sketch, trueBase.FineTune(0.02, seed: 99)));
+        ArtifactResult independent = Evaluate(policy, "lazy/independent", Lineage(classifier, baseName, sketch, new LazyModel(Shapes(shapes), seed: 7001)));
+
+        Assert.Equal(EvidenceLevel.Derived, fineTune.Detected!.Level);
+        Assert.Contains(fineTune.Findings, finding => finding.RuleId == RuleIds.LicenseConflict && finding.Severity == Severity.Error);
+        Assert.False(independent.Detected!.Level.ProvesDerivation(), independent.Detected.Evidence);
+        Assert.DoesNotContain(independent.Findings, finding => finding.Severity == Severity.Error);
+    }
+
+    [Fact]
+    public void Evaluate_MistralShapedModelAgainstALlama3Sketch_IsNeverDerivedAndPasses()
+    {
+        PolicyDocument policy = PolicyLoader.Load(Path.Combine(RepositoryFiles.Root, "policies", "default.yml"));
+        LineageSketch llama = LineageSketcher.Sketch(new LazyModel(ModelShapes.Llama31_8B, seed: 1));
+        var classifier = new NearestBase("Llama-3.1-8B", "llama", Distance: 0, Threshold: 3, Unknown: false);
+
+        ArtifactResult mistral = Evaluate(policy, "lazy/mistral", Lineage(classifier, "Llama-3.1-8B", llama, new LazyModel(ModelShapes.Mistral7B, seed: 7001)));
+
+        Assert.NotEqual(LineageVerdict.Derived, Assert.Single(mistral.Detected!.Source.Tests).Verdict);
+        Assert.False(mistral.Detected.Level.ProvesDerivation(), mistral.Detected.Evidence);
+        Assert.DoesNotContain(mistral.Findings, finding => finding.Severity == Severity.Error);
+    }
+
+    /// <summary>The evidence the gate assembles: the classifier's answer and the lineage test of the weights against a base's sketch.</summary>
+    private static LineageEvidence Lineage(NearestBase classifier, string baseName, LineageSketch sketch, LazyModel weights)
+    {
+        LineageComparison comparison = new LineageCandidate(weights).CompareWith(sketch);
+        return new LineageEvidence(classifier, [new LineageTest(baseName, comparison.Verdict, comparison.Similarity, comparison.Log10PValue, comparison.Reason)]);
+    }
+
+    private static ArtifactResult Evaluate(PolicyDocument policy, string path, LineageEvidence evidence)
+    {
+        var evaluator = new ComplianceEvaluator(policy, Today);
+        ArtifactResult artifact = evaluator.Evaluate(path, GatePolicies.Declared("Acme-Original", "apache-2.0", null), evidence);
+        return evaluator.Complete([artifact], [], selectionIncomplete: false, FailOn.Error).Artifacts.Single();
+    }
+
     [Theory(SkipUnless = nameof(Enabled), Skip = "set TENSORGUARD_HARD_NEGATIVES=1")]
     [InlineData("Llama-3.2-1B", "llama-3.2-1b")]
     [InlineData("Llama-3.1-8B", "Llama-3.1-8B")]
-    [InlineData("Qwen2.5-3B", "Qwen2.5-3B")]
     public void Check_WithTheTrueBasesSketch_FailsTheFineTuneAndPassesTheIndependentModel(string shapes, string baseName)
     {
         using var scratch = new TempDirectory();
@@ -52,23 +125,9 @@ public sealed class HardNegativeTests
         ArtifactResult independent = Check(policy, new LazyModel(Shapes(shapes), seed: 7001));
 
         Assert.Equal(EvidenceLevel.Derived, fineTune.Detected!.Level);
-        Assert.Equal(baseName, fineTune.Detected.Base!.Name);
         Assert.Contains(fineTune.Findings, finding => finding.RuleId == RuleIds.LicenseConflict && finding.Severity == Severity.Error);
-        Assert.Equal(EvidenceLevel.NotDerived, independent.Detected!.Level);
+        Assert.False(independent.Detected!.Level.ProvesDerivation(), independent.Detected.Evidence);
         Assert.DoesNotContain(independent.Findings, finding => finding.Severity == Severity.Error);
-    }
-
-    [Fact(SkipUnless = nameof(Enabled), Skip = "set TENSORGUARD_HARD_NEGATIVES=1")]
-    public void Check_MistralShapedModelAgainstALlama3Sketch_IsNotDerivedAndPasses()
-    {
-        using var scratch = new TempDirectory();
-        PolicyDocument policy = WithSketch(scratch.Path, "Llama-3.1-8B", new LazyModel(ModelShapes.Llama31_8B, seed: 1));
-
-        ArtifactResult mistral = Check(policy, new LazyModel(ModelShapes.Mistral7B, seed: 7001));
-
-        LineageTest test = Assert.Single(mistral.Detected!.Source.Tests);
-        Assert.Equal(LineageVerdict.NotDerived, test.Verdict);
-        Assert.DoesNotContain(mistral.Findings, finding => finding.Severity == Severity.Error);
     }
 
     private static ModelShapes Shapes(string name) =>
