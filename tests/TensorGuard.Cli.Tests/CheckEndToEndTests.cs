@@ -235,7 +235,7 @@ public sealed class CheckEndToEndTests(DemoRepository repository) : IClassFixtur
         Assert.Equal(first.Output, second.Output);
         Assert.Contains("lineage   Llama-3.1-8B: derived", second.Output);
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(repository.Root, "cache", "entries"), "*.fingerprint.json"));
-        Assert.True(Directory.GetFiles(Path.Combine(repository.Root, "cache", "entries"), "*.lineage-v1-*.json").Length >= 3);
+        Assert.True(Directory.GetFiles(Path.Combine(repository.Root, "cache", "entries"), $"*.lineage-v{TensorGuard.Core.Fingerprints.Lineage.LineageSettings.Version}-*.json").Length >= 3);
     }
 
     private string CopyArtifact(string name, string prefix)

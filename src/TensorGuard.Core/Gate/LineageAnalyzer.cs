@@ -43,6 +43,9 @@ public sealed class LineageAnalyzer
         _cache = cache;
     }
 
+    /// <summary>The names of the policy's bases whose fingerprints carry a lineage sketch.</summary>
+    public ISet<string> SketchedBases => _sketched.Select(b => b.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
     /// <exception cref="ModelFormatException">The weights cannot be read or fingerprinted.</exception>
     public LineageEvidence Analyse(LoadedModel model)
     {

@@ -8,7 +8,7 @@ namespace TensorGuard.Core.Policy;
 /// </summary>
 internal static class GateSectionReader
 {
-    public static readonly string[] TopLevelKeys = ["licenses", "organisation", "rules", "fail-on", "exceptions", "models"];
+    public static readonly string[] TopLevelKeys = ["licenses", "organisation", "rules", "fail-on", "exceptions", "models", "hub"];
     private static readonly string[] LicenseKeys = ["id", "name", "link", "commercial", "allows-relicensing", "name-prefix", "notices", "conditions", "covers"];
     private static readonly string[] NoticeKeys = ["text", "where"];
     private static readonly string[] OrganisationKeys = ["commercial", "allowed-families", "denied-families", "allowed-licenses", "denied-licenses"];
@@ -16,6 +16,7 @@ internal static class GateSectionReader
     private static readonly string[] ModelKeys = ["path", "name", "license", "base-model", "optional", "base-weights"];
     private static readonly string[] SeverityWords = ["error", "warning", "note", "off"];
     private static readonly string[] FailOnWords = ["error", "warning", "never"];
+    private static readonly string[] HubWords = ["on", "off"];
     private static readonly string[] PlaceWords = ["model-card", "notice-file", "license-file", "anywhere"];
 
     /// <summary>Adds the gate sections under <paramref name="top"/> to <paramref name="document"/>.</summary>
@@ -36,6 +37,7 @@ internal static class GateSectionReader
             } : FailOn.Error,
             Exemptions = top.Optional("exceptions") is null ? [] : top.RequiredList("exceptions").Select(node => ReadExemption(top.File, node)).ToArray(),
             Models = top.Optional("models") is null ? [] : top.RequiredList("models").Select(node => ReadModel(top.File, node)).ToArray(),
+            Hub = top.Optional("hub") is not { } hub || Word(top.File, "hub", hub, HubWords) == "on",
         };
     }
 

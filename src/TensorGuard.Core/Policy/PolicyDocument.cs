@@ -30,6 +30,12 @@ public sealed record PolicyDocument(string Path, string Root, int Version, IRead
 
     /// <summary>Artifacts to check when the command line names none (<c>models:</c>).</summary>
     public IReadOnlyList<ModelSelection> Models { get; init; } = [];
+
+    /// <summary>
+    /// Whether the gate may read declared bases from the Hugging Face Hub to verify them (<c>hub: on</c>, the default;
+    /// <c>hub: off</c> keeps the gate offline).
+    /// </summary>
+    public bool Hub { get; init; } = true;
 }
 
 /// <summary>A model family (e.g. Llama) and the base models that stand for it.</summary>

@@ -33,6 +33,25 @@ public static class LineageSketcher
     }
 
     /// <summary>
+    /// Sketches a candidate's full weights for comparison with base sketches: at most <paramref name="maxViews"/> views
+    /// evenly spread over all its views, both orientations, so a base view matches however the candidate stores it.
+    /// </summary>
+    public static LineageSketch SketchCandidate(ITensorSource source, int maxViews)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        long hidden = WeightViews.HiddenSize(source.Tensors);
+        if (hidden < 2)
+        {
+            return new LineageSketch(hidden, 0, 0, [], []);
+        }
+
+        int windowSize = FeatureCorrelations.WindowSize(hidden);
+        int offset = FeatureCorrelations.WindowOffset(hidden, windowSize);
+        IReadOnlyList<WeightView> views = WeightViews.EvenlySpread(Views(source, hidden, windowSize), maxViews);
+        return new LineageSketch(hidden, offset, windowSize, SketchViews(source, views, FeatureCorrelations.Window(offset, windowSize), -1), []);
+    }
+
+    /// <summary>
     /// Sketches a candidate's views at the hidden features that carry a base's window (see
     /// <see cref="HiddenAlignment.Align"/>), labelled with the base's window so the two compare.
     /// </summary>
