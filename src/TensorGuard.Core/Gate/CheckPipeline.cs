@@ -49,7 +49,7 @@ public static class CheckPipeline
         DateOnly today = request.Today ?? DateOnly.FromDateTime(DateTime.UtcNow);
         var analyzer = new LineageAnalyzer(policy, cache);
         Formats.Hub.HubClient? hub = policy.Hub ? request.Hub : null;
-        HubBaseVerifier? verifier = hub is null ? null : new HubBaseVerifier(hub, policy, analyzer.SketchedBases, request.CacheDirectory);
+        HubBaseVerifier? verifier = hub is null ? null : new HubBaseVerifier(hub, policy, analyzer.SketchedBases, cache);
         var run = new CheckRun(policy, analyzer, today, request.BaseWeights) { Hub = hub, BaseVerifier = verifier };
         return run.Check(patterns, request.Overrides, request.FailOn ?? policy.FailOn);
     }

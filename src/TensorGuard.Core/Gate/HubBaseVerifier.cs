@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using TensorGuard.Core.Compliance;
 using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
@@ -10,10 +12,10 @@ namespace TensorGuard.Core.Gate;
 /// Verifies declared bases the policy has no lineage sketch for: a model card's <c>base_model: ORG/NAME</c> naming a
 /// base of the policy is sketched from the Hugging Face Hub (by byte ranges, a few percent of its weights) and the
 /// artifact is tested against it, so the declaration is proven or refuted (<c>base-mismatch</c>) instead of resting on
-/// the classifier. Sketches are cached by repository and commit in the cache folder. When the Hub cannot be read
+/// the classifier. Sketches are cached by repository and commit in the fingerprint cache. When the Hub cannot be read
 /// (offline, gated, missing) the test is inconclusive with the reason: never a crash, never evidence of derivation.
 /// </summary>
-public sealed class HubBaseVerifier(HubClient hub, PolicyDocument policy, ISet<string> sketchedBases, string? cacheDirectory)
+public sealed class HubBaseVerifier(HubClient hub, PolicyDocument policy, ISet<string> sketchedBases, FingerprintCache? cache)
 {
     /// <summary>Lineage tests of <paramref name="model"/> against each declared base the policy knows but has no sketch for.</summary>
     /// <exception cref="ModelFormatException">The artifact's own weights cannot be read.</exception>
@@ -50,19 +52,20 @@ public sealed class HubBaseVerifier(HubClient hub, PolicyDocument policy, ISet<s
         return tests;
     }
 
+    // Cached under the content key of the reference at its commit, which names immutable weights.
     private (LineageSketch Sketch, string Source) SketchOf(HubReference reference)
     {
         HubRepository repository = HubRepository.Open(hub, reference);
         string source = repository.Reference.ToString();
-        string? cached = cacheDirectory is null ? null : Path.Combine(cacheDirectory, "hub-sketches", reference.Organization, reference.Name,
-            $"{repository.Commit}{(reference.Path.Length == 0 ? string.Empty : "-" + reference.Path.Replace('/', '-'))}.lineage-v{LineageSettings.Version}");
-        if (cached is not null && File.Exists(cached))
+        string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source)));
+        string kind = $"lineage-v{LineageSettings.Version}.sketch";
+        if (cache?.Get(key, kind) is { } bytes)
         {
             try
             {
-                return (LineageSketchCodec.Decode(File.ReadAllBytes(cached)), source);
+                return (LineageSketchCodec.Decode(bytes), source);
             }
-            catch (Exception error) when (error is InvalidInputException or IOException or UnauthorizedAccessException)
+            catch (InvalidInputException)
             {
                 // A damaged entry is sketched again.
             }
@@ -70,26 +73,7 @@ public sealed class HubBaseVerifier(HubClient hub, PolicyDocument policy, ISet<s
 
         using LoadedModel baseModel = HubModel.Open(hub, repository.Reference);
         LineageSketch sketch = LineageSketcher.Sketch(baseModel);
-        if (cached is not null)
-        {
-            Store(cached, LineageSketchCodec.Encode(sketch));
-        }
-
+        cache?.Put(key, kind, LineageSketchCodec.Encode(sketch));
         return (sketch, source);
-    }
-
-    private static void Store(string path, byte[] bytes)
-    {
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            string temporary = $"{path}.{Environment.ProcessId}.tmp";
-            File.WriteAllBytes(temporary, bytes);
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            // An unwritable cache only costs the next run a sketch.
-        }
     }
 }
