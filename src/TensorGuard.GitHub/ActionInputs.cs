@@ -34,6 +34,12 @@ public sealed record ActionInputs
     /// <summary>The token for the pull-request comment; null when none was given.</summary>
     public GitHubToken? Token { get; init; }
 
+    /// <summary>
+    /// The Hugging Face token (<c>hf-token</c>) for gated or private bases read from the Hub; null when none was given.
+    /// Held like the GitHub token, so it prints as <c>***</c>.
+    /// </summary>
+    public GitHubToken? HubToken { get; init; }
+
     /// <summary>Where to write a SARIF 2.1.0 log; null writes none.</summary>
     public string? SarifFile { get; init; }
 
@@ -64,6 +70,7 @@ public sealed record ActionInputs
             Comment = ParseChoice("comment", environment.Input("comment"), CommentMode.Always,
                 ("always", CommentMode.Always), ("on-failure", CommentMode.OnFailure), ("never", CommentMode.Never)),
             Token = token is null ? null : new GitHubToken(token.Trim()),
+            HubToken = environment.Input("hf-token") is { } hubToken ? new GitHubToken(hubToken.Trim()) : null,
             SarifFile = environment.Input("sarif-file"),
             ReportDir = environment.Input("report-dir") ?? DefaultReportDir,
         };

@@ -52,7 +52,8 @@ internal static class ActionCommand
             workspace,
             new IdentityOverrides(inputs.ModelName, inputs.License, inputs.BaseModels, DeclarationSource.Override),
             inputs.FailOn,
-            CacheLocation.Default()));
+            CacheLocation.Default(),
+            Hub: HubAccess.Gate(inputs.HubToken?.Reveal())));
         context.Output.Write(TextSummary.Render(result));
 
         string markdownReport = WriteReports(result, inputs, workspace);

@@ -74,7 +74,8 @@ internal static class CheckCommand
             new IdentityOverrides(parseResult.GetValue(Name), parseResult.GetValue(License), SplitList(parseResult.GetValue(BaseModel)), DeclarationSource.Override),
             parseResult.GetValue(FailOnOption),
             parseResult.GetValue(NoCache) ? null : parseResult.GetValue(CacheDirectory)?.FullName ?? CacheLocation.Default(),
-            parseResult.GetValue(Base) is { } baseWeights ? Path.GetFullPath(baseWeights) : null);
+            parseResult.GetValue(Base) is { } baseWeights ? (Core.Formats.Hub.HubReference.IsHubReference(baseWeights) ? baseWeights : Path.GetFullPath(baseWeights)) : null,
+            Hub: HubAccess.Gate());
         CheckResult result = CheckPipeline.Run(request);
 
         context.Output.Write(TextSummary.Render(result));

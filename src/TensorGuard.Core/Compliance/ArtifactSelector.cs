@@ -54,6 +54,12 @@ public static class ArtifactSelector
 
     private static string[] Expand(ArtifactPattern pattern)
     {
+        if (Formats.Hub.HubReference.IsHubReference(pattern.Pattern))
+        {
+            // A model on the Hub is one artifact, never a glob; opening it checks that it exists.
+            return [pattern.Pattern];
+        }
+
         string full = Path.GetFullPath(Path.Combine(pattern.BaseDirectory, pattern.Pattern));
         if (!Glob.HasWildcards(pattern.Pattern))
         {

@@ -12,6 +12,7 @@ namespace TensorGuard.Core.Gate;
 /// <param name="CacheDirectory">The fingerprint cache; null reads and writes none.</param>
 /// <param name="BaseWeights">The base model PEFT adapters are merged into (wins over the policy entry's <c>base-weights</c>).</param>
 /// <param name="Today">The date exceptions expire against; null is today in UTC.</param>
+/// <param name="Hub">Reads <c>hf://</c> artifacts and verifies declared bases from the Hub (unless the policy says <c>hub: off</c>); null keeps the check offline.</param>
 public sealed record CheckRequest(
     PolicyDocument Policy,
     IReadOnlyList<string> Models,
@@ -20,7 +21,8 @@ public sealed record CheckRequest(
     FailOn? FailOn = null,
     string? CacheDirectory = null,
     string? BaseWeights = null,
-    DateOnly? Today = null);
+    DateOnly? Today = null,
+    Formats.Hub.HubClient? Hub = null);
 
 /// <summary>
 /// The compliance gate as a library: one call from a policy and artifact references to the <see cref="CheckResult"/>
@@ -45,7 +47,10 @@ public static class CheckPipeline
 
         FingerprintCache? cache = request.CacheDirectory is { } directory ? new FingerprintCache(directory) : null;
         DateOnly today = request.Today ?? DateOnly.FromDateTime(DateTime.UtcNow);
-        var run = new CheckRun(policy, new LineageAnalyzer(policy, cache), today, request.BaseWeights);
+        var analyzer = new LineageAnalyzer(policy, cache);
+        Formats.Hub.HubClient? hub = policy.Hub ? request.Hub : null;
+        HubBaseVerifier? verifier = hub is null ? null : new HubBaseVerifier(hub, policy, analyzer.SketchedBases, cache);
+        var run = new CheckRun(policy, analyzer, today, request.BaseWeights) { Hub = hub, BaseVerifier = verifier };
         return run.Check(patterns, request.Overrides, request.FailOn ?? policy.FailOn);
     }
 }

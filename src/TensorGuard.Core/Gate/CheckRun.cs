@@ -1,6 +1,7 @@
 using TensorGuard.Core;
 using TensorGuard.Core.Compliance;
 using TensorGuard.Core.Formats;
+using TensorGuard.Core.Formats.Hub;
 using TensorGuard.Core.Formats.PyTorch;
 using TensorGuard.Core.Policy;
 
@@ -14,6 +15,12 @@ namespace TensorGuard.Core.Gate;
 /// </summary>
 public sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, DateOnly today, string? baseWeights = null)
 {
+    /// <summary>Reads <c>hf://</c> artifacts and bases; null: such references are unreadable artifacts.</summary>
+    public HubClient? Hub { get; init; }
+
+    /// <summary>Verifies declared bases the policy has no sketch for from the Hub; null: not verified.</summary>
+    public HubBaseVerifier? BaseVerifier { get; init; }
+
     public CheckResult Check(IReadOnlyList<ArtifactPattern> patterns, IdentityOverrides overrides, FailOn failOn)
     {
         ArtifactSelection selection = ArtifactSelector.Select(patterns);
@@ -32,10 +39,19 @@ public sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, Da
         LineageEvidence evidence;
         try
         {
-            string? baseModel = baseWeights ?? (artifact.Entry?.BaseWeights is { } entryBase ? Path.GetFullPath(Path.Combine(policy.Root, entryBase)) : null);
-            using LoadedModel model = ModelLoader.Open(artifact.Path, baseModel);
+            string? baseModel = baseWeights ?? (artifact.Entry?.BaseWeights is { } entryBase ? PolicyPath(entryBase) : null);
+            using LoadedModel model = ModelLoader.Open(artifact.Path, baseModel, Hub);
+            if (HubReference.IsHubReference(artifact.Path) && model.Directory is { } kept)
+            {
+                declared = DeclaredIdentityReader.Read(artifact.Path, kept, fromPolicy, overrides);
+            }
+
             declared = EmbeddedDeclarations.Fill(declared, model);
             evidence = analyzer.Analyse(model);
+            if (BaseVerifier?.Verify(declared, model) is { Count: > 0 } verified)
+            {
+                evidence = evidence with { Tests = [.. evidence.Tests, .. verified] };
+            }
         }
         catch (UnsafePickleException error)
         {
@@ -56,4 +72,6 @@ public sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, Da
 
         return evaluator.Evaluate(artifact.Path, declared, evidence);
     }
+
+    private string PolicyPath(string path) => HubReference.IsHubReference(path) ? path : Path.GetFullPath(Path.Combine(policy.Root, path));
 }

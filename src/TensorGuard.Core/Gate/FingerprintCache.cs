@@ -93,7 +93,8 @@ public sealed class FingerprintCache(string directory)
 
     private string EntryPath(string contentKey, string kind) => Path.Combine(Directory, "entries", $"{contentKey}.{kind}");
 
-    private static void WriteAtomically(string path, byte[] value)
+    /// <summary>Writes <paramref name="path"/> through a temporary file and a rename, so readers never see half a file.</summary>
+    internal static void WriteAtomically(string path, byte[] value)
     {
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         string temporary = $"{path}.{Environment.ProcessId}.tmp";

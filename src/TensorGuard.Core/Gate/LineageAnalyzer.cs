@@ -55,6 +55,9 @@ public sealed class LineageAnalyzer
     /// <summary>What the run should be told about how lineage is found (the classifier skipped), or null.</summary>
     public string? Note { get; }
 
+    /// <summary>The names of the policy's bases whose fingerprints carry a lineage sketch.</summary>
+    public ISet<string> SketchedBases => _sketched.Select(b => b.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
     /// <exception cref="ModelFormatException">The weights cannot be read or fingerprinted.</exception>
     public LineageEvidence Analyse(LoadedModel model)
     {

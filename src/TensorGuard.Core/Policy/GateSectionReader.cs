@@ -9,7 +9,7 @@ namespace TensorGuard.Core.Policy;
 /// </summary>
 internal static class GateSectionReader
 {
-    public static readonly string[] TopLevelKeys = ["licenses", "organisation", "rules", "fail-on", "evidence", "exceptions", "models"];
+    public static readonly string[] TopLevelKeys = ["licenses", "organisation", "rules", "fail-on", "evidence", "exceptions", "models", "hub"];
     private static readonly string[] LicenseKeys = ["id", "name", "link", "commercial", "allows-relicensing", "name-prefix", "notices", "conditions", "covers"];
     private static readonly string[] NoticeKeys = ["text", "where"];
     public static readonly string[] OrganisationKeys = ["commercial", "allowed-families", "denied-families", "allowed-licenses", "denied-licenses"];
@@ -18,6 +18,7 @@ internal static class GateSectionReader
     private static readonly string[] SeverityWords = ["error", "warning", "note", "off"];
     private static readonly string[] FailOnWords = ["error", "warning", "never"];
     private static readonly string[] EvidenceWords = [.. new[] { EvidenceLevel.Identical, EvidenceLevel.Derived, EvidenceLevel.Resembles }.Select(level => level.Token())];
+    private static readonly string[] HubWords = ["on", "off"];
     private static readonly string[] PlaceWords = ["model-card", "notice-file", "license-file", "anywhere"];
 
     /// <summary>Adds the gate sections under <paramref name="top"/> to <paramref name="document"/>.</summary>
@@ -44,6 +45,7 @@ internal static class GateSectionReader
                 : EvidenceLevel.Derived,
             Exemptions = top.Optional("exceptions") is null ? [] : top.RequiredList("exceptions").Select(node => ReadExemption(top.File, node)).ToArray(),
             Models = top.Optional("models") is null ? [] : top.RequiredList("models").Select(node => ReadModel(top.File, node, known)).ToArray(),
+            Hub = top.Optional("hub") is not { } hub || Word(top.File, "hub", hub, HubWords) == "on",
         };
     }
 

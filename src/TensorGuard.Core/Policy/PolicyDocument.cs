@@ -40,6 +40,7 @@ public sealed record PolicyDocument(string Path, string Root, int Version, IRead
     /// independent models of a family's shapes); <see cref="Compliance.EvidenceLevel.Identical"/> only byte identity.
     /// </summary>
     public Compliance.EvidenceLevel DerivationEvidence { get; init; } = Compliance.EvidenceLevel.Derived;
+
     /// <summary>The families written in this file itself, without those <c>extends:</c> brought in (what an editor may change).</summary>
     public IReadOnlyList<PolicyFamily> LocalFamilies
     {
@@ -51,6 +52,12 @@ public sealed record PolicyDocument(string Path, string Root, int Version, IRead
 
     /// <summary>The bundled default policy, used because the repository has none (see <see cref="PolicyDiscovery"/>).</summary>
     public bool Bundled { get; init; }
+
+    /// <summary>
+    /// Whether the gate may read declared bases from the Hugging Face Hub to verify them (<c>hub: on</c>, the default;
+    /// <c>hub: off</c> keeps the gate offline).
+    /// </summary>
+    public bool Hub { get; init; } = true;
 }
 
 /// <summary>A model family (e.g. Llama) and the base models that stand for it.</summary>

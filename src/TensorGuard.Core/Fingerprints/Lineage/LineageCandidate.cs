@@ -12,7 +12,7 @@ public sealed class LineageCandidate(ITensorSource source)
     private IReadOnlyList<WeightView>? _views;
 
     /// <summary>The candidate's sketch over at most <see cref="LineageSettings.CandidateViews"/> views.</summary>
-    public LineageSketch Sketch => _sketch ??= LineageSketcher.Sketch(source, LineageSettings.CandidateViews);
+    public LineageSketch Sketch => _sketch ??= LineageSketcher.SketchCandidate(source, LineageSettings.CandidateViews);
 
     /// <summary>
     /// Compares the candidate with <paramref name="baseSketch"/>. When the base's anchors find its window at

@@ -18,18 +18,34 @@ public static class LineageSketcher
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxViews, 1);
-        long hidden = WeightViews.HiddenSize(source.Tensors);
-        if (hidden < 2)
+        if (Window(source) is not { } found)
         {
-            return new LineageSketch(hidden, 0, 0, [], []);
+            return new LineageSketch(WeightViews.HiddenSize(source.Tensors), 0, 0, [], []);
         }
 
-        int windowSize = FeatureCorrelations.WindowSize(hidden);
-        int offset = FeatureCorrelations.WindowOffset(hidden, windowSize);
-        int[] window = FeatureCorrelations.Window(offset, windowSize);
-        IReadOnlyList<WeightView> views = Views(source, hidden, windowSize);
-        return new LineageSketch(hidden, offset, windowSize, SketchViews(source, SketchedViews(views, maxViews), window, maxDegreeOfParallelism),
+        (long hidden, int offset, int[] window) = found;
+
+        IReadOnlyList<WeightView> views = Views(source, hidden, window.Length);
+        return new LineageSketch(hidden, offset, window.Length, SketchViews(source, SketchedViews(views, maxViews), window, maxDegreeOfParallelism),
             HiddenAlignment.Anchor(source, views, window));
+    }
+
+    /// <summary>
+    /// Sketches a candidate's full weights for comparison with base sketches: at most <paramref name="maxViews"/> views
+    /// evenly spread over all its views, both orientations, so a base view matches however the candidate stores it.
+    /// </summary>
+    public static LineageSketch SketchCandidate(ITensorSource source, int maxViews)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (Window(source) is not { } found)
+        {
+            return new LineageSketch(WeightViews.HiddenSize(source.Tensors), 0, 0, [], []);
+        }
+
+        (long hidden, int offset, int[] window) = found;
+
+        IReadOnlyList<WeightView> views = WeightViews.EvenlySpread(Views(source, hidden, window.Length), maxViews);
+        return new LineageSketch(hidden, offset, window.Length, SketchViews(source, views, window, -1), []);
     }
 
     /// <summary>
@@ -75,6 +91,20 @@ public static class LineageSketcher
     {
         ArgumentNullException.ThrowIfNull(source);
         return WeightViews.Enumerate(source.Tensors, hidden, minimumUnits: windowSize);
+    }
+
+    // The model's hidden width and the window of features sketched; null when there is no hidden width to speak of.
+    private static (long Hidden, int Offset, int[] Window)? Window(ITensorSource source)
+    {
+        long hidden = WeightViews.HiddenSize(source.Tensors);
+        if (hidden < 2)
+        {
+            return null;
+        }
+
+        int windowSize = FeatureCorrelations.WindowSize(hidden);
+        int offset = FeatureCorrelations.WindowOffset(hidden, windowSize);
+        return (hidden, offset, FeatureCorrelations.Window(offset, windowSize));
     }
 
     private static SketchedView[] SketchViews(ITensorSource source, IReadOnlyList<WeightView> views, IReadOnlyList<int> hiddenFeatures, int maxDegreeOfParallelism)

@@ -99,9 +99,7 @@ public sealed partial class HubRepository
         (byte[] body, _) = Client.GetSmall(ReferenceOf(entry.Path), ResolveUrl(entry.Path), "the file", maxBytes);
         try
         {
-            string temporary = $"{local}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
-            File.WriteAllBytes(temporary, body);
-            File.Move(temporary, local, overwrite: true);
+            Gate.FingerprintCache.WriteAtomically(local, body);
         }
         catch (Exception error) when (FileErrors.IsFileSystemError(error))
         {
