@@ -12,6 +12,7 @@ namespace TensorGuard.Core.Gate;
 /// <param name="CacheDirectory">The fingerprint cache; null reads and writes none.</param>
 /// <param name="BaseWeights">The base model PEFT adapters are merged into (wins over the policy entry's <c>base-weights</c>).</param>
 /// <param name="Today">The date exceptions expire against; null is today in UTC.</param>
+/// <param name="HashFiles">Record every weights file's SHA-256 in the result (for a bill of materials) even without a cache.</param>
 public sealed record CheckRequest(
     PolicyDocument Policy,
     IReadOnlyList<string> Models,
@@ -20,7 +21,8 @@ public sealed record CheckRequest(
     FailOn? FailOn = null,
     string? CacheDirectory = null,
     string? BaseWeights = null,
-    DateOnly? Today = null);
+    DateOnly? Today = null,
+    bool HashFiles = false);
 
 /// <summary>
 /// The compliance gate as a library: one call from a policy and artifact references to the <see cref="CheckResult"/>
@@ -45,7 +47,9 @@ public static class CheckPipeline
 
         FingerprintCache? cache = request.CacheDirectory is { } directory ? new FingerprintCache(directory) : null;
         DateOnly today = request.Today ?? DateOnly.FromDateTime(DateTime.UtcNow);
-        var run = new CheckRun(policy, new LineageAnalyzer(policy, cache), today, request.BaseWeights);
+        // The cache remembers content hashes (it keys on them), so with a cache the hashes cost nothing extra.
+        Func<string, string>? hashFile = cache is not null ? cache.ContentHash : request.HashFiles ? FingerprintCache.HashFile : null;
+        var run = new CheckRun(policy, new LineageAnalyzer(policy, cache), today, request.BaseWeights, hashFile);
         return run.Check(patterns, request.Overrides, request.FailOn ?? policy.FailOn);
     }
 }

@@ -12,7 +12,8 @@ namespace TensorGuard.Core.Gate;
 /// result, a pickle that could run code an unsafe-pickle result (both never compliant); the run goes on with the others so the report covers everything.
 /// A PEFT adapter is merged into <paramref name="baseWeights"/> (or its policy entry's <c>base-weights</c>); without a base it is not analysed.
 /// </summary>
-public sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, DateOnly today, string? baseWeights = null)
+/// <param name="hashFile">Gives a file's SHA-256 for the reports; null records files without hashes.</param>
+public sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, DateOnly today, string? baseWeights = null, Func<string, string>? hashFile = null)
 {
     public CheckResult Check(IReadOnlyList<ArtifactPattern> patterns, IdentityOverrides overrides, FailOn failOn)
     {
@@ -29,30 +30,48 @@ public sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, Da
             : IdentityOverrides.None(DeclarationSource.Policy);
         DeclaredIdentity declared = DeclaredIdentityReader.Read(artifact.Path, fromPolicy, overrides);
         LineageEvidence evidence;
+        IReadOnlyList<ArtifactFile> files;
         try
         {
             string? baseModel = baseWeights ?? (artifact.Entry?.BaseWeights is { } entryBase ? Path.GetFullPath(Path.Combine(policy.Root, entryBase)) : null);
             using LoadedModel model = ModelLoader.Open(artifact.Path, baseModel);
             declared = EmbeddedDeclarations.Fill(declared, model);
             evidence = analyzer.Analyse(model);
+            files = model.Files.Select(file => new ArtifactFile(file.Path, file.Length, hashFile?.Invoke(file.Path))).ToArray();
         }
         catch (UnsafePickleException error)
         {
-            return ComplianceEvaluator.UnsafePickle(artifact.Path, error, declared);
+            return ComplianceEvaluator.UnsafePickle(artifact.Path, error, declared) with { Files = Listed(artifact.Path) };
         }
         catch (ModelFormatException error)
         {
-            return ComplianceEvaluator.Unreadable(artifact.Path, error.Problem, declared);
+            return ComplianceEvaluator.Unreadable(artifact.Path, error.Problem, declared) with { Files = Listed(artifact.Path) };
         }
         catch (InvalidInputException error)
         {
-            return ComplianceEvaluator.Unreadable(artifact.Path, error.Message, declared);
+            return ComplianceEvaluator.Unreadable(artifact.Path, error.Message, declared) with { Files = Listed(artifact.Path) };
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return ComplianceEvaluator.Unreadable(artifact.Path, error.Message, declared);
+            return ComplianceEvaluator.Unreadable(artifact.Path, error.Message, declared) with { Files = Listed(artifact.Path) };
         }
 
-        return evaluator.Evaluate(artifact.Path, declared, evidence);
+        return evaluator.Evaluate(artifact.Path, declared, evidence) with { Files = files };
+    }
+
+    /// <summary>The weights files an artifact that could not be opened seems to hold, without hashes (they were not read).</summary>
+    private static IReadOnlyList<ArtifactFile> Listed(string path)
+    {
+        try
+        {
+            IEnumerable<string> files = Directory.Exists(path)
+                ? Directory.EnumerateFiles(path).Where(file => ArtifactSelector.IsWeights(Path.GetFileName(file))).Order(StringComparer.Ordinal)
+                : File.Exists(path) ? [path] : [];
+            return files.Select(file => new ArtifactFile(file, new FileInfo(file).Length, null)).ToArray();
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 }

@@ -7,7 +7,7 @@ namespace TensorGuard.Core.Reporting;
 
 /// <summary>
 /// The GitHub-flavoured Markdown report (pull-request comment, job summary): the verdict first, a table of models,
-/// then per model what it declares, what was detected, and the findings with how to fix each.
+/// the lineage graph (<see cref="MermaidLineage"/>), then per model what it declares, what was detected, and the findings with how to fix each.
 /// </summary>
 public static class MarkdownReport
 {
@@ -23,6 +23,12 @@ public static class MarkdownReport
               .Append(" | ").Append(artifact.Declared is { } declared ? Escape(ReportText.Declared(declared)) : "—")
               .Append(" | ").Append(artifact.Detected is { } detected ? Escape(ReportText.Detected(detected)) : "not analysed")
               .Append(" |\n");
+        }
+
+        string graph = MermaidLineage.Render(result);
+        if (graph.Length > 0)
+        {
+            md.Append("\n<details open><summary>Lineage graph</summary>\n\n").Append(graph).Append("\n</details>\n");
         }
 
         foreach (ArtifactResult artifact in result.Artifacts)
