@@ -52,6 +52,17 @@ internal static class CheckCommand
 
     private static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print only errors on stderr." };
 
+    private static readonly Option<string?> ChangedSince = new("--changed-since")
+    {
+        Description = "Compare with this git revision (a pull request's base, e.g. origin/main): models are marked added, modified or unchanged, and the report separates new findings from those already on the base branch.",
+        HelpName = "REF",
+    };
+
+    private static readonly Option<bool> OnlyChanged = new("--only-changed")
+    {
+        Description = "With --changed-since, check only the models the change adds or modifies (files git does not track always count as changed).",
+    };
+
     private static readonly Option<DirectoryInfo?> CacheDirectory = new("--cache-dir")
     {
         Description = "Fingerprint cache. Default: $TENSORGUARD_CACHE_DIR, else $XDG_CACHE_HOME/tensorguard, else ~/.cache/tensorguard.",
@@ -65,7 +76,7 @@ internal static class CheckCommand
     {
         var command = new Command("check", "Check model artifacts against a license policy: declared name, license and base model versus detected lineage.")
         {
-            Models, Policy, Name, License, BaseModel, ReportDirectory, Formats, FailOnOption, Output, Quiet, CacheDirectory, NoCache, Base,
+            Models, Policy, Name, License, BaseModel, ReportDirectory, Formats, FailOnOption, Output, Quiet, ChangedSince, OnlyChanged, CacheDirectory, NoCache, Base,
         };
         command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
         return command;
@@ -77,6 +88,11 @@ internal static class CheckCommand
         DirectoryInfo? reportDirectory = parseResult.GetValue(ReportDirectory);
         string? output = parseResult.GetValue(Output);
         bool quiet = parseResult.GetValue(Quiet);
+        if (parseResult.GetValue(OnlyChanged) && parseResult.GetValue(ChangedSince) is null)
+        {
+            throw new UsageException("--only-changed needs --changed-since REF: the revision to compare with (e.g. origin/main).");
+        }
+
         if (output is not null && formats.Count != 1)
         {
             throw new UsageException($"--output writes one report: choose it with --format (one of markdown, json, sarif, cyclonedx), not {(formats.Count == 0 ? "none" : string.Join(",", formats).ToLowerInvariant())}.");
@@ -90,7 +106,9 @@ internal static class CheckCommand
             parseResult.GetValue(FailOnOption),
             parseResult.GetValue(NoCache) ? null : parseResult.GetValue(CacheDirectory)?.FullName ?? CacheLocation.Default(),
             parseResult.GetValue(Base) is { } baseWeights ? Path.GetFullPath(baseWeights) : null,
-            HashFiles: formats.Contains(ReportFormat.CycloneDx));
+            HashFiles: formats.Contains(ReportFormat.CycloneDx),
+            ChangedSince: parseResult.GetValue(ChangedSince),
+            OnlyChanged: parseResult.GetValue(OnlyChanged));
         CheckResult result = CheckPipeline.Run(request);
 
         // With the report on stdout, the summary moves to stderr (and --quiet drops it), so stdout can be piped.

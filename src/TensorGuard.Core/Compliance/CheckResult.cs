@@ -49,6 +49,22 @@ public sealed record ArtifactResult(
     /// it seems to hold. Reports point findings without a file of their own at the first (never at a folder).
     /// </summary>
     public IReadOnlyList<ArtifactFile> Files { get; init; } = [];
+
+    /// <summary>How the artifact differs from the base revision of a pull request; null when no base was compared.</summary>
+    public ArtifactChange? Change { get; init; }
+}
+
+/// <summary>How an artifact differs from a base revision (see <c>check --changed-since</c>).</summary>
+public enum ArtifactChange
+{
+    /// <summary>None of its files existed at the base: every finding is new.</summary>
+    Added,
+
+    /// <summary>Some of its files (or the policy) changed: its findings may be new or may have been there before.</summary>
+    Modified,
+
+    /// <summary>Its files and the policy are as at the base, so the base branch has the same findings.</summary>
+    Unchanged,
 }
 
 /// <summary>One file of an artifact.</summary>

@@ -15,12 +15,41 @@ namespace TensorGuard.Core.Gate;
 /// <param name="hashFile">Gives a file's SHA-256 for the reports; null records files without hashes.</param>
 public sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, DateOnly today, string? baseWeights = null, Func<string, string>? hashFile = null)
 {
+    /// <summary>The changes since a pull request's base; null marks nothing.</summary>
+    public GitChanges? Changes { get; init; }
+
+    /// <summary>Skip the artifacts <see cref="Changes"/> finds unchanged.</summary>
+    public bool OnlyChanged { get; init; }
+
     public CheckResult Check(IReadOnlyList<ArtifactPattern> patterns, IdentityOverrides overrides, FailOn failOn)
     {
         ArtifactSelection selection = ArtifactSelector.Select(patterns);
         var evaluator = new ComplianceEvaluator(policy, today);
-        ArtifactResult[] results = selection.Artifacts.Select(artifact => CheckOne(evaluator, artifact, overrides)).ToArray();
-        return evaluator.Complete(results, selection.Messages, selection.Incomplete, failOn);
+        var messages = new List<RunMessage>(selection.Messages);
+        var checkedArtifacts = new List<ArtifactResult>();
+        int skipped = 0;
+        string[] decisive = [policy.Path, .. policy.Bases.Select(b => b.Fingerprint).OfType<FingerprintFile>().Select(f => f.FullPath)];
+        foreach (SelectedArtifact artifact in selection.Artifacts)
+        {
+            ArtifactChange? change = Changes?.Classify(artifact.Path, decisive);
+            if (OnlyChanged && change == ArtifactChange.Unchanged)
+            {
+                skipped++;
+                continue;
+            }
+
+            checkedArtifacts.Add(CheckOne(evaluator, artifact, overrides) with { Change = change });
+        }
+
+        if (Changes is { } changes)
+        {
+            string since = $"{changes.BaseRef} (merge base {changes.MergeBase[..Math.Min(12, changes.MergeBase.Length)]})";
+            messages.Add(new RunMessage(Severity.Note, skipped > 0
+                ? $"{skipped} selected {(skipped == 1 ? "model is" : "models are")} unchanged since {since} and {(skipped == 1 ? "was" : "were")} not checked (only-changed); the base branch's own check covers {(skipped == 1 ? "it" : "them")}."
+                : $"compared with {since}: models are marked added, modified or unchanged."));
+        }
+
+        return evaluator.Complete(checkedArtifacts, messages, selection.Incomplete, failOn);
     }
 
     private ArtifactResult CheckOne(ComplianceEvaluator evaluator, SelectedArtifact artifact, IdentityOverrides overrides)

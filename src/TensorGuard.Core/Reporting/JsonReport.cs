@@ -70,6 +70,10 @@ public static class JsonReport
         json.WriteStartObject();
         json.WriteString("path", result.Display(artifact.Path));
         json.WriteString("status", ReportText.Word(artifact.Status));
+        if (artifact.Change is { } change)
+        {
+            json.WriteString("change", change.ToString().ToLowerInvariant());
+        }
         if (artifact.Declared is { } declared)
         {
             Declared(json, result, declared);
