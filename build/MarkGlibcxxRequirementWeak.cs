@@ -4,8 +4,9 @@ using System.Text;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
-// Marks one GLIBCXX version requirement of an ELF64 little-endian shared library as weak, but only
-// when the machine's libstdc++ does not provide that version. Idempotent.
+// Marks one GLIBCXX version requirement of an ELF64 little-endian shared library as weak, only when the
+// machine's libstdc++ does not provide that version unless Always is set (a package built here runs elsewhere).
+// Idempotent.
 public sealed class MarkGlibcxxRequirementWeak : Task
 {
     private const uint ShtGnuVerneed = 0x6ffffffe;
@@ -28,9 +29,11 @@ public sealed class MarkGlibcxxRequirementWeak : Task
     [Required]
     public string Version { get; set; } = string.Empty;
 
+    public bool Always { get; set; }
+
     public override bool Execute()
     {
-        if (SystemProvides(Version))
+        if (!Always && SystemProvides(Version))
         {
             return true;
         }
@@ -48,7 +51,7 @@ public sealed class MarkGlibcxxRequirementWeak : Task
                     File.WriteAllBytes(patched, image);
                     File.Replace(patched, path, null);
                     Log.LogMessage(MessageImportance.High,
-                        $"TensorGuard: marked {Version} weak in {path} (this machine's libstdc++ lacks it).");
+                        $"TensorGuard: marked {Version} weak in {path} ({(Always ? "a tool package must load on any libstdc++" : "this machine's libstdc++ lacks it")}).");
                     break;
                 case PatchOutcome.NotElf:
                     Log.LogWarning($"TensorGuard: {path} is not an ELF64 little-endian library; left unchanged.");

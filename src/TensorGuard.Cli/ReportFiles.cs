@@ -3,7 +3,7 @@ using TensorGuard.Core.Reporting;
 
 namespace TensorGuard.Cli;
 
-/// <summary>Writes the requested report files of a check into a folder.</summary>
+/// <summary>Renders and writes the requested report files of a check.</summary>
 internal static class ReportFiles
 {
     public const string BaseName = "tensorguard-report";
@@ -12,20 +12,32 @@ internal static class ReportFiles
     public static IReadOnlyList<string> Write(CheckResult result, string directory, IReadOnlyList<ReportFormat> formats)
     {
         Directory.CreateDirectory(directory);
+        ReportStamp stamp = ReportStamp.Now();
         var written = new List<string>();
         foreach (ReportFormat format in formats.Count == 0 ? Commands.ReportOptions.DefaultFormats : formats)
         {
-            (string extension, string content) = format switch
-            {
-                ReportFormat.Markdown => (".md", MarkdownReport.Render(result)),
-                ReportFormat.Json => (".json", JsonReport.Render(result)),
-                _ => (".sarif", SarifReport.Render(result)),
-            };
-            string path = Path.Combine(directory, BaseName + extension);
-            File.WriteAllText(path, content);
+            string path = Path.Combine(directory, BaseName + Extension(format));
+            File.WriteAllText(path, Render(result, format, stamp));
             written.Add(path);
         }
 
         return written;
     }
+
+    /// <summary>One report as text.</summary>
+    public static string Render(CheckResult result, ReportFormat format, ReportStamp stamp) => format switch
+    {
+        ReportFormat.Markdown => MarkdownReport.Render(result),
+        ReportFormat.Json => JsonReport.Render(result, stamp),
+        ReportFormat.Sarif => SarifReport.Render(result),
+        _ => CycloneDxReport.Render(result, stamp),
+    };
+
+    private static string Extension(ReportFormat format) => format switch
+    {
+        ReportFormat.Markdown => ".md",
+        ReportFormat.Json => ".json",
+        ReportFormat.Sarif => ".sarif",
+        _ => ".cdx.json",
+    };
 }

@@ -11,7 +11,7 @@ public sealed record ActionInputs
 {
     public const string DefaultReportDir = "tensorguard-report";
 
-    /// <summary>Paths or glob patterns of the model artifacts, in the order given.</summary>
+    /// <summary>Paths or glob patterns of the model artifacts, in the order given; empty takes the policy's <c>models:</c>.</summary>
     public required IReadOnlyList<string> Models { get; init; }
 
     /// <summary>The policy file; null uses the built-in default policy.</summary>
@@ -46,16 +46,16 @@ public sealed record ActionInputs
     /// <summary>Folder for the Markdown and JSON reports.</summary>
     public string ReportDir { get; init; } = DefaultReportDir;
 
+    /// <summary>The fingerprint cache folder; null uses the default location.</summary>
+    public string? CacheDir { get; init; }
+
+    /// <summary>Check only the models a pull request adds or modifies.</summary>
+    public bool OnlyChanged { get; init; }
+
     /// <exception cref="ActionInputException">An input has a value the action does not accept.</exception>
     public static ActionInputs Read(ActionEnvironment environment)
     {
         IReadOnlyList<string> models = SplitList(environment.Input("models"));
-        if (models.Count == 0)
-        {
-            throw new ActionInputException(
-                "input models is empty; set it to the model files, folders or glob patterns to check (one per line or comma-separated), e.g. models: out/**/*.safetensors");
-        }
-
         string? baseModel = environment.Input("base-model");
         string? token = environment.Input("github-token") ?? environment.Get("GITHUB_TOKEN");
         return new ActionInputs
@@ -73,6 +73,8 @@ public sealed record ActionInputs
             HubToken = environment.Input("hf-token") is { } hubToken ? new GitHubToken(hubToken.Trim()) : null,
             SarifFile = environment.Input("sarif-file"),
             ReportDir = environment.Input("report-dir") ?? DefaultReportDir,
+            CacheDir = environment.Input("cache-dir"),
+            OnlyChanged = ParseChoice("only-changed", environment.Input("only-changed"), false, ("true", true), ("false", false)),
         };
     }
 

@@ -234,6 +234,34 @@ public sealed class ActionEndToEndTests : IAsyncLifetime
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(["error: input fail-on is 'sometimes'; use one of error, warning, never"], result.ErrorLines);
+        Assert.Contains("::error title=TensorGuard::input fail-on is 'sometimes'; use one of error, warning, never", result.Output, StringComparison.Ordinal);
         Assert.Empty(_server.Requests);
+    }
+
+    [Fact]
+    public void Action_OnlyChangedWithoutBaseHistory_IsAnErrorAnnotationNotASilentRun()
+    {
+        WriteModel(license: "apache-2.0");
+        WriteEvent(fromFork: false);
+        Git("init", "-q", "-b", "feature");
+
+        (CliResult result, _, _) = RunStep(("INPUT_ONLY-CHANGED", "true"), ("GITHUB_BASE_REF", "main"));
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("::error title=TensorGuard::cannot compare with 'origin/main'", result.Output, StringComparison.Ordinal);
+        Assert.Contains("fetch-depth: 0", result.Output, StringComparison.Ordinal);
+    }
+
+    private void Git(params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = _workspace, RedirectStandardError = true };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
     }
 }

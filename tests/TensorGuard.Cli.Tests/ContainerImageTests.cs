@@ -222,7 +222,7 @@ public sealed class ContainerImageTests
 
         Assert.Equal(builtIn with { Models = fromYaml.Models }, fromYaml);
         Assert.Equal("${{ github.token }}", action.Inputs["github-token"].Default);
-        Assert.True(action.Inputs["models"].Required);
+        Assert.False(action.Inputs["models"].Required);
     }
 
     /// <summary>An environment that remembers which variables were looked up.</summary>

@@ -110,11 +110,28 @@ public sealed class ActionInputsTests
     }
 
     [Fact]
-    public void Read_NoModels_SaysHowToSetThem()
+    public void Read_NoModels_LeavesThemToThePolicy()
     {
-        var error = Assert.Throws<ActionInputException>(() => ActionInputs.Read(Env(("INPUT_MODELS", " ,\n "))));
+        ActionInputs inputs = ActionInputs.Read(Env(("INPUT_MODELS", " ,\n ")));
 
-        Assert.StartsWith("input models is empty;", error.Message);
+        Assert.Empty(inputs.Models);
+    }
+
+    [Fact]
+    public void Read_CacheDirAndOnlyChanged_AreRead()
+    {
+        ActionInputs inputs = ActionInputs.Read(Env(("INPUT_CACHE-DIR", ".cache/tg"), ("INPUT_ONLY-CHANGED", "true")));
+
+        Assert.Equal(".cache/tg", inputs.CacheDir);
+        Assert.True(inputs.OnlyChanged);
+    }
+
+    [Fact]
+    public void Read_OnlyChangedNotABoolean_SaysWhatToWrite()
+    {
+        var error = Assert.Throws<ActionInputException>(() => ActionInputs.Read(Env(("INPUT_ONLY-CHANGED", "yes"))));
+
+        Assert.Equal("input only-changed is 'yes'; use one of true, false", error.Message);
     }
 
     [Fact]

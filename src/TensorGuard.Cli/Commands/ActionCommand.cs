@@ -1,5 +1,7 @@
 using System.CommandLine;
+using TensorGuard.Core;
 using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Formats;
 using TensorGuard.Core.Gate;
 using TensorGuard.Core.Policy;
 using TensorGuard.Core.Reporting;
@@ -35,6 +37,21 @@ internal static class ActionCommand
     private static ExitCode Execute(ParseResult parseResult, CommandContext context)
     {
         ActionEnvironment environment = ActionEnvironment.FromProcess();
+        try
+        {
+            return Run(parseResult, context, environment);
+        }
+        catch (Exception error) when (environment.IsGitHubActions && error is ActionInputException or NothingToCheckException or InvalidInputException or ModelFormatException)
+        {
+            // Misconfiguration shows on the run's summary page as an annotation, not only in the log; the runner then
+            // maps the error to its exit code as for any command.
+            context.Output.WriteLine(WorkflowCommands.Format(new Annotation(AnnotationLevel.Error, error.Message, "TensorGuard")));
+            throw;
+        }
+    }
+
+    private static ExitCode Run(ParseResult parseResult, CommandContext context, ActionEnvironment environment)
+    {
         ActionInputs inputs = ActionInputs.Read(environment);
         if (parseResult.GetValue(Token) is { Length: > 0 } token)
         {
@@ -46,14 +63,23 @@ internal static class ActionCommand
         string workspace = github.Workspace ?? Directory.GetCurrentDirectory();
         var log = new WorkflowLog(context.Output, environment.IsGitHubActions, inputs.Token);
 
+        // only-changed compares with the pull request's base branch, which actions/checkout fetches as origin/BASE.
+        string? baseBranch = environment.Get("GITHUB_BASE_REF") is { Length: > 0 } branch ? $"origin/{branch}" : null;
+        if (inputs.OnlyChanged && baseBranch is null)
+        {
+            log.Annotate(new Annotation(AnnotationLevel.Notice, "only-changed applies to pull requests (no GITHUB_BASE_REF here), so every model is checked.", "TensorGuard"));
+        }
+
         CheckResult result = CheckPipeline.Run(new CheckRequest(
             PolicyLocator.Load(inputs.Policy is { } policy ? Path.GetFullPath(policy, workspace) : null, workspace),
             inputs.Models,
             workspace,
             new IdentityOverrides(inputs.ModelName, inputs.License, inputs.BaseModels, DeclarationSource.Override),
             inputs.FailOn,
-            CacheLocation.Default(),
-            Hub: HubAccess.Gate(inputs.HubToken?.Reveal())));
+            inputs.CacheDir is { } cacheDir ? Path.GetFullPath(cacheDir, workspace) : CacheLocation.Default(),
+            Hub: HubAccess.Gate(inputs.HubToken?.Reveal()),
+            ChangedSince: inputs.OnlyChanged ? baseBranch : null,
+            OnlyChanged: inputs.OnlyChanged));
         context.Output.Write(TextSummary.Render(result));
 
         string markdownReport = WriteReports(result, inputs, workspace);

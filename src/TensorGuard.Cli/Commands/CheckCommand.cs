@@ -44,6 +44,25 @@ internal static class CheckCommand
 
     private static readonly Option<FailOn?> FailOnOption = ReportOptions.FailOn();
 
+    private static readonly Option<string?> Output = new("--output", "-o")
+    {
+        Description = "Write the one report chosen with --format to this file, or to stdout with '-' (then stdout holds that report and nothing else; the summary goes to stderr).",
+        HelpName = "FILE|-",
+    };
+
+    private static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print only errors on stderr." };
+
+    private static readonly Option<string?> ChangedSince = new("--changed-since")
+    {
+        Description = "Compare with this git revision (a pull request's base, e.g. origin/main): models are marked added, modified or unchanged, and the report separates new findings from those already on the base branch.",
+        HelpName = "REF",
+    };
+
+    private static readonly Option<bool> OnlyChanged = new("--only-changed")
+    {
+        Description = "With --changed-since, check only the models the change adds or modifies (files git does not track always count as changed).",
+    };
+
     private static readonly Option<DirectoryInfo?> CacheDirectory = new("--cache-dir")
     {
         Description = "Fingerprint cache. Default: $TENSORGUARD_CACHE_DIR, else $XDG_CACHE_HOME/tensorguard, else ~/.cache/tensorguard.",
@@ -57,7 +76,7 @@ internal static class CheckCommand
     {
         var command = new Command("check", "Check model artifacts against a license policy: declared name, license and base model versus detected lineage.")
         {
-            Models, Policy, Name, License, BaseModel, ReportDirectory, Formats, FailOnOption, CacheDirectory, NoCache, Base,
+            Models, Policy, Name, License, BaseModel, ReportDirectory, Formats, FailOnOption, Output, Quiet, ChangedSince, OnlyChanged, CacheDirectory, NoCache, Base,
         };
         command.SetAction(parseResult => CommandRunner.Run(parseResult, context => Execute(parseResult, context)));
         return command;
@@ -67,6 +86,18 @@ internal static class CheckCommand
     {
         IReadOnlyList<ReportFormat> formats = parseResult.GetValue(Formats) ?? [];
         DirectoryInfo? reportDirectory = parseResult.GetValue(ReportDirectory);
+        string? output = parseResult.GetValue(Output);
+        bool quiet = parseResult.GetValue(Quiet);
+        if (parseResult.GetValue(OnlyChanged) && parseResult.GetValue(ChangedSince) is null)
+        {
+            throw new UsageException("--only-changed needs --changed-since REF: the revision to compare with (e.g. origin/main).");
+        }
+
+        if (output is not null && formats.Count != 1)
+        {
+            throw new UsageException($"--output writes one report: choose it with --format (one of markdown, json, sarif, cyclonedx), not {(formats.Count == 0 ? "none" : string.Join(",", formats).ToLowerInvariant())}.");
+        }
+
         var request = new CheckRequest(
             PolicyLocator.Load(parseResult.GetValue(Policy)?.FullName),
             parseResult.GetValue(Models) ?? [],
@@ -75,19 +106,58 @@ internal static class CheckCommand
             parseResult.GetValue(FailOnOption),
             parseResult.GetValue(NoCache) ? null : parseResult.GetValue(CacheDirectory)?.FullName ?? CacheLocation.Default(),
             parseResult.GetValue(Base) is { } baseWeights ? (Core.Formats.Hub.HubReference.IsHubReference(baseWeights) ? baseWeights : Path.GetFullPath(baseWeights)) : null,
-            Hub: HubAccess.Gate());
+            Hub: HubAccess.Gate(),
+            HashFiles: formats.Contains(ReportFormat.CycloneDx),
+            ChangedSince: parseResult.GetValue(ChangedSince),
+            OnlyChanged: parseResult.GetValue(OnlyChanged));
         CheckResult result = CheckPipeline.Run(request);
 
-        context.Output.Write(TextSummary.Render(result));
-        if (reportDirectory is not null || formats.Count > 0)
+        // With the report on stdout, the summary moves to stderr (and --quiet drops it), so stdout can be piped.
+        TextWriter? summary = output == "-" ? (quiet ? null : context.Error) : context.Output;
+        summary?.Write(TextSummary.Render(result));
+        try
         {
-            foreach (string written in ReportFiles.Write(result, reportDirectory?.FullName ?? Directory.GetCurrentDirectory(), formats))
-            {
-                context.Error.WriteLine($"report: {written}");
-            }
+            WriteReports(context, result, formats, reportDirectory, output, quiet);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot write the report ({error.Message}); check --output and --report-dir.");
         }
 
         return ExitCodes.Of(result.Verdict);
+    }
+
+    private static void WriteReports(CommandContext context, CheckResult result, IReadOnlyList<ReportFormat> formats, DirectoryInfo? reportDirectory, string? output, bool quiet)
+    {
+        if (output is not null)
+        {
+            string report = ReportFiles.Render(result, formats[0], ReportStamp.Now());
+            if (output == "-")
+            {
+                context.Output.Write(report);
+            }
+            else
+            {
+                File.WriteAllText(Path.GetFullPath(output), report);
+                Report(context, quiet, Path.GetFullPath(output));
+            }
+        }
+
+        if (reportDirectory is not null || (formats.Count > 0 && output is null))
+        {
+            foreach (string written in ReportFiles.Write(result, reportDirectory?.FullName ?? Directory.GetCurrentDirectory(), formats))
+            {
+                Report(context, quiet, written);
+            }
+        }
+    }
+
+    private static void Report(CommandContext context, bool quiet, string written)
+    {
+        if (!quiet)
+        {
+            context.Error.WriteLine($"report: {written}");
+        }
     }
 
     private static IReadOnlyList<string>? SplitList(string[]? values) =>

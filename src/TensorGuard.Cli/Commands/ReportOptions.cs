@@ -12,8 +12,8 @@ internal static class ReportOptions
 
     public static Option<IReadOnlyList<ReportFormat>> Formats() => new("--format")
     {
-        Description = "Report formats to write, comma-separated: markdown, json, sarif (default: markdown and json when --report-dir is given).",
-        HelpName = "markdown,json,sarif",
+        Description = "Report formats to write, comma-separated: markdown, json, sarif, cyclonedx (default: markdown and json when --report-dir is given).",
+        HelpName = "markdown,json,sarif,cyclonedx",
         CustomParser = ParseFormats,
     };
 
@@ -46,8 +46,11 @@ internal static class ReportOptions
                 case "sarif":
                     formats.Add(ReportFormat.Sarif);
                     break;
+                case "cyclonedx":
+                    formats.Add(ReportFormat.CycloneDx);
+                    break;
                 default:
-                    return Invalid<IReadOnlyList<ReportFormat>>(result, $"--format must list markdown, json or sarif, not '{word}'.");
+                    return Invalid<IReadOnlyList<ReportFormat>>(result, $"--format must list markdown, json, sarif or cyclonedx, not '{word}'.");
             }
         }
 

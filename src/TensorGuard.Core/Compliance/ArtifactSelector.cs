@@ -107,7 +107,8 @@ public static class ArtifactSelector
     private static bool HoldsWeights(DirectoryInfo folder) =>
         folder.EnumerateFiles("*", new EnumerationOptions { IgnoreInaccessible = true }).Any(file => IsWeights(file.Name));
 
-    private static bool IsWeights(string name) =>
+    /// <summary>Whether a file name is one of a model's weights files (a safetensors index counts; other JSON does not).</summary>
+    internal static bool IsWeights(string name) =>
         WeightExtensions.Any(extension => name.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
         && (!name.EndsWith(".index.json", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".safetensors.index.json", StringComparison.OrdinalIgnoreCase));
 

@@ -42,7 +42,34 @@ public sealed record ArtifactResult(
     DetectedLineage? Detected,
     IReadOnlyList<Finding> Findings,
     IReadOnlyList<string> Reminders,
-    ArtifactStatus Status);
+    ArtifactStatus Status)
+{
+    /// <summary>
+    /// The artifact's files: the weights that were read, or for an artifact that could not be opened the weights files
+    /// it seems to hold. Reports point findings without a file of their own at the first (never at a folder).
+    /// </summary>
+    public IReadOnlyList<ArtifactFile> Files { get; init; } = [];
+
+    /// <summary>How the artifact differs from the base revision of a pull request; null when no base was compared.</summary>
+    public ArtifactChange? Change { get; init; }
+}
+
+/// <summary>How an artifact differs from a base revision (see <c>check --changed-since</c>).</summary>
+public enum ArtifactChange
+{
+    /// <summary>None of its files existed at the base: every finding is new.</summary>
+    Added,
+
+    /// <summary>Some of its files (or the policy) changed: its findings may be new or may have been there before.</summary>
+    Modified,
+
+    /// <summary>Its files and the policy are as at the base, so the base branch has the same findings.</summary>
+    Unchanged,
+}
+
+/// <summary>One file of an artifact.</summary>
+/// <param name="Sha256">Lower-case hex SHA-256 of the contents; null when the run was not asked to hash.</param>
+public sealed record ArtifactFile(string Path, long Length, string? Sha256);
 
 /// <summary>A message about the run rather than one artifact (an expired or unused exception, a pattern that matched nothing).</summary>
 public sealed record RunMessage(Severity Severity, string Text);

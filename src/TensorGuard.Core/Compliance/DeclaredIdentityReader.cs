@@ -49,7 +49,11 @@ public static class DeclaredIdentityReader
         var fallbackName = new DeclaredValue<string>(NameFromPath(artifactPath), DeclarationSource.FileName);
         if (!files.TryGetValue(ModelCardName, out string? cardPath))
         {
-            problems.Add(new DeclarationProblem(Formats.Hub.HubReference.IsHubReference(artifactPath) ? $"{artifactPath}/{ModelCardName}" : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(artifactPath)) ?? ".", ModelCardName),
+            // The finding points at the weights (a file code scanning can place), never at a card that does not exist.
+            string weights = Directory.Exists(artifactPath)
+                ? files.Values.Where(file => ArtifactSelector.IsWeights(Path.GetFileName(file))).Order(StringComparer.Ordinal).FirstOrDefault() ?? artifactPath
+                : artifactPath;
+            problems.Add(new DeclarationProblem(weights,
                 "no model card next to the weights; add a README.md whose YAML front matter declares license, base_model and model_name"));
             return new DeclaredIdentity { Name = fallbackName };
         }

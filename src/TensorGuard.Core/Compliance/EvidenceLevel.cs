@@ -58,6 +58,14 @@ public static class EvidenceLevels
         _ => "no evidence ties the weights to a base of the policy",
     };
 
+    /// <summary>The level one lineage test supports on its own: derived, not-derived or inconclusive.</summary>
+    public static EvidenceLevel Of(LineageTest test) => test.Verdict switch
+    {
+        Fingerprints.Lineage.LineageVerdict.Derived => EvidenceLevel.Derived,
+        Fingerprints.Lineage.LineageVerdict.NotDerived => EvidenceLevel.NotDerived,
+        _ => EvidenceLevel.Inconclusive,
+    };
+
     /// <summary>Whether the level proves derivation on its own, so that findings resting on a derivation may be raised.</summary>
     public static bool ProvesDerivation(this EvidenceLevel level) => level is EvidenceLevel.Identical or EvidenceLevel.Derived;
 

@@ -13,6 +13,9 @@ namespace TensorGuard.Core.Gate;
 /// <param name="BaseWeights">The base model PEFT adapters are merged into (wins over the policy entry's <c>base-weights</c>).</param>
 /// <param name="Today">The date exceptions expire against; null is today in UTC.</param>
 /// <param name="Hub">Reads <c>hf://</c> artifacts and verifies declared bases from the Hub (unless the policy says <c>hub: off</c>); null keeps the check offline.</param>
+/// <param name="HashFiles">Record every weights file's SHA-256 in the result (for a bill of materials) even without a cache.</param>
+/// <param name="ChangedSince">A git revision (the pull request's base): each artifact is marked added, modified or unchanged since it.</param>
+/// <param name="OnlyChanged">With <paramref name="ChangedSince"/>, skip the artifacts that are unchanged (the run says how many).</param>
 public sealed record CheckRequest(
     PolicyDocument Policy,
     IReadOnlyList<string> Models,
@@ -22,7 +25,10 @@ public sealed record CheckRequest(
     string? CacheDirectory = null,
     string? BaseWeights = null,
     DateOnly? Today = null,
-    Formats.Hub.HubClient? Hub = null);
+    Formats.Hub.HubClient? Hub = null,
+    bool HashFiles = false,
+    string? ChangedSince = null,
+    bool OnlyChanged = false);
 
 /// <summary>
 /// The compliance gate as a library: one call from a policy and artifact references to the <see cref="CheckResult"/>
@@ -34,6 +40,7 @@ public static class CheckPipeline
     /// <summary>Selects the artifacts, analyses each and evaluates the policy.</summary>
     /// <exception cref="NothingToCheckException">Neither the request nor the policy names a model.</exception>
     /// <exception cref="PolicyException">A base's fingerprint named by the policy is missing or invalid.</exception>
+    /// <exception cref="InvalidInputException">A <see cref="CheckRequest.ChangedSince"/> revision cannot be compared with.</exception>
     public static CheckResult Run(CheckRequest request)
     {
         PolicyDocument policy = request.Policy;
@@ -50,7 +57,17 @@ public static class CheckPipeline
         var analyzer = new LineageAnalyzer(policy, cache);
         Formats.Hub.HubClient? hub = policy.Hub ? request.Hub : null;
         HubBaseVerifier? verifier = hub is null ? null : new HubBaseVerifier(hub, policy, analyzer.SketchedBases, cache);
-        var run = new CheckRun(policy, analyzer, today, request.BaseWeights) { Hub = hub, BaseVerifier = verifier };
+
+        // The cache remembers content hashes (it keys on them), so with a cache the hashes cost nothing extra.
+        Func<string, string>? hashFile = cache is not null ? cache.ContentHash : request.HashFiles ? FingerprintCache.HashFile : null;
+        GitChanges? changes = request.ChangedSince is { } baseRef ? GitChanges.Since(baseRef, request.BaseDirectory) : null;
+        var run = new CheckRun(policy, analyzer, today, request.BaseWeights, hashFile)
+        {
+            Hub = hub,
+            BaseVerifier = verifier,
+            Changes = changes,
+            OnlyChanged = request.OnlyChanged,
+        };
         return run.Check(patterns, request.Overrides, request.FailOn ?? policy.FailOn);
     }
 }

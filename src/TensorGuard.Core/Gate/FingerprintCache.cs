@@ -56,7 +56,8 @@ public sealed class FingerprintCache(string directory)
         }
     }
 
-    private string ContentHash(string file)
+    /// <summary>The SHA-256 of a file's contents, remembered with its size and modification time.</summary>
+    public string ContentHash(string file)
     {
         var info = new FileInfo(file);
         string stamp = string.Create(CultureInfo.InvariantCulture, $"{info.Length} {info.LastWriteTimeUtc.Ticks}");
@@ -73,11 +74,7 @@ public sealed class FingerprintCache(string directory)
             // Fall through and hash the file.
         }
 
-        string computed;
-        using (FileStream stream = File.OpenRead(file))
-        {
-            computed = Hex(SHA256.HashData(stream));
-        }
+        string computed = HashFile(file);
 
         try
         {
@@ -89,6 +86,13 @@ public sealed class FingerprintCache(string directory)
         }
 
         return computed;
+    }
+
+    /// <summary>The SHA-256 of a file's contents, read now.</summary>
+    public static string HashFile(string file)
+    {
+        using FileStream stream = File.OpenRead(file);
+        return Hex(SHA256.HashData(stream));
     }
 
     private string EntryPath(string contentKey, string kind) => Path.Combine(Directory, "entries", $"{contentKey}.{kind}");

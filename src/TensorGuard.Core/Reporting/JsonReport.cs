@@ -14,13 +14,22 @@ public static class JsonReport
 {
     public const string SchemaId = "tensorguard-check/1";
 
-    public static string Render(CheckResult result)
+    /// <summary>Where the JSON Schema of this report is published (<c>docs/report.schema.json</c> in the repository).</summary>
+    public const string SchemaUri = "https://raw.githubusercontent.com/tensorguard/action/main/docs/report.schema.json";
+
+    /// <summary>The report stamped with this build's version and the current time.</summary>
+    public static string Render(CheckResult result) => Render(result, ReportStamp.Now());
+
+    public static string Render(CheckResult result, ReportStamp stamp)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
+            json.WriteString("$schema", SchemaUri);
             json.WriteString("schema", SchemaId);
+            json.WriteString("toolVersion", stamp.ToolVersion);
+            json.WriteString("generatedAt", stamp.TimestampText);
             json.WriteString("verdict", ReportText.Word(result.Verdict));
             json.WriteString("summary", ReportText.Headline(result));
             json.WriteString("policy", result.Display(result.PolicyPath));
@@ -62,6 +71,10 @@ public static class JsonReport
         json.WriteStartObject();
         json.WriteString("path", result.Display(artifact.Path));
         json.WriteString("status", ReportText.Word(artifact.Status));
+        if (artifact.Change is { } change)
+        {
+            json.WriteString("change", change.ToString().ToLowerInvariant());
+        }
         if (artifact.Declared is { } declared)
         {
             Declared(json, result, declared);

@@ -7,7 +7,7 @@ namespace TensorGuard.Core.Reporting;
 
 /// <summary>
 /// The GitHub-flavoured Markdown report (pull-request comment, job summary): the verdict first, a table of models,
-/// then per model what it declares, what was detected, and the findings with how to fix each.
+/// the lineage graph (<see cref="MermaidLineage"/>), then per model what it declares, what was detected, and the findings with how to fix each.
 /// </summary>
 public static class MarkdownReport
 {
@@ -28,6 +28,13 @@ public static class MarkdownReport
               .Append(" | ").Append(artifact.Declared is { } declared ? Escape(ReportText.Declared(declared)) : "—")
               .Append(" | ").Append(artifact.Detected is { } detected ? Escape(ReportText.Detected(detected)) : "not analysed")
               .Append(" |\n");
+        }
+
+        BaseComparison(md, result);
+        string graph = MermaidLineage.Render(result);
+        if (graph.Length > 0)
+        {
+            md.Append("\n<details open><summary>Lineage graph</summary>\n\n").Append(graph).Append("\n</details>\n");
         }
 
         foreach (ArtifactResult artifact in result.Artifacts)
@@ -51,7 +58,8 @@ public static class MarkdownReport
 
     private static void Artifact(StringBuilder md, CheckResult result, ArtifactResult artifact)
     {
-        md.Append("\n### ").Append(Icon(artifact.Status)).Append(' ').Append(Code(result.Display(artifact.Path))).Append("\n\n");
+        md.Append("\n### ").Append(Icon(artifact.Status)).Append(' ').Append(Code(result.Display(artifact.Path)))
+          .Append(artifact.Change is { } change ? $" ({ChangeText(change)})" : string.Empty).Append("\n\n");
         if (artifact.Declared is { } declared)
         {
             md.Append("- **Declared:** ").Append(Escape(ReportText.Declared(declared))).Append('\n');
@@ -147,6 +155,32 @@ public static class MarkdownReport
 
         md.Append("\n</details>\n");
     }
+
+    /// <summary>
+    /// Which active findings a pull request brings and which the base branch already has: findings of a model it adds
+    /// are new; of a model whose files and policy are unchanged, already on the base branch (the check is
+    /// deterministic); of a modified model, either, which the report does not pretend to know.
+    /// </summary>
+    private static void BaseComparison(StringBuilder md, CheckResult result)
+    {
+        if (result.Artifacts.All(a => a.Change is null))
+        {
+            return;
+        }
+
+        int Count(ArtifactChange change) => result.Artifacts.Where(a => a.Change == change).Sum(a => a.Findings.Count(f => f.IsActive));
+        md.Append("\n**Compared with the base branch:** ")
+          .Append(Count(ArtifactChange.Added)).Append(" new ").Append(ReportText.Plural(Count(ArtifactChange.Added), "finding")).Append(" in models this pull request adds · ")
+          .Append(Count(ArtifactChange.Modified)).Append(' ').Append(ReportText.Plural(Count(ArtifactChange.Modified), "finding")).Append(" in models it modifies (new, or there before) · ")
+          .Append(Count(ArtifactChange.Unchanged)).Append(' ').Append(ReportText.Plural(Count(ArtifactChange.Unchanged), "finding")).Append(" already on the base branch (unchanged models).\n");
+    }
+
+    private static string ChangeText(ArtifactChange change) => change switch
+    {
+        ArtifactChange.Added => "added in this pull request",
+        ArtifactChange.Modified => "modified in this pull request",
+        _ => "unchanged: findings already on the base branch",
+    };
 
     private static string Icon(Verdict verdict) => verdict switch
     {

@@ -6,4 +6,7 @@ public enum ReportFormat
     Markdown,
     Json,
     Sarif,
+
+    /// <summary>A CycloneDX 1.6 ML-BOM (JSON).</summary>
+    CycloneDx,
 }

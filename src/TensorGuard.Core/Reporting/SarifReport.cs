@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -76,7 +75,7 @@ public static class SarifReport
         json.WriteStartObject("driver");
         json.WriteString("name", "TensorGuard");
         json.WriteString("informationUri", InformationUri);
-        json.WriteString("semanticVersion", ToolVersion());
+        json.WriteString("semanticVersion", ReportStamp.CurrentVersion());
         json.WriteStartArray("rules");
         foreach (string id in ruleIds)
         {
@@ -218,11 +217,4 @@ public static class SarifReport
 
     private static string PascalCase(string id) =>
         string.Concat(id.Split('-', StringSplitOptions.RemoveEmptyEntries).Select(word => char.ToUpperInvariant(word[0]) + word[1..]));
-
-    private static string ToolVersion()
-    {
-        string version = typeof(SarifReport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
-        int metadata = version.IndexOf('+', StringComparison.Ordinal);
-        return metadata < 0 ? version : version[..metadata];
-    }
 }

@@ -10,8 +10,11 @@ namespace TensorGuard.Core.Tests.Reporting;
 
 public sealed class ReportSnapshotTests
 {
+    /// <summary>A fixed version and time, so reports that carry them stay comparable.</summary>
+    internal static readonly ReportStamp Stamp = new("9.9.9", new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+
     /// <summary>A run with one artifact of every status, an exception applied, and policy messages.</summary>
-    private static CheckResult Sample()
+    internal static CheckResult Sample()
     {
         PolicyDocument policy = GatePolicies.Load("""
             organisation:
@@ -63,7 +66,7 @@ public sealed class ReportSnapshotTests
     public void Markdown_Sample_MatchesSnapshot() => Snapshot.Match(MarkdownReport.Render(Sample()));
 
     [Fact]
-    public void Json_Sample_MatchesSnapshot() => Snapshot.Match(JsonReport.Render(Sample()));
+    public void Json_Sample_MatchesSnapshot() => Snapshot.Match(JsonReport.Render(Sample(), Stamp));
 
     [Fact]
     public void Sarif_Sample_MatchesSnapshot() =>
@@ -113,5 +116,58 @@ public sealed class ReportSnapshotTests
         Assert.Equal(Verdict.Incomplete, result.Verdict);
         Assert.StartsWith("incomplete: 2 of 7 models could not be analysed", JsonReport.Render(result).Split("\"summary\": \"")[1]);
         Assert.Contains("INCOMPLETE: 2 of 7 models could not be analysed", TextSummary.Render(result));
+    }
+
+    [Fact]
+    public void Mermaid_Sample_MatchesSnapshot() => Snapshot.Match(MermaidLineage.Render(Sample()));
+
+    [Fact]
+    public void Mermaid_Sample_DrawsProofResemblanceAndRefutationDifferently()
+    {
+        string graph = MermaidLineage.Render(Sample());
+
+        Assert.StartsWith("```mermaid\nflowchart LR\n", graph, StringComparison.Ordinal);
+        Assert.Contains("-->|\"derived · similarity 0.993 · p = 3.0e-6349\"| a0", graph, StringComparison.Ordinal);
+        Assert.Contains("---|\"resembles · classifier distance 1.25 · inconclusive · similarity 0.210 · p = 3.2e-5\"| a2", graph, StringComparison.Ordinal);
+        Assert.Contains("a0[\"demo/mistral-support-7b\"]:::compliant", graph, StringComparison.Ordinal);
+        Assert.Contains(":::unreadable", graph, StringComparison.Ordinal);
+        Assert.Single(MarkdownReport.Render(Sample()).Split("```mermaid"), part => part.Contains("flowchart", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Mermaid_RefutedDeclaredBase_IsDashed()
+    {
+        PolicyDocument policy = GatePolicies.Load("organisation:\n  commercial: true\n");
+        var evaluator = new ComplianceEvaluator(policy, new DateOnly(2026, 11, 26));
+        ArtifactResult artifact = evaluator.Evaluate("demo/claims-llama", GatePolicies.Declared("Llama-Claims", "llama3.1", ["meta-llama/Llama-3.1-8B"]),
+            new LineageEvidence(null, [new LineageTest("Llama-3.1-8B", LineageVerdict.NotDerived, 0.02, 0)]));
+        CheckResult result = evaluator.Complete([artifact], [], selectionIncomplete: false, FailOn.Error);
+
+        Assert.Contains("b0 -.->|\"declared · not-derived · similarity 0.020 · p = 1\"| a0", MermaidLineage.Render(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Mermaid_HostileName_CannotBreakTheGraph()
+    {
+        CheckResult sample = Sample();
+        CheckResult hostile = sample with { Artifacts = [sample.Artifacts[0] with { Path = "demo/x\"]:::base\n```\n<b>|#quot;" }] };
+
+        string graph = MermaidLineage.Render(hostile);
+
+        Assert.DoesNotContain("<b>", graph, StringComparison.Ordinal);
+        Assert.Equal(2, graph.Split("```").Length - 1);
+        Assert.Contains("a0[\"demo/x#quot;]:::base?#96;#96;#96;?#lt;b#gt;#124;#35;quot;\"]:::compliant", graph, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Mermaid_ManyArtifacts_FallsBackToTheTable()
+    {
+        CheckResult sample = Sample();
+        ArtifactResult[] many = Enumerable.Range(0, MermaidLineage.MaxArtifacts + 1).Select(i => sample.Artifacts[0] with { Path = $"demo/m{i}" }).ToArray();
+
+        string text = MermaidLineage.Render(sample with { Artifacts = many });
+
+        Assert.DoesNotContain("```mermaid", text, StringComparison.Ordinal);
+        Assert.Contains("this run checked 51", text, StringComparison.Ordinal);
     }
 }
