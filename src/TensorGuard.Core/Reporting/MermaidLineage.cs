@@ -100,7 +100,7 @@ public static class MermaidLineage
         detected.Source.Tests.FirstOrDefault(t => string.Equals(t.Base, baseName, StringComparison.OrdinalIgnoreCase));
 
     private static string TestLabel(LineageTest test) =>
-        Invariant($"{EvidenceLevels.Of(test).Token()} · similarity {test.Similarity:0.000} · p = {ReportText.PValue(test)}");
+        Invariant($"{EvidenceLevels.Of(test).Token()} · similarity {test.Similarity:0.000} · {(test.Log10PValue is { } log10 ? DetectedLineage.PValueClause(log10) : "p = —")}");
 
     private static string BaseNode(Dictionary<string, string> bases, string name)
     {

@@ -28,7 +28,7 @@ public static class HostileInputs
         ["gguf-byte-size-overflow"] = new("whose byte size overflows 64-bit arithmetic", d => (Gguf(d, [("blk.0.attn_q.weight", [1L << 61, 1], F32, 0)], 32), null)),
         ["gguf-offset-near-2^63"] = new("past the end", d => (Gguf(d, [("blk.0.attn_q.weight", [8, 1], F32, long.MaxValue - 31)], 32), null)),
         ["gguf-element-count-overflow"] = new("element count overflows", d => (Gguf(d, [("blk.0.attn_q.weight", [1L << 40, 1L << 40], F32, 0)], 32), null)),
-        ["gguf-30000-tensors-in-one-layer"] = new("no 2-D floating-point weight", d => (Gguf(d, Enumerable.Range(0, 30_000).Select(i => ($"blk.0.ffn_{Letters(i)}.weight", new long[] { 8 }, F32, i * 32L)).ToArray(), 30_000 * 32), null)),
+        ["gguf-30000-tensors-in-one-layer"] = new("holds no floating-point weight matrix", d => (Gguf(d, Enumerable.Range(0, 30_000).Select(i => ($"blk.0.ffn_{Letters(i)}.weight", new long[] { 8 }, F32, i * 32L)).ToArray(), 30_000 * 32), null)),
         ["gguf-q4_0-row-of-2^31+32"] = new("beyond the 2097152 rows of at most 1048576 elements", d => (Gguf(d, [("blk.0.attn_q.weight", [(1L << 31) + 32, 1], Q40, 0)], ((1L << 31) + 32) / 32 * 18), null)),
         ["gguf-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (MalformedModels.Fifo(d.File("model.gguf")), null)),
 
