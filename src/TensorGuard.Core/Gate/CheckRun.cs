@@ -19,7 +19,7 @@ public sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, Da
         ArtifactSelection selection = ArtifactSelector.Select(patterns);
         var evaluator = new ComplianceEvaluator(policy, today);
         ArtifactResult[] results = selection.Artifacts.Select(artifact => CheckOne(evaluator, artifact, overrides)).ToArray();
-        return evaluator.Complete(results, selection.Messages, selection.Incomplete, failOn);
+        return evaluator.Complete(results, [.. selection.Messages, .. analyzer.Messages], selection.Incomplete, failOn);
     }
 
     private ArtifactResult CheckOne(ComplianceEvaluator evaluator, SelectedArtifact artifact, IdentityOverrides overrides)

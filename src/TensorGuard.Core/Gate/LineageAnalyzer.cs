@@ -28,7 +28,7 @@ public sealed class LineageAnalyzer
     };
 
     private readonly FamilyClassifier _classifier;
-    private readonly IReadOnlyList<SketchedBase> _sketched;
+    private readonly IReadOnlyList<TestedBase> _sketched;
     private readonly FingerprintCache? _cache;
 
     /// <exception cref="PolicyException">A base's fingerprint is missing or invalid.</exception>
@@ -36,12 +36,19 @@ public sealed class LineageAnalyzer
     {
         IReadOnlyList<ReferenceBase> bases = PolicyReferences.Load(policy);
         _classifier = new FamilyClassifier(bases);
-        _sketched = bases
-            .Where(b => b.Lineage is not null)
-            .Select(b => new SketchedBase(b.Name, b.Lineage!, CacheKind(b.Lineage!)))
-            .ToArray();
+        LineageReferences references = PolicyReferences.LoadSketches(policy, bases);
+        _sketched = references.Sketched.Select(b => new TestedBase(b.Name, b.Sketch, CacheKind(b.Sketch))).ToArray();
+        Messages = references.Unbuilt.Count == 0 ? [] :
+        [
+            new RunMessage(Severity.Note, $"lineage is unavailable for {references.Unbuilt.Count} catalogue base(s) whose document is not built yet "
+                + $"({string.Join(", ", references.Unbuilt.Select(name => Formats.UntrustedText.Printable(name)))}): derivations of them are recognised only by what they declare; "
+                + $"build the documents with `tensorguard catalogue build --catalogue {policy.Catalogue!.Path}`."),
+        ];
         _cache = cache;
     }
+
+    /// <summary>What every report of a run with this analyzer should say (catalogue bases without a document).</summary>
+    public IReadOnlyList<RunMessage> Messages { get; }
 
     /// <exception cref="ModelFormatException">The weights cannot be read or fingerprinted.</exception>
     public LineageEvidence Analyse(LoadedModel model)
@@ -93,7 +100,7 @@ public sealed class LineageAnalyzer
         return value;
     }
 
-    private sealed record SketchedBase(string Name, LineageSketch Sketch, string CacheKind);
+    private sealed record TestedBase(string Name, LineageSketch Sketch, string CacheKind);
 
     /// <summary>A lineage test as cached: without the base's name, which the policy may change while the sketch stays.</summary>
     private sealed record CachedTest(LineageVerdict Verdict, double Similarity, double Log10PValue, string Reason)
