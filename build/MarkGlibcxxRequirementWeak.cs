@@ -42,7 +42,11 @@ public sealed class MarkGlibcxxRequirementWeak : Task
             switch (MarkWeak(image, Version))
             {
                 case PatchOutcome.Patched:
-                    File.WriteAllBytes(path, image);
+                    // Write a new file and rename it over the old one: the build output may be a hard link
+                    // into the NuGet package cache (CreateHardLinksForCopyLocalIfPossible), which must not change.
+                    string patched = path + ".patched";
+                    File.WriteAllBytes(patched, image);
+                    File.Replace(patched, path, null);
                     Log.LogMessage(MessageImportance.High,
                         $"TensorGuard: marked {Version} weak in {path} (this machine's libstdc++ lacks it).");
                     break;

@@ -9,6 +9,8 @@ namespace TensorGuard.Cli;
 /// <summary>
 /// Draws a classification run as the reference does: the 2-D PCA projection, points coloured by K-Means
 /// cluster, bases as stars, queried models labelled; unknown models crossed, misclassified ones ringed.
+/// It stays in the CLI, unlike the text renderings in Core's Reporting, so that the library does not pull
+/// ScottPlot and its SkiaSharp native libraries into every application that embeds the gate.
 /// </summary>
 internal static class ClassificationPlot
 {

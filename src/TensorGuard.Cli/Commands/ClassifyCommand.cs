@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using TensorGuard.Core.Classification;
 using TensorGuard.Core.Fingerprints;
+using TensorGuard.Core.Reporting;
 
 namespace TensorGuard.Cli.Commands;
 

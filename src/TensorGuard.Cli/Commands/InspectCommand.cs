@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using TensorGuard.Core.Formats;
+using TensorGuard.Core.Reporting;
 
 namespace TensorGuard.Cli.Commands;
 

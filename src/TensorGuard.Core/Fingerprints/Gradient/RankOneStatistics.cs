@@ -31,7 +31,7 @@ public static class RankOneStatistics
 
     /// <summary>
     /// Statistics of G = (y/‖y‖)·xᵀ, where <paramref name="y"/> = W·x has one entry per row of W and
-    /// <paramref name="x"/> (with power sums <paramref name="probe"/>) has <paramref name="width"/> entries.
+    /// x (with power sums <paramref name="probe"/>) has <paramref name="width"/> entries.
     /// Null when y = 0: the gradient is then zero and has no skewness or kurtosis.
     /// </summary>
     public static GradientStatistics? Of(ReadOnlySpan<double> y, PowerSums probe, int width)

@@ -1,9 +1,16 @@
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
+
 namespace TensorGuard.Core.Fingerprints.Lineage;
 
 /// <summary>
-/// Eigen-decomposition of a small symmetric matrix: Householder tridiagonalisation then the implicit QL
-/// algorithm (EISPACK tred2/tql2, as in JAMA). A fixed order of operations gives the same bits on every run;
-/// a 64 × 64 window takes well under a millisecond.
+/// Eigen-decomposition of the sketch's small symmetric matrices, by MathNet.Numerics' managed solver (Householder
+/// tridiagonalisation and implicit QL). Measured with <c>bench/EigenBench</c> on 400 feature-correlation matrices
+/// of 64 × 64 (2 cores, other builds running): median 0.54 ms against 0.84–1.18 ms for the hand-written EISPACK
+/// port it replaced and 0.38–0.55 ms for TorchSharp's <c>linalg.eigh</c>, whose 90th percentile was 300 ms
+/// (LAPACK threads competing); residuals ‖A·V − V·Λ‖/‖A‖ 2.7e-15, 2.2e-15 and 1.6e-15. The managed solver
+/// runs a fixed order of operations on one thread, so it gives the same bits on every run and thread count,
+/// which the sketch needs.
 /// </summary>
 internal static class SymmetricEigen
 {
@@ -13,257 +20,21 @@ internal static class SymmetricEigen
     /// </summary>
     public static (double[] Values, double[] Vectors) Decompose(double[] matrix, int size)
     {
-        int n = size;
-        var v = new double[n, n];
-        for (int i = 0; i < n; i++)
+        Evd<double> evd = Matrix<double>.Build.DenseOfRowMajor(size, size, matrix).Evd(Symmetricity.Symmetric);
+        Matrix<double> eigenvectors = evd.EigenVectors;
+        var values = new double[size];
+        var vectors = new double[size * size];
+        for (int k = 0; k < size; k++)
         {
-            for (int j = 0; j < n; j++)
+            // MathNet orders eigenvalues ascending.
+            int source = size - 1 - k;
+            values[k] = evd.EigenValues[source].Real;
+            for (int i = 0; i < size; i++)
             {
-                v[i, j] = matrix[(i * n) + j];
-            }
-        }
-
-        var d = new double[n];
-        var e = new double[n];
-        Tridiagonalize(v, d, e, n);
-        DiagonalizeTridiagonal(v, d, e, n);
-        int[] order = Enumerable.Range(0, n).OrderByDescending(i => d[i]).ThenBy(i => i).ToArray();
-        var values = new double[n];
-        var vectors = new double[n * n];
-        for (int k = 0; k < n; k++)
-        {
-            values[k] = d[order[k]];
-            for (int i = 0; i < n; i++)
-            {
-                vectors[(i * n) + k] = v[i, order[k]];
+                vectors[(i * size) + k] = eigenvectors[i, source];
             }
         }
 
         return (values, vectors);
     }
-
-    // Householder reduction to tridiagonal form (tred2).
-    private static void Tridiagonalize(double[,] v, double[] d, double[] e, int n)
-    {
-        for (int j = 0; j < n; j++)
-        {
-            d[j] = v[n - 1, j];
-        }
-
-        for (int i = n - 1; i > 0; i--)
-        {
-            double scale = 0.0;
-            double h = 0.0;
-            for (int k = 0; k < i; k++)
-            {
-                scale += Math.Abs(d[k]);
-            }
-
-            if (scale == 0.0)
-            {
-                e[i] = d[i - 1];
-                for (int j = 0; j < i; j++)
-                {
-                    d[j] = v[i - 1, j];
-                    v[i, j] = 0.0;
-                    v[j, i] = 0.0;
-                }
-            }
-            else
-            {
-                for (int k = 0; k < i; k++)
-                {
-                    d[k] /= scale;
-                    h += d[k] * d[k];
-                }
-
-                double f = d[i - 1];
-                double g = Math.Sqrt(h);
-                if (f > 0)
-                {
-                    g = -g;
-                }
-
-                e[i] = scale * g;
-                h -= f * g;
-                d[i - 1] = f - g;
-                for (int j = 0; j < i; j++)
-                {
-                    e[j] = 0.0;
-                }
-
-                for (int j = 0; j < i; j++)
-                {
-                    f = d[j];
-                    v[j, i] = f;
-                    g = e[j] + (v[j, j] * f);
-                    for (int k = j + 1; k <= i - 1; k++)
-                    {
-                        g += v[k, j] * d[k];
-                        e[k] += v[k, j] * f;
-                    }
-
-                    e[j] = g;
-                }
-
-                f = 0.0;
-                for (int j = 0; j < i; j++)
-                {
-                    e[j] /= h;
-                    f += e[j] * d[j];
-                }
-
-                double hh = f / (h + h);
-                for (int j = 0; j < i; j++)
-                {
-                    e[j] -= hh * d[j];
-                }
-
-                for (int j = 0; j < i; j++)
-                {
-                    f = d[j];
-                    g = e[j];
-                    for (int k = j; k <= i - 1; k++)
-                    {
-                        v[k, j] -= (f * e[k]) + (g * d[k]);
-                    }
-
-                    d[j] = v[i - 1, j];
-                    v[i, j] = 0.0;
-                }
-            }
-
-            d[i] = h;
-        }
-
-        for (int i = 0; i < n - 1; i++)
-        {
-            v[n - 1, i] = v[i, i];
-            v[i, i] = 1.0;
-            double h = d[i + 1];
-            if (h != 0.0)
-            {
-                for (int k = 0; k <= i; k++)
-                {
-                    d[k] = v[k, i + 1] / h;
-                }
-
-                for (int j = 0; j <= i; j++)
-                {
-                    double g = 0.0;
-                    for (int k = 0; k <= i; k++)
-                    {
-                        g += v[k, i + 1] * v[k, j];
-                    }
-
-                    for (int k = 0; k <= i; k++)
-                    {
-                        v[k, j] -= g * d[k];
-                    }
-                }
-            }
-
-            for (int k = 0; k <= i; k++)
-            {
-                v[k, i + 1] = 0.0;
-            }
-        }
-
-        for (int j = 0; j < n; j++)
-        {
-            d[j] = v[n - 1, j];
-            v[n - 1, j] = 0.0;
-        }
-
-        v[n - 1, n - 1] = 1.0;
-        e[0] = 0.0;
-    }
-
-    // Implicit QL on the tridiagonal matrix (tql2), accumulating the rotations into v.
-    private static void DiagonalizeTridiagonal(double[,] v, double[] d, double[] e, int n)
-    {
-        for (int i = 1; i < n; i++)
-        {
-            e[i - 1] = e[i];
-        }
-
-        e[n - 1] = 0.0;
-        double f = 0.0;
-        double tst1 = 0.0;
-        double eps = Math.Pow(2.0, -52.0);
-        for (int l = 0; l < n; l++)
-        {
-            tst1 = Math.Max(tst1, Math.Abs(d[l]) + Math.Abs(e[l]));
-            int m = l;
-            while (m < n - 1 && Math.Abs(e[m]) > eps * tst1)
-            {
-                m++;
-            }
-
-            if (m > l)
-            {
-                for (int iteration = 0; iteration < 64; iteration++)
-                {
-                    double g = d[l];
-                    double p = (d[l + 1] - g) / (2.0 * e[l]);
-                    double r = Hypot(p, 1.0);
-                    if (p < 0)
-                    {
-                        r = -r;
-                    }
-
-                    d[l] = e[l] / (p + r);
-                    d[l + 1] = e[l] * (p + r);
-                    double dl1 = d[l + 1];
-                    double h = g - d[l];
-                    for (int i = l + 2; i < n; i++)
-                    {
-                        d[i] -= h;
-                    }
-
-                    f += h;
-                    p = d[m];
-                    double c = 1.0;
-                    double c2 = c;
-                    double c3 = c;
-                    double el1 = e[l + 1];
-                    double s = 0.0;
-                    double s2 = 0.0;
-                    for (int i = m - 1; i >= l; i--)
-                    {
-                        c3 = c2;
-                        c2 = c;
-                        s2 = s;
-                        g = c * e[i];
-                        h = c * p;
-                        r = Hypot(p, e[i]);
-                        e[i + 1] = s * r;
-                        s = e[i] / r;
-                        c = p / r;
-                        p = (c * d[i]) - (s * g);
-                        d[i + 1] = h + (s * ((c * g) + (s * d[i])));
-                        for (int k = 0; k < n; k++)
-                        {
-                            h = v[k, i + 1];
-                            v[k, i + 1] = (s * v[k, i]) + (c * h);
-                            v[k, i] = (c * v[k, i]) - (s * h);
-                        }
-                    }
-
-                    p = -s * s2 * c3 * el1 * e[l] / dl1;
-                    e[l] = s * p;
-                    d[l] = c * p;
-                    if (Math.Abs(e[l]) <= eps * tst1)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            d[l] += f;
-            e[l] = 0.0;
-        }
-    }
-
-    private static double Hypot(double a, double b) => Math.Sqrt((a * a) + (b * b));
 }

@@ -6,7 +6,7 @@ namespace TensorGuard.Core.Fingerprints.Lineage;
 internal static class ViewReader
 {
     /// <summary>
-    /// Every <paramref name="stride"/>-th unit of the view (all when 1), enough of them to stay within
+    /// Every stride-th unit of the view (all when the stride is 1), the stride chosen to stay within
     /// <see cref="LineageSettings.MaxUnits"/>.
     /// </summary>
     public static long[] StridedUnits(WeightView view)

@@ -65,7 +65,7 @@ internal sealed class PickleMachine
     public static object? Run(string path, string stream, ReadOnlySpan<byte> data, ref int position, Func<PickleTuple, TorchStorage> persistentLoad) =>
         new PickleMachine(path, stream, persistentLoad).Execute(data, ref position);
 
-    /// <summary>Whether <paramref name="name"/> is a storage class we can read, with its element type.</summary>
+    /// <summary>Whether <paramref name="global"/> names a storage class we can read, with its element type.</summary>
     public static bool TryStorageType(PickleGlobal global, out TensorDType dtype)
     {
         dtype = default;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using TensorGuard.Core.Formats;
 
-namespace TensorGuard.Cli;
+namespace TensorGuard.Core.Reporting;
 
 /// <summary>
 /// Folds tensors that differ only in their numbered name segments (layers, experts) and share dtype and
@@ -9,7 +9,7 @@ namespace TensorGuard.Cli;
 /// thousands of tensors prints as a screenful. Works on any naming; a tensor that nothing else matches
 /// keeps its own line.
 /// </summary>
-internal static class TensorGroups
+public static class TensorGroups
 {
     private const string Placeholder = "\0";
 

@@ -3,13 +3,13 @@ using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.Architecture;
 using TensorGuard.Core.Formats.Peft;
 
-namespace TensorGuard.Cli;
+namespace TensorGuard.Core.Reporting;
 
 /// <summary>
 /// Human-readable rendering of a <see cref="ModelInspection"/>. Tensors that repeat per layer are folded
 /// into one line per name pattern (see <see cref="TensorGroups"/>) unless every tensor is asked for.
 /// </summary>
-internal static class InspectionText
+public static class InspectionText
 {
     private const int MaxNameWidth = 72;
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;

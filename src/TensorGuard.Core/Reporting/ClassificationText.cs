@@ -3,10 +3,10 @@ using TensorGuard.Core.Classification;
 using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
 
-namespace TensorGuard.Cli;
+namespace TensorGuard.Core.Reporting;
 
 /// <summary>Human-readable rendering of classification verdicts.</summary>
-internal static class ClassificationText
+public static class ClassificationText
 {
     private static string Lineage(NearestBaseLineage lineage) => lineage.Verdict switch
     {
