@@ -114,15 +114,15 @@ public static class HiddenAlignment
     }
 
     /// <summary>
-    /// A cheap necessary condition for <see cref="Align"/> to find the base's window in the candidate: over the pairs of
-    /// the candidate's token-like views stored units × hidden (an embedding) and the base's anchors, the best median
-    /// correlation of only <see cref="ScreenFeatures"/> of the window's features reaches <see cref="ScreenShare"/> of the
-    /// alignment's threshold. It reads anchor tokens as contiguous rows and does a quarter of the alignment's arithmetic.
+    /// A cheap necessary condition for <see cref="Align"/> to find the base's window in the candidate: over the same
+    /// pairs of candidate views and base anchors, the best median correlation of only <see cref="ScreenFeatures"/> of the
+    /// window's features reaches <see cref="ScreenShare"/> of the alignment's threshold. It does a quarter of the
+    /// alignment's arithmetic, and spares the candidate's second sketch that a found window triggers.
     /// </summary>
     public static bool MayAlign(LineageSketch baseSketch, ITensorSource candidate, IReadOnlyList<WeightView> candidateViews) =>
         ScreenScore(baseSketch, candidate, candidateViews) >= ScreenShare;
 
-    /// <summary>The screen's quality as a share of <see cref="Align"/>'s threshold (infinite when no anchor fits a view it reads, so the search runs).</summary>
+    /// <summary>The screen's quality as a share of <see cref="Align"/>'s threshold (0 when no anchor fits).</summary>
     public static double ScreenScore(LineageSketch baseSketch, ITensorSource candidate, IReadOnlyList<WeightView> candidateViews)
     {
         ArgumentNullException.ThrowIfNull(baseSketch);
@@ -131,11 +131,7 @@ public static class HiddenAlignment
         int count = Math.Min(ScreenFeatures, baseSketch.WindowSize);
         int[] screened = Enumerable.Range(0, count).Select(i => i * baseSketch.WindowSize / count).ToArray();
         double best = 0;
-        bool scored = false;
-
-        // Only views whose units are stored rows: their anchor tokens are contiguous reads (an embedding's rows), while a
-        // view stored hidden × units costs a read of every hidden row per anchor, which is what the screen is to spare.
-        foreach (WeightView view in AnchorViews(candidateViews, CandidateAnchors).Where(v => !v.FeaturesAlongRows))
+        foreach (WeightView view in AnchorViews(candidateViews, CandidateAnchors))
         {
             foreach (TokenAnchor anchor in baseSketch.Anchors)
             {
@@ -149,12 +145,10 @@ public static class HiddenAlignment
                 float[] subset = Standardized(screened.SelectMany(f => baseColumns.AsSpan(f * usable, usable).ToArray()).ToArray(), usable);
                 float[] candidateColumns = Standardized(ViewReader.FeatureMajor(candidate, view, anchor.Tokens.Take(usable).Select(t => (long)t).ToArray(), Enumerable.Range(0, hidden).ToArray()), usable);
                 best = Math.Max(best, Match(subset, candidateColumns, usable, count, hidden).Quality);
-                scored = true;
             }
         }
 
-        // Nothing the screen can read cheaply fits the base's anchors: let the full search decide.
-        return scored ? best / Threshold(baseSketch) : double.PositiveInfinity;
+        return best / Threshold(baseSketch);
     }
 
     /// <summary>
