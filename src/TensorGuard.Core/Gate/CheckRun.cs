@@ -32,7 +32,7 @@ public sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, Da
     {
         ArtifactSelection selection = ArtifactSelector.Select(patterns);
         var evaluator = new ComplianceEvaluator(policy, today);
-        var messages = new List<RunMessage>(selection.Messages);
+        var messages = new List<RunMessage>([.. selection.Messages, .. analyzer.Messages]);
         if (analyzer.Note is { } note)
         {
             messages.Insert(0, new RunMessage(Severity.Note, note));
