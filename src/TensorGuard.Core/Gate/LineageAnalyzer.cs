@@ -40,12 +40,9 @@ public sealed class LineageAnalyzer
 
         // The classifier scales features by their spread across bases, which one base does not have: lineage tests alone then decide.
         _classifier = bases.Count >= 2 ? new FamilyClassifier(bases, ClassifierMethod.TensorGuard, PolicyReferences.LoadLabelled(policy)) : null;
-        Note = _classifier is null
-            ? $"the policy has one base ({bases[0].Name}), so the family classifier was skipped; only lineage tests against it decide"
-              + (bases[0].Lineage is null ? ", and its fingerprint has no lineage sketch, so nothing can be detected: re-create it with 'tensorguard policy add-base'." : ".")
-            : null;
         LineageReferences references = PolicyReferences.LoadSketches(policy, bases);
         _sketched = references.Sketched.Select(b => new TestedBase(b.Name, b.Sketch, CacheKind(b.Sketch))).ToArray();
+        Note = _classifier is null ? SingleBaseNote(bases[0], _sketched.Count) : null;
         Messages = references.Unbuilt.Count == 0 ? [] :
         [
             new RunMessage(Severity.Note, $"lineage is unavailable for {references.Unbuilt.Count} catalogue base(s) whose document is not built yet "
@@ -90,6 +87,20 @@ public sealed class LineageAnalyzer
                 .For(sketched.Name))
             .ToArray();
         return new LineageEvidence(nearest, tests) { Identity = _identity.Find(model, fingerprint.Files) };
+    }
+
+    /// <summary>Why the classifier was skipped, and which lineage tests decide instead (catalogue bases' too).</summary>
+    private static string SingleBaseNote(ReferenceBase only, int sketched)
+    {
+        int catalogue = sketched - (only.Lineage is null ? 0 : 1);
+        string against = (only.Lineage is not null, catalogue) switch
+        {
+            (_, 0) => "against it",
+            (true, _) => $"against it and {catalogue} catalogue base(s)",
+            (false, _) => $"against {catalogue} catalogue base(s)",
+        };
+        return $"the policy has one base{(catalogue > 0 ? " besides its catalogue's" : "")} ({only.Name}), so the family classifier was skipped; only lineage tests {against} decide"
+            + (sketched == 0 ? ", and its fingerprint has no lineage sketch, so nothing can be detected: re-create it with 'tensorguard policy add-base'." : ".");
     }
 
     /// <summary>The cache kind of a test against <paramref name="sketch"/>: the method version and the sketch's content hash.</summary>
