@@ -11,6 +11,8 @@ using TensorGuard.ModelFactory;
 //   sketch MODEL OUT         sketch a model, write the sketch bytes; prints wall time and size
 //   check SKETCH MODEL       compare a model's weights with a sketch; prints wall time and verdict
 //   synthetic 1b|8b          sketch and check lazily computed weights (no disk), in-process
+//   screen RUNS              a 1B-shaped candidate checked against 1 base and against 40 catalogue-shaped bases,
+//                            with and without the many-bases screen; median of RUNS runs each
 // Peak RSS: run sketch/check under /usr/bin/time -v (see bench/lineage.sh).
 switch (args.FirstOrDefault())
 {
@@ -55,8 +57,12 @@ switch (args.FirstOrDefault())
         break;
     }
 
+    case "screen" when args.Length == 2:
+        ScreenBench.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+        break;
+
     default:
-        Console.Error.WriteLine("usage: generate DIR 1b|8b [SHARD_GB] | sketch MODEL OUT | check SKETCH MODEL | synthetic 1b|8b");
+        Console.Error.WriteLine("usage: generate DIR 1b|8b [SHARD_GB] | sketch MODEL OUT | check SKETCH MODEL | synthetic 1b|8b | screen RUNS");
         return 1;
 }
 

@@ -16,6 +16,7 @@ public static class TensorGuardCommand
         EvalCommand.Create(),
         CheckCommand.Create(),
         PolicyCommand.Create(),
+        CatalogueCommand.Create(),
         ActionCommand.Create(),
     };
 }

@@ -112,6 +112,7 @@ public sealed class AdapterCliTests : IDisposable
 
         string policy = _directory.File("tensorguard.yml");
         File.WriteAllText(policy, File.ReadAllText(RepositoryFiles.DefaultPolicy) + "\nmodels:\n  - path: adapter\n    base-weights: base\n");
+        File.Copy(Path.Combine(RepositoryFiles.Root, "policies", "catalogue.yml"), Path.Combine(Path.GetDirectoryName(policy)!, "catalogue.yml"));
 
         CliResult withBase = CliRun.Invoke("check", "--policy", policy, "--no-cache");
 

@@ -228,6 +228,10 @@ public sealed class ClassifyCliTests : IDisposable
         int end = Array.FindIndex(lines, start + 1, l => l.TrimStart().StartsWith("- id:", StringComparison.Ordinal));
         string path = Path.Combine(folder, "policy.yml");
         File.WriteAllLines(path, lines.Take(start).Concat(end < 0 ? [] : lines.Skip(end)));
+
+        // The catalogue the policy names comes along, without the dropped family's entries.
+        string[] entries = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "policies", "catalogue.yml")).Split("\n  - id: ");
+        File.WriteAllText(Path.Combine(folder, "catalogue.yml"), string.Join("\n  - id: ", entries.Where(entry => !entry.Contains($"\n    family: {family}\n", StringComparison.Ordinal))));
         return path;
     }
 }

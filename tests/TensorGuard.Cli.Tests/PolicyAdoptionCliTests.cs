@@ -134,7 +134,8 @@ public sealed class PolicyAdoptionCliTests(DemoRepository demo) : IClassFixture<
         Assert.Equal(0, twice.ExitCode);
         Assert.Contains("same weight files (SHA-256) as base Acme-Base", twice.Error, StringComparison.Ordinal);
         Assert.Equal(0, validate.ExitCode);
-        Assert.Contains("10 bases", validate.Output, StringComparison.Ordinal);
+        int catalogueBases = TensorGuard.Core.Policy.PolicyLoader.Load(RepositoryFiles.DefaultPolicy).Catalogue!.Entries.Count;
+        Assert.Contains($"{10 + catalogueBases} bases", validate.Output, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -92,10 +92,11 @@ internal static class PolicyCommand
 
         // Reading every base's fingerprint validates it too, and tells whether check can run lineage tests.
         IReadOnlyList<ReferenceBase> bases = PolicyReferences.Load(policy);
-
+        LineageReferences lineage = PolicyReferences.LoadSketches(policy, bases);
         context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{used.Path}: valid — {policy.Families.Count} families, {policy.Bases.Count()} bases, {policy.Licenses.Count} licenses, {policy.Exemptions.Count} exceptions, {policy.Models.Count} model patterns; fails on {policy.FailOn.ToString().ToLowerInvariant()}; "
-            + $"{bases.Count(b => b.Lineage is not null)} of {bases.Count} bases carry a lineage sketch (check tests lineage against those; the others are classifier only)."));
+            + $"{lineage.Sketched.Count} of {policy.Bases.Count()} bases carry a lineage sketch (check tests lineage against those; the others are classifier only)"
+            + $"{(lineage.Unbuilt.Count > 0 ? $"; {lineage.Unbuilt.Count} catalogue bases are not built yet." : ".")}"));
         if (bases.Count == 1)
         {
             context.Output.WriteLine("note: with one base the family classifier is skipped; check decides by the lineage test against it alone.");

@@ -32,7 +32,7 @@ public sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, Da
     {
         ArtifactSelection selection = ArtifactSelector.Select(patterns);
         var evaluator = new ComplianceEvaluator(policy, today);
-        var messages = new List<RunMessage>(selection.Messages);
+        var messages = new List<RunMessage>([.. selection.Messages, .. analyzer.Messages]);
         if (analyzer.Note is { } note)
         {
             messages.Insert(0, new RunMessage(Severity.Note, note));
@@ -40,7 +40,14 @@ public sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, Da
 
         var checkedArtifacts = new List<ArtifactResult>();
         int skipped = 0;
-        string[] decisive = [policy.Path, .. policy.Bases.Select(b => b.Fingerprint).OfType<FingerprintFile>().Select(f => f.FullPath)];
+        // A catalogue document built since the base decides too; one not built yet is no file to compare.
+        string[] decisive =
+        [
+            policy.Path,
+            .. policy.Bases.Select(b => b.Fingerprint).OfType<FingerprintFile>().Select(f => f.FullPath),
+            .. policy.Catalogue is { } catalogue ? [catalogue.Path] : Array.Empty<string>(),
+            .. policy.Bases.Select(b => b.Fingerprint).OfType<CatalogueDocument>().Select(d => d.FullPath).Where(File.Exists),
+        ];
         foreach (SelectedArtifact artifact in selection.Artifacts)
         {
             ArtifactChange? change = Changes?.Classify(artifact.Path, decisive);

@@ -29,7 +29,7 @@ public sealed class LineageAnalyzer
     };
 
     private readonly FamilyClassifier? _classifier;
-    private readonly IReadOnlyList<SketchedBase> _sketched;
+    private readonly IReadOnlyList<TestedBase> _sketched;
     private readonly FingerprintCache? _cache;
     private readonly IdentityEvidence _identity;
 
@@ -40,14 +40,15 @@ public sealed class LineageAnalyzer
 
         // The classifier scales features by their spread across bases, which one base does not have: lineage tests alone then decide.
         _classifier = bases.Count >= 2 ? new FamilyClassifier(bases, ClassifierMethod.TensorGuard, PolicyReferences.LoadLabelled(policy)) : null;
-        Note = _classifier is null
-            ? $"the policy has one base ({bases[0].Name}), so the family classifier was skipped; only lineage tests against it decide"
-              + (bases[0].Lineage is null ? ", and its fingerprint has no lineage sketch, so nothing can be detected: re-create it with 'tensorguard policy add-base'." : ".")
-            : null;
-        _sketched = bases
-            .Where(b => b.Lineage is not null)
-            .Select(b => new SketchedBase(b.Name, b.Lineage!, CacheKind(b.Lineage!)))
-            .ToArray();
+        LineageReferences references = PolicyReferences.LoadSketches(policy, bases);
+        _sketched = references.Sketched.Select(b => new TestedBase(b.Name, b.Sketch, CacheKind(b.Sketch))).ToArray();
+        Note = _classifier is null ? SingleBaseNote(bases[0], _sketched.Count) : null;
+        Messages = references.Unbuilt.Count == 0 ? [] :
+        [
+            new RunMessage(Severity.Note, $"lineage is unavailable for {references.Unbuilt.Count} catalogue base(s) whose document is not built yet "
+                + $"({string.Join(", ", references.Unbuilt.Select(name => Formats.UntrustedText.Printable(name)))}): derivations of them are recognised only by what they declare; "
+                + $"build the documents with `tensorguard catalogue build --catalogue {policy.Catalogue!.Path}`."),
+        ];
         _cache = cache;
         _identity = new IdentityEvidence(bases);
     }
@@ -55,7 +56,10 @@ public sealed class LineageAnalyzer
     /// <summary>What the run should be told about how lineage is found (the classifier skipped), or null.</summary>
     public string? Note { get; }
 
-    /// <summary>The names of the policy's bases whose fingerprints carry a lineage sketch.</summary>
+    /// <summary>What every report of a run with this analyzer should say (catalogue bases without a document).</summary>
+    public IReadOnlyList<RunMessage> Messages { get; }
+
+    /// <summary>The names of the policy's bases whose fingerprints or catalogue documents carry a lineage sketch.</summary>
     public ISet<string> SketchedBases => _sketched.Select(b => b.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     /// <exception cref="ModelFormatException">The weights cannot be read or fingerprinted.</exception>
@@ -85,6 +89,20 @@ public sealed class LineageAnalyzer
         return new LineageEvidence(nearest, tests) { Identity = _identity.Find(model, fingerprint.Files) };
     }
 
+    /// <summary>Why the classifier was skipped, and which lineage tests decide instead (catalogue bases' too).</summary>
+    private static string SingleBaseNote(ReferenceBase only, int sketched)
+    {
+        int catalogue = sketched - (only.Lineage is null ? 0 : 1);
+        string against = (only.Lineage is not null, catalogue) switch
+        {
+            (_, 0) => "against it",
+            (true, _) => $"against it and {catalogue} catalogue base(s)",
+            (false, _) => $"against {catalogue} catalogue base(s)",
+        };
+        return $"the policy has one base{(catalogue > 0 ? " besides its catalogue's" : "")} ({only.Name}), so the family classifier was skipped; only lineage tests {against} decide"
+            + (sketched == 0 ? ", and its fingerprint has no lineage sketch, so nothing can be detected: re-create it with 'tensorguard policy add-base'." : ".");
+    }
+
     /// <summary>The cache kind of a test against <paramref name="sketch"/>: the method version and the sketch's content hash.</summary>
     private static string CacheKind(LineageSketch sketch) =>
         $"lineage-v{LineageSettings.Version}-{Convert.ToHexStringLower(SHA256.HashData(LineageSketchCodec.Encode(sketch)))[..32]}.json";
@@ -112,7 +130,7 @@ public sealed class LineageAnalyzer
         return value;
     }
 
-    private sealed record SketchedBase(string Name, LineageSketch Sketch, string CacheKind);
+    private sealed record TestedBase(string Name, LineageSketch Sketch, string CacheKind);
 
     /// <summary>A lineage test as cached: without the base's name, which the policy may change while the sketch stays.</summary>
     private sealed record CachedTest(LineageVerdict Verdict, double Similarity, double Log10PValue, string Reason, double? ZScore)

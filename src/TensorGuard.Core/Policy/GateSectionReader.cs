@@ -247,7 +247,8 @@ internal static class GateSectionReader
         };
     }
 
-    private static bool? Boolean(YamlMappingReader entry, string key) => entry.Optional(key) switch
+    /// <summary>An optional <c>true</c>/<c>false</c> value; null when absent.</summary>
+    public static bool? Boolean(YamlMappingReader entry, string key) => entry.Optional(key) switch
     {
         null => null,
         YamlScalar { Plain: true, Value: "true" or "True" or "TRUE" } => true,

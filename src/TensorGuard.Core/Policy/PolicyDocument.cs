@@ -58,6 +58,9 @@ public sealed record PolicyDocument(string Path, string Root, int Version, IRead
     /// <c>hub: off</c> keeps the gate offline).
     /// </summary>
     public bool Hub { get; init; } = true;
+
+    /// <summary>The base catalogue named by <c>catalogue:</c>, whose entries are among <see cref="Bases"/>; null when none.</summary>
+    public BaseCatalogue? Catalogue { get; init; }
 }
 
 /// <summary>A model family (e.g. Llama) and the base models that stand for it.</summary>
@@ -99,6 +102,15 @@ public abstract record BaseFingerprintSource;
 /// <param name="FullPath">The file to read.</param>
 /// <param name="Written">The reference as written in the policy, for messages.</param>
 public sealed record FingerprintFile(string FullPath, string Written) : BaseFingerprintSource;
+
+/// <summary>
+/// A catalogue entry's document (<c>tensorguard catalogue build</c>). Unlike a <see cref="FingerprintFile"/> it may not
+/// exist yet: a base whose document is not built has no lineage sketch, which reports say, and is not an error.
+/// </summary>
+/// <param name="FullPath">Where the document is, or will be once built.</param>
+/// <param name="Catalogue">The catalogue file, for messages.</param>
+/// <param name="Entry">The catalogue entry.</param>
+public sealed record CatalogueDocument(string FullPath, string Catalogue, CatalogueEntry Entry) : BaseFingerprintSource;
 
 /// <summary>Feature values written in the policy itself (the reference's flat feature names).</summary>
 public sealed record InlineFeatures(IReadOnlyDictionary<string, double> Features) : BaseFingerprintSource;

@@ -36,6 +36,11 @@ public static class PolicyEditor
         }
 
         PolicyFamily? existing = policy.LocalFamilies.FirstOrDefault(f => f.Id == family);
+        if (existing is { Bases.Count: 0 })
+        {
+            throw new InvalidInputException($"{policy.Path}: family '{UntrustedText.Printable(family)}' takes its bases from the catalogue and has no 'bases:' list to add to; add 'bases:' under it by hand, or add the model to the catalogue.");
+        }
+
         (SourcePosition anchor, string[] entry) = existing is not null
             ? (existing.Bases[0].Position, baseEntry)
             : (policy.LocalFamilies[0].Position, familyEntry);

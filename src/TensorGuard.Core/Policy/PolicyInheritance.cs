@@ -82,7 +82,8 @@ internal sealed class PolicyInheritance(string? bundledPolicy)
             };
         }
 
-        return merged.Where(f => f.Bases.Count > 0).ToArray();
+        // A local family may still be empty here: its bases can come from the catalogue (the loader checks afterwards).
+        return merged.Where(f => f.Bases.Count > 0 || local.Any(l => l.Id == f.Id)).ToArray();
     }
 
     /// <summary>The inherited licenses, each replaced by a local one with its id, then the new local ones.</summary>

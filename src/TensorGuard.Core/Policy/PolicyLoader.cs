@@ -13,7 +13,7 @@ public static class PolicyLoader
     /// <summary>What <c>extends:</c> writes to build on the policy shipped with TensorGuard.</summary>
     public const string DefaultPolicyName = "default";
 
-    private static readonly string[] TopLevelKeys = ["version", "extends", "families", .. GateSectionReader.TopLevelKeys];
+    private static readonly string[] TopLevelKeys = ["version", "extends", "families", "catalogue", .. GateSectionReader.TopLevelKeys];
     private static readonly string[] FamilyKeys = ["id", "name", "bases", "references", "covers", "notices"];
     private static readonly string[] BaseKeys = ["name", "version", "license", "fingerprint", "features", "aliases"];
     private static readonly string[] ReferenceKeys = ["name", "fingerprint", "features"];
@@ -65,8 +65,21 @@ public static class PolicyLoader
         {
             LocalFamilies = families,
             Licenses = parent?.Licenses ?? [],
+            Catalogue = parent?.Catalogue,
         };
-        return GateSectionReader.Read(top, local);
+        PolicyDocument policy = GateSectionReader.Read(top, local);
+        if (top.Optional("catalogue") is { } catalogue)
+        {
+            policy = CatalogueBases.Attach(policy, BaseCatalogueLoader.Load(context.ResolveFile(top, "catalogue", catalogue).FullPath));
+        }
+
+        // A family may list its bases only in the catalogue; one without any base can classify nothing.
+        if (policy.Families.FirstOrDefault(family => family.Bases.Count == 0) is { } empty)
+        {
+            throw new PolicyException(path, empty.Position, $"family '{YamlTreeReader.Printable(empty.Id)}' has no base models; add 'bases:' with at least one base and its fingerprint.");
+        }
+
+        return policy;
     }
 
     /// <summary>The section a top-level key belongs under when it lost its indentation.</summary>
@@ -89,12 +102,7 @@ public static class PolicyLoader
                 throw family.Error(family.Required("id").Position, $"family '{YamlTreeReader.Printable(id)}' is listed twice (first at line {familyIds[id].Line}).");
             }
 
-            if (family.Optional("bases") is null)
-            {
-                throw family.Error(node.Position, $"family '{YamlTreeReader.Printable(id)}' has no base models; add 'bases:' with at least one base and its fingerprint.");
-            }
-
-            var bases = family.RequiredList("bases").Select(item => ReadBase(item, id)).ToList();
+            var bases = family.Optional("bases") is null ? [] : family.RequiredList("bases").Select(item => ReadBase(item, id)).ToList();
             var references = family.Optional("references") is null
                 ? []
                 : family.RequiredList("references").Select(item => ReadReference(item, id)).ToList();
@@ -138,34 +146,35 @@ public static class PolicyLoader
             {
                 (null, null) => throw entry.Error(node.Position, $"{kind} '{YamlTreeReader.Printable(name)}' has no fingerprint; add 'fingerprint: FILE.json' or inline 'features:'."),
                 (not null, not null) => throw entry.Error(inline.Position, $"{kind} '{YamlTreeReader.Printable(name)}' has both 'fingerprint' and 'features'; keep one."),
-                (not null, null) => ResolveFile(entry, fileReference),
+                (not null, null) => ResolveFile(entry, "fingerprint", fileReference),
                 (null, not null) => ReadInline(inline),
             };
             return (name, source);
         }
 
-        private FingerprintFile ResolveFile(YamlMappingReader entry, YamlNode reference)
+        /// <summary>A file the policy names under <paramref name="key"/>: relative to the policy, inside its root, existing.</summary>
+        public FingerprintFile ResolveFile(YamlMappingReader entry, string key, YamlNode reference)
         {
-            string written = entry.RequiredText("fingerprint");
+            string written = entry.RequiredText(key);
             if (System.IO.Path.IsPathRooted(written))
             {
-                throw entry.Error(reference.Position, $"fingerprint '{YamlTreeReader.Printable(written)}' is an absolute path; write it relative to the policy file.");
+                throw entry.Error(reference.Position, $"{key} '{YamlTreeReader.Printable(written)}' is an absolute path; write it relative to the policy file.");
             }
 
             string full = System.IO.Path.GetFullPath(System.IO.Path.Combine(policyDirectory, written));
             if (!RepositoryRoot.Contains(rootDirectory, full))
             {
-                throw entry.Error(reference.Position, $"fingerprint '{YamlTreeReader.Printable(written)}' points outside {rootDirectory}; keep fingerprints inside the repository.");
+                throw entry.Error(reference.Position, $"{key} '{YamlTreeReader.Printable(written)}' points outside {rootDirectory}; keep {key} files inside the repository.");
             }
 
             if (!File.Exists(full))
             {
-                throw entry.Error(reference.Position, $"fingerprint file '{YamlTreeReader.Printable(written)}' does not exist (looked for {full}).");
+                throw entry.Error(reference.Position, $"{key} file '{YamlTreeReader.Printable(written)}' does not exist (looked for {full}).");
             }
 
             if (RepositoryRoot.LinkLeavingRoot(rootDirectory, full) is { } link)
             {
-                throw entry.Error(reference.Position, $"fingerprint '{YamlTreeReader.Printable(written)}' goes through the link {link}, which leads outside {rootDirectory}.");
+                throw entry.Error(reference.Position, $"{key} '{YamlTreeReader.Printable(written)}' goes through the link {link}, which leads outside {rootDirectory}.");
             }
 
             return new FingerprintFile(full, written);

@@ -109,7 +109,8 @@ public sealed class PolicyInheritanceTests
 
         Assert.True(policy.Organisation.Commercial);
         Assert.Equal(["apache-2.0", "mit"], policy.Organisation.AllowedLicenses);
-        Assert.Equal(8, policy.Bases.Count());
+        Assert.Equal(8, policy.Bases.Count(b => b.Fingerprint is not CatalogueDocument));
+        Assert.Equal(8 + policy.Catalogue!.Entries.Count, policy.Bases.Count());
         Assert.Equal(Severity.Error, policy.Rules.SeverityOf(RuleIds.LicenseUnknown));
     }
 

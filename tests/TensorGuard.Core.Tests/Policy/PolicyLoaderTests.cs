@@ -14,9 +14,10 @@ public sealed class PolicyLoaderTests
         PolicyDocument policy = PolicyLoader.Load(RepositoryFiles.DefaultPolicy);
 
         Assert.Equal(1, policy.Version);
-        Assert.Equal(["llama", "qwen", "gemma", "phi", "mistral"], policy.Families.Select(f => f.Id));
-        Assert.Equal(8, policy.Bases.Count());
-        Assert.All(policy.Bases, b => Assert.True(File.Exists(Assert.IsType<FingerprintFile>(b.Fingerprint).FullPath)));
+        Assert.Equal(["llama", "qwen", "gemma", "phi", "mistral", "olmo", "smollm", "tinyllama", "openllama"], policy.Families.Select(f => f.Id));
+        Assert.Equal(8, policy.Bases.Count(b => b.Fingerprint is FingerprintFile));
+        Assert.All(policy.Bases.Where(b => b.Fingerprint is not CatalogueDocument), b => Assert.True(File.Exists(Assert.IsType<FingerprintFile>(b.Fingerprint).FullPath)));
+        Assert.Equal(policy.Catalogue!.Entries.Count, policy.Bases.Count(b => b.Fingerprint is CatalogueDocument));
         Assert.Equal(Path.GetFullPath(RepositoryFiles.Root), policy.Root);
     }
 

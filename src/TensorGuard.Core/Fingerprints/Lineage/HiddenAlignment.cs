@@ -21,6 +21,15 @@ public static class HiddenAlignment
     /// <summary>Fewest tokens that make an alignment meaningful.</summary>
     public const int MinTokens = 16;
 
+    /// <summary>Window features the screen (<see cref="MayAlign"/>) looks for, evenly spaced over the window.</summary>
+    public const int ScreenFeatures = 16;
+
+    /// <summary>
+    /// The screen's threshold as a share of <see cref="Align"/>'s: low enough that a candidate whose window the full
+    /// alignment finds always passes (docs/catalogue.md gives the measured qualities and miss rate).
+    /// </summary>
+    public const double ScreenShare = 0.5;
+
     /// <summary>
     /// The views most likely to be indexed by token: those whose shape repeats least in the model (an embedding
     /// or LM head occurs once or twice, a layer's weights once per layer), then those with most units.
@@ -123,6 +132,44 @@ public static class HiddenAlignment
         }
 
         return best is not null && bestQuality >= Threshold(baseSketch) ? best : null;
+    }
+
+    /// <summary>
+    /// A cheap necessary condition for <see cref="Align"/> to find the base's window in the candidate: over the same
+    /// pairs of candidate views and base anchors, the best median correlation of only <see cref="ScreenFeatures"/> of the
+    /// window's features reaches <see cref="ScreenShare"/> of the alignment's threshold. It does a quarter of the
+    /// alignment's arithmetic, and spares the candidate's second sketch that a found window triggers.
+    /// </summary>
+    public static bool MayAlign(LineageSketch baseSketch, ITensorSource candidate, IReadOnlyList<WeightView> candidateViews) =>
+        ScreenScore(baseSketch, candidate, candidateViews) >= ScreenShare;
+
+    /// <summary>The screen's quality as a share of <see cref="Align"/>'s threshold (0 when no anchor fits).</summary>
+    public static double ScreenScore(LineageSketch baseSketch, ITensorSource candidate, IReadOnlyList<WeightView> candidateViews)
+    {
+        ArgumentNullException.ThrowIfNull(baseSketch);
+        ArgumentNullException.ThrowIfNull(candidateViews);
+        int hidden = (int)baseSketch.HiddenSize;
+        int count = Math.Min(ScreenFeatures, baseSketch.WindowSize);
+        int[] screened = Enumerable.Range(0, count).Select(i => i * baseSketch.WindowSize / count).ToArray();
+        double best = 0;
+        foreach (WeightView view in AnchorViews(candidateViews, CandidateAnchors))
+        {
+            foreach (TokenAnchor anchor in baseSketch.Anchors)
+            {
+                int usable = anchor.Tokens.TakeWhile(t => t < view.UnitCount).Count();
+                if (usable < MinTokens)
+                {
+                    continue;
+                }
+
+                float[] baseColumns = Dequantize(anchor, usable);
+                float[] subset = Standardized(screened.SelectMany(f => baseColumns.AsSpan(f * usable, usable).ToArray()).ToArray(), usable);
+                float[] candidateColumns = Standardized(ViewReader.FeatureMajor(candidate, view, anchor.Tokens.Take(usable).Select(t => (long)t).ToArray(), Enumerable.Range(0, hidden).ToArray()), usable);
+                best = Math.Max(best, Match(subset, candidateColumns, usable, count, hidden).Quality);
+            }
+        }
+
+        return best / Threshold(baseSketch);
     }
 
     /// <summary>

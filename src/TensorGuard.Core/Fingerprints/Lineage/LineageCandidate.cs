@@ -4,9 +4,13 @@ namespace TensorGuard.Core.Fingerprints.Lineage;
 
 /// <summary>
 /// A candidate model whose full weights are at hand, to be compared with one or more base sketches: its own
-/// sketch is computed once, on first use, and reused for every base.
+/// sketch is computed once, on first use, and reused for every base. Against many bases, the search for a permuted
+/// hidden dimension (the costly part of a comparison beyond the candidate's sketch) runs only for bases that pass a
+/// cheap screen (<see cref="HiddenAlignment.MayAlign"/>) and that the sketch alone does not already prove.
 /// </summary>
-public sealed class LineageCandidate(ITensorSource source)
+/// <param name="source">The candidate's weights.</param>
+/// <param name="screening">False runs the full search against every base of the candidate's width (to measure the screen).</param>
+public sealed class LineageCandidate(ITensorSource source, bool screening = true)
 {
     private LineageSketch? _sketch;
     private IReadOnlyList<WeightView>? _views;
@@ -30,6 +34,16 @@ public sealed class LineageCandidate(ITensorSource source)
         }
 
         _views ??= LineageSketcher.Views(source, baseSketch.HiddenSize, baseSketch.WindowSize);
+        if (screening)
+        {
+            LineageComparison direct = LineageComparer.Compare(baseSketch, sketch);
+            if (direct.Verdict != LineageVerdict.Derived && !HiddenAlignment.MayAlign(baseSketch, source, _views))
+            {
+                // What the full search gives when it finds no window: the comparison of the two sketches.
+                return direct;
+            }
+        }
+
         int[]? features = HiddenAlignment.Align(baseSketch, source, _views);
         if (features is null || features.SequenceEqual(FeatureCorrelations.Window(baseSketch.WindowOffset, baseSketch.WindowSize)))
         {
