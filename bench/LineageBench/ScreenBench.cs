@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using TensorGuard.Core.Fingerprints.Lineage;
+using TensorGuard.ModelFactory;
 
 namespace LineageBench;
 
@@ -40,14 +41,14 @@ internal static class ScreenBench
 
     public static void Run(int runs)
     {
-        Shapes candidateShapes = Shapes.Parse("1b");
-        using var candidate = new SyntheticSource(candidateShapes, 1);
+        ModelShapes candidateShapes = ModelShapes.Llama32_1B;
+        using var candidate = new LazyModel(candidateShapes, 1);
         var watch = Stopwatch.StartNew();
         LineageSketch own = LineageSketcher.Sketch(candidate);
         var sketches = new List<(string Name, LineageSketch Sketch)> { ("llama-3.2-1b (the candidate's base)", own) };
         foreach (var (name, hidden, intermediate, vocab, heads, kv, tied) in Catalogue)
         {
-            using var source = new SyntheticSource(new Shapes(hidden, intermediate, 8, vocab, heads, kv, tied), (ulong)(100 + sketches.Count));
+            using var source = new LazyModel(new ModelShapes($"screen-{sketches.Count}", hidden, intermediate, 8, vocab, heads, kv, tied, QkvBias: false), (ulong)(100 + sketches.Count));
             sketches.Add((name, LineageSketcher.Sketch(source)));
         }
 
@@ -77,7 +78,7 @@ internal static class ScreenBench
             $"verdicts equal: {withScreen.SequenceEqual(withoutScreen)} ({string.Join(", ", withScreen.Distinct().Select(v => $"{withScreen.Count(w => w == v)} {v}"))})"));
     }
 
-    private static (double Cpu, double Wall) Check(SyntheticSource candidate, IEnumerable<(string Name, LineageSketch Sketch)> bases, bool screening)
+    private static (double Cpu, double Wall) Check(LazyModel candidate, IEnumerable<(string Name, LineageSketch Sketch)> bases, bool screening)
     {
         var watch = Stopwatch.StartNew();
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -90,7 +91,7 @@ internal static class ScreenBench
         return ((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, watch.Elapsed.TotalSeconds);
     }
 
-    private static string[] Verdicts(SyntheticSource candidate, IEnumerable<(string Name, LineageSketch Sketch)> bases, bool screening)
+    private static string[] Verdicts(LazyModel candidate, IEnumerable<(string Name, LineageSketch Sketch)> bases, bool screening)
     {
         var lineage = new LineageCandidate(candidate, screening);
         return [.. bases.Select(b => lineage.CompareWith(b.Sketch).Verdict.ToString())];
