@@ -153,13 +153,7 @@ public static class FingerprintWriter
         {
             json.WriteStartObject();
             json.WriteString("name", tensor.Name);
-            json.WriteStartArray("shape");
-            foreach (long dim in tensor.Shape)
-            {
-                json.WriteNumberValue(dim);
-            }
-
-            json.WriteEndArray();
+            WriteShape(tensor.Shape, json);
             json.WriteString("layerType", tensor.LayerType.Name());
             for (int i = 0; i < GradientStatistics.Names.Count; i++)
             {
@@ -171,6 +165,17 @@ public static class FingerprintWriter
 
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    private static void WriteShape(IEnumerable<long> shape, Utf8JsonWriter json)
+    {
+        json.WriteStartArray("shape");
+        foreach (long dim in shape)
+        {
+            json.WriteNumberValue(dim);
+        }
+
+        json.WriteEndArray();
     }
 
     // The sketch itself is opaque base64 (see LineageSketchCodec); the readable fields beside it say what it covers.
@@ -198,13 +203,7 @@ public static class FingerprintWriter
             json.WriteStartObject();
             json.WriteString("name", tensor.Name);
             json.WriteString("dtype", tensor.DType);
-            json.WriteStartArray("shape");
-            foreach (long dim in tensor.Shape)
-            {
-                json.WriteNumberValue(dim);
-            }
-
-            json.WriteEndArray();
+            WriteShape(tensor.Shape, json);
             json.WriteNumber("bytes", tensor.Bytes);
             json.WriteString("hash", tensor.Hash);
             json.WriteBoolean("trivial", tensor.Trivial);
