@@ -42,6 +42,9 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
 
         DeclaredLicenseAllowed();
         LicenseUnknown();
+        HubBaseLicenseUnknown();
+        BaseLicenseMismatch();
+        UnverifiedHubBases();
         DeclaredBases();
         MergedBases();
         return _findings;
@@ -169,7 +172,8 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         }
 
         LicenseTerms? terms = Terms(required);
-        if (terms?.AllowsRelicensing == true && declared.License is not null)
+        // Whether a license the policy does not describe allows relicensing is not known: license-unknown says so instead.
+        if ((terms?.AllowsRelicensing == true && declared.License is not null) || (terms is null && FromHub))
         {
             return;
         }
@@ -301,9 +305,9 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
 
     private void DeclaredBases()
     {
-        // When derivation from another base is proven, the mismatch below names it; otherwise a declared base the
-        // lineage test refutes is the mismatch.
-        if (!lineage.Level.ProvesDerivation() && RefutedDeclaredBases())
+        // A declared base the lineage test refutes is the mismatch (a policy base only while no other base is proven:
+        // then the mismatch below names the proven one).
+        if (RefutedDeclaredBases())
         {
             return;
         }
@@ -321,7 +325,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
             return;
         }
 
-        bool sameBase = _declaredBases.Any(b => b.Base == detected);
+        bool sameBase = _declaredBases.Any(b => b.Base == detected || (FromHub && string.Equals(b.Id, detected.Name, StringComparison.OrdinalIgnoreCase)));
         bool sameFamily = _declaredBases.Any(b => b.Base is null && string.Equals(b.Family, lineage.Family, StringComparison.Ordinal))
             || (!lineage.Level.ProvesDerivation() && _declaredBases.Any(b => string.Equals(b.Family, lineage.Family, StringComparison.Ordinal)));
         if (sameBase || sameFamily)
@@ -359,31 +363,124 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
     }
 
     /// <summary>
-    /// A <c>base-mismatch</c> for every declared base the lineage test found the weights not derived from. Adapters
-    /// count too: the gate analyses an adapter only merged into its base weights, which must derive from the declared base.
+    /// A <c>base-mismatch</c> for every declared base the lineage test found the weights not derived from: a policy
+    /// base, or a base the policy does not list, tested against its sketch read from the Hub. Adapters count too: the
+    /// gate analyses an adapter only merged into its base weights, which must derive from the declared base. A merge's
+    /// smaller shares can read as not derived (the evidence falls with the square of the share), so when the card
+    /// declares a merge the finding is at most a warning.
     /// </summary>
     /// <returns>Whether any was found.</returns>
     private bool RefutedDeclaredBases()
     {
+        bool merge = _declaredBases.Count > 1 || string.Equals(declared.BaseModelRelation, "merge", StringComparison.OrdinalIgnoreCase);
         bool found = false;
-        foreach (DeclaredBase claimed in _declaredBases.Where(b => b.Base is not null).DistinctBy(b => b.Base))
+        foreach (DeclaredBase claimed in _declaredBases.DistinctBy(b => b.Base?.Name ?? b.Id, StringComparer.OrdinalIgnoreCase))
         {
+            HubBaseReading? reading = lineage.Source.HubBases.FirstOrDefault(r => r.Problem is null && string.Equals(r.Id, claimed.Id, StringComparison.OrdinalIgnoreCase));
+            string? tested = claimed.Base?.Name ?? reading?.Name;
+            // Derivation proven from a policy base settles what a policy base's refutation would say (DeclaredBases names it).
+            if (tested is null || (claimed.Base is not null && lineage.Level.ProvesDerivation()))
+            {
+                continue;
+            }
+
             LineageTest? test = lineage.Source.Tests.FirstOrDefault(t =>
-                t.Verdict == LineageVerdict.NotDerived && string.Equals(t.Base, claimed.Base!.Name, StringComparison.OrdinalIgnoreCase));
+                t.Verdict == LineageVerdict.NotDerived && string.Equals(t.Base, tested, StringComparison.OrdinalIgnoreCase));
             if (test is null)
             {
                 continue;
             }
 
             found = true;
+            string against = claimed.Base is { } listed ? listed.Name : $"its weights as read from the Hub at {reading!.Reference}";
             Add(RuleIds.BaseMismatch,
-                $"declares base model {Formats.UntrustedText.Printable(claimed.Id)} ({claimed.Base!.Name}), but the lineage test finds its weights are not derived from it",
+                $"declares base model {Formats.UntrustedText.Printable(claimed.Id)} ({against}), but the lineage test finds its weights are not derived from it"
+                + (merge ? "; the card declares a merge, whose smaller shares can read as not derived, so this is at most a warning" : string.Empty),
                 "Declare in base_model the checkpoint the weights really come from (none if the model was trained from scratch); "
                 + "if they do come from the declared base, report a false positive with the evidence.",
-                DetectedLineage.Describe(test), declared.ModelCardPath, CardLine("base_model", declared.BaseModels?.Source));
+                DetectedLineage.Describe(test), declared.ModelCardPath, CardLine("base_model", declared.BaseModels?.Source),
+                atMost: merge ? Severity.Warning : null);
         }
 
         return found;
+    }
+
+    /// <summary>Whether the detected base is one the policy does not list, proven against its sketch read from the Hub.</summary>
+    private bool FromHub => lineage.Base?.Fingerprint is HubSketch;
+
+    /// <summary>
+    /// The license a proven base from the Hub declares on its own card governs through the policy's license facts;
+    /// when the policy does not describe it, or the card declares none, nothing about its terms was checked
+    /// (<c>license-unknown</c>), and an organisation that lists the licenses it allows or denies still decides.
+    /// </summary>
+    private void HubBaseLicenseUnknown()
+    {
+        if (!Acting || !FromHub || lineage.Base is not { } proven || (proven.License is { } described && Terms(described) is not null))
+        {
+            return;
+        }
+
+        HubBaseReading reading = lineage.Source.HubBases.First(r => string.Equals(r.Name, proven.Name, StringComparison.OrdinalIgnoreCase));
+        string card = $"the model card of {reading.Reference} {reading.CardLicenseText}";
+        string known = policy.Licenses.Count == 0 ? "the policy lists none; add licenses: or extends: default" : string.Join(", ", policy.Licenses.Select(l => l.Id));
+        Add(RuleIds.LicenseUnknown,
+            $"{WeightsRelation} {Formats.UntrustedText.Printable(proven.Name)} ({StrengthText}), a base the policy does not list, and {card}"
+            + (proven.License is null ? ", so nothing says what obligations it passes on" : ", which the policy's licenses do not describe, so its terms were not checked"),
+            proven.License is { } license
+                ? $"Add {Formats.UntrustedText.Printable(license)} to the policy's licenses: with its terms (commercial, name-prefix, notices), or add the base to the policy with the license that applies (tensorguard policy add-base hf://{Formats.UntrustedText.Printable(proven.Name)} --license ID); the policy knows {known}."
+                : $"Find the base's license and add the base to the policy with it (tensorguard policy add-base hf://{Formats.UntrustedText.Printable(proven.Name)} --license ID); the policy knows {known}.",
+            lineage.Evidence, declared.ModelCardPath, CardLine("base_model", declared.BaseModels?.Source));
+        if (proven.License is { } undescribed && !policy.Organisation.AllowsLicense(undescribed))
+        {
+            Add(RuleIds.LicenseDenied, $"{WeightsRelation} {Formats.UntrustedText.Printable(proven.Name)} ({StrengthText}), and {card}, which the organisation does not allow",
+                "Rebuild from a base under an allowed license, or change organisation.allowed-licenses / denied-licenses in the policy.",
+                lineage.Evidence, declared.ModelCardPath, CardLine("base_model", declared.BaseModels?.Source));
+        }
+    }
+
+    /// <summary>
+    /// A <c>base-license-mismatch</c> for every declared base read from the Hub whose own card declares another license
+    /// than the policy's facts give it (its base entry, or the license whose covers place it). The policy's facts stay
+    /// in force: the finding names both sources so one of them can be corrected. A card that declares no license, or
+    /// only <c>other</c>, contradicts nothing.
+    /// </summary>
+    private void BaseLicenseMismatch()
+    {
+        foreach (HubBaseReading reading in lineage.Source.HubBases)
+        {
+            DeclaredBase claimed = DeclaredBase.Resolve(reading.Id, policy);
+            if (reading.IdentifiedLicense is not { } card || claimed.License is not { } facts || string.Equals(card, facts, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            string where = claimed.Base is { } listed ? $"its base entry {listed.Name}" : "the covers of its licenses: entry";
+            Add(RuleIds.BaseLicenseMismatch,
+                $"declares base model {Formats.UntrustedText.Printable(reading.Id)}, which the policy licenses under {Describe(facts)} ({where}), "
+                + $"but the base's own model card at {reading.Reference} declares {Describe(card)}; the policy's license facts were applied",
+                $"Check the base's license: if its card is right, correct the policy ({where}: license: {Formats.UntrustedText.Printable(card)}); "
+                + "if the policy is right (a separate agreement, a card out of date), record an exception for base-license-mismatch with the reason.",
+                $"model card of {reading.Reference}: license {Formats.UntrustedText.Printable(reading.License!)}; policy: {facts}",
+                policy.Path, claimed.Base?.Position.Line is { } line and > 0 ? (int)line : null);
+        }
+    }
+
+    /// <summary>
+    /// A <c>lineage-unverified</c> for every declared base the policy does not list that could not be read from the Hub
+    /// (offline, gated, not found, no readable weights): the declaration was not verified, and the license obligations
+    /// of the base were not checked.
+    /// </summary>
+    private void UnverifiedHubBases()
+    {
+        foreach (HubBaseReading reading in lineage.Source.HubBases.Where(r => r.Problem is not null && DeclaredBase.Resolve(r.Id, policy).Base is null))
+        {
+            Add(RuleIds.LineageUnverified,
+                $"declares base model {Formats.UntrustedText.Printable(reading.Id)}, which the policy does not list, and {reading.Problem}: "
+                + "the declaration is not verified and the base's license obligations were not checked",
+                "If the base is gated or private, set HF_TOKEN (the action's hf-token input) to a token that has been granted access on the model's page; "
+                + $"if the id is wrong, correct base_model; or add the base to the policy (tensorguard policy add-base hf://{Formats.UntrustedText.Printable(reading.Id)} --license ID).",
+                reading.Problem, declared.ModelCardPath, CardLine("base_model", declared.BaseModels?.Source));
+        }
     }
 
     private static string HubId(PolicyBase model) => model.Aliases.FirstOrDefault() ?? model.Name;

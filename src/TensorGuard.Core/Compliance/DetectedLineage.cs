@@ -71,6 +71,18 @@ public sealed record DetectedLineage(EvidenceLevel Level, PolicyBase? Base, stri
             };
         }
 
+        if (HubDerivation(evidence, Find) is { } fromHub)
+        {
+            PolicyBase proven = fromHub.Reading.AsBase(policy);
+            string? family = proven.FamilyId.Length == 0 ? null : proven.FamilyId;
+            return new DetectedLineage(EvidenceLevel.Derived, proven, family,
+                Describe(fromHub.Test) + Classifier(evidence.Nearest, proven), evidence)
+            {
+                FamilyName = family is null ? "unlisted" : DisplayName(policy, family),
+                Test = fromHub.Test,
+            };
+        }
+
         if (evidence.Nearest is { Unknown: false } nearest && Find(nearest.Base) is { } likely)
         {
             LineageTest? test = evidence.Tests.FirstOrDefault(t => string.Equals(t.Base, likely.Name, StringComparison.OrdinalIgnoreCase));
@@ -102,6 +114,20 @@ public sealed record DetectedLineage(EvidenceLevel Level, PolicyBase? Base, stri
         return new DetectedLineage(level, null, null,
             parts.Length == 0 ? "no lineage evidence was available" : string.Join("; ", parts), evidence);
     }
+
+    /// <summary>
+    /// The strongest derivation from a declared base the policy does not list, proven against its sketch read from the
+    /// Hub. It decides only when no base of the policy is proven: the policy's own bases come first.
+    /// </summary>
+    private static (LineageTest Test, HubBaseReading Reading)? HubDerivation(LineageEvidence evidence, Func<string, PolicyBase?> find) =>
+        evidence.Tests
+            .Where(test => test.Verdict == LineageVerdict.Derived && find(test.Base) is null)
+            .Select(test => (Test: test, Reading: evidence.HubBases.FirstOrDefault(r => r.Problem is null && string.Equals(r.Name, test.Base, StringComparison.OrdinalIgnoreCase))))
+            .Where(pair => pair.Reading is not null)
+            .OrderBy(pair => pair.Test.Log10PValue ?? 0)
+            .ThenByDescending(pair => pair.Test.Similarity)
+            .Select(pair => ((LineageTest, HubBaseReading)?)(pair.Test, pair.Reading!))
+            .FirstOrDefault();
 
     /// <summary>Bases of other families than <paramref name="main"/>'s that the lineage test also proved (a merge across families).</summary>
     private static PolicyBase[] MergedBases(LineageTest[] derivations, PolicyBase main, Func<string, PolicyBase?> find) =>

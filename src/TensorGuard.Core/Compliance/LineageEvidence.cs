@@ -47,4 +47,7 @@ public sealed record LineageEvidence(NearestBase? Nearest, IReadOnlyList<Lineage
 
     /// <summary>Bases some of whose files or tensors the artifact holds byte for byte.</summary>
     public IReadOnlyList<IdentityMatch> Identity { get; init; } = [];
+
+    /// <summary>Declared bases read from the Hub to verify the declaration (their card's license, or why they could not be read).</summary>
+    public IReadOnlyList<HubBaseReading> HubBases { get; init; } = [];
 }

@@ -90,10 +90,11 @@ public sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, Da
 
             declared = EmbeddedDeclarations.Fill(declared, model);
             evidence = analyzer.Analyse(model);
-            if (BaseVerifier?.Verify(declared, model) is { Count: > 0 } verified)
+            if (BaseVerifier?.Verify(declared, model) is { } verified)
             {
-                evidence = evidence with { Tests = [.. evidence.Tests, .. verified] };
+                evidence = evidence with { Tests = [.. evidence.Tests, .. verified.Tests], HubBases = verified.HubBases };
             }
+
             // Hub files come with the SHA-256 the Hub publishes; local files are hashed (or found in the cache).
             files = model.Files.Select(file => new ArtifactFile(file.Path, file.Length, file.Sha256 ?? (HubReference.IsHubReference(file.Path) ? null : hashFile?.Invoke(file.Path)))).ToArray();
         }

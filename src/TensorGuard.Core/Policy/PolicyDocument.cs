@@ -114,3 +114,10 @@ public sealed record CatalogueDocument(string FullPath, string Catalogue, Catalo
 
 /// <summary>Feature values written in the policy itself (the reference's flat feature names).</summary>
 public sealed record InlineFeatures(IReadOnlyDictionary<string, double> Features) : BaseFingerprintSource;
+
+/// <summary>
+/// A base the policy does not list, sketched from the Hub by the gate because a model card declared it; never written
+/// in a policy, only the base of a lineage the gate proved against it.
+/// </summary>
+/// <param name="Reference">The repository at the commit that was sketched (<c>hf://ORG/NAME@COMMIT</c>).</param>
+public sealed record HubSketch(string Reference) : BaseFingerprintSource;

@@ -43,6 +43,7 @@ public static class RuleIds
     public const string Naming = "naming";
     public const string NoticeMissing = "notice-missing";
     public const string BaseMismatch = "base-mismatch";
+    public const string BaseLicenseMismatch = "base-license-mismatch";
     public const string UndeclaredBase = "undeclared-base";
     public const string UnknownLineage = "unknown-lineage";
     public const string LineageUnverified = "lineage-unverified";
@@ -61,6 +62,7 @@ public static class RuleIds
         [Naming] = Severity.Error,
         [NoticeMissing] = Severity.Error,
         [BaseMismatch] = Severity.Error,
+        [BaseLicenseMismatch] = Severity.Warning,
         [UndeclaredBase] = Severity.Warning,
         [UnknownLineage] = Severity.Warning,
         [LineageUnverified] = Severity.Warning,

@@ -30,6 +30,11 @@ public static class RuleCatalog
         new(RuleIds.BaseMismatch, "Declared base model differs from the detected one",
             "The model card declares a base model, but the weights derive from another base model.",
             "Correct `base_model` in the model card (a list for merges). If the weights really come from the declared base, compare the lineage evidence in the report and report a false positive. " + ExceptionHelp),
+        new(RuleIds.BaseLicenseMismatch, "Base model's own license differs from the policy's",
+            "A declared base model was read from the Hugging Face Hub, and the license its own model card declares (at the commit the check recorded) is not the license the policy gives it. "
+            + "The policy's license facts are applied; the finding says which license the base's publisher declares, so the policy can be corrected if it is out of date.",
+            "Compare the two: correct the base's `license` (or the `covers` of the license that places it) in the policy if the Hub card is right; "
+            + "if the policy is right (for example under a separate agreement), record an exception with the reason. " + ExceptionHelp),
         new(RuleIds.UndeclaredBase, "Base model not declared",
             "The weights derive from a known base model, but the model card declares no base model, or one the policy does not know.",
             "Add `base_model:` with the Hub id of the base model to the model card front matter (or the `base-model` input). " + ExceptionHelp),
