@@ -10,6 +10,9 @@ public static class CliProcess
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>A Hub endpoint whose name never resolves (the <c>.invalid</c> top-level domain, RFC 2606).</summary>
+    public const string UnreachableHub = "http://hub.invalid/";
+
     public static CliResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -25,6 +28,9 @@ public static class CliProcess
             start.ArgumentList.Add(arg);
         }
 
+        // Tests never reach the real Hub: a declared base the policy cannot test offline is looked up on an endpoint that
+        // does not resolve (an immediate, deterministic failure) unless the test points HF_ENDPOINT at its stand-in.
+        start.Environment["HF_ENDPOINT"] = UnreachableHub;
         foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;

@@ -475,7 +475,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         foreach (HubBaseReading reading in lineage.Source.HubBases.Where(r => r.Problem is not null && DeclaredBase.Resolve(r.Id, policy).Base is null))
         {
             Add(RuleIds.LineageUnverified,
-                $"declares base model {Formats.UntrustedText.Printable(reading.Id)}, which the policy does not list, and {reading.Problem}: "
+                $"declares base model {Formats.UntrustedText.Printable(reading.Id)}, which the policy does not list, and it {reading.Problem}: "
                 + "the declaration is not verified and the base's license obligations were not checked",
                 "If the base is gated or private, set HF_TOKEN (the action's hf-token input) to a token that has been granted access on the model's page; "
                 + $"if the id is wrong, correct base_model; or add the base to the policy (tensorguard policy add-base hf://{Formats.UntrustedText.Printable(reading.Id)} --license ID).",

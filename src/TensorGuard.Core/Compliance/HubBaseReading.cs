@@ -14,7 +14,7 @@ namespace TensorGuard.Core.Compliance;
 /// The license the base's own card declares (a Hub id, or <c>license_name</c> for <c>other</c>); null when the card
 /// declares none or there is no card (<paramref name="Reference"/> set) or it was not read.
 /// </param>
-/// <param name="Problem">Why the base's lineage could not be tested (offline, gated, not found, no readable weights); null when it was.</param>
+/// <param name="Problem">Why the base's lineage could not be tested ("could not be read from the Hub (…)": offline, gated, not found, no readable weights); null when it was.</param>
 public sealed record HubBaseReading(string Id, string Name, string? Reference, string? License, string? Problem)
 {
     /// <summary>The card's license when it identifies one (<c>other</c> without a <c>license_name</c> does not).</summary>

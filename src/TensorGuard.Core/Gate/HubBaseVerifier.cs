@@ -49,9 +49,9 @@ public sealed class HubBaseVerifier(HubClient hub, PolicyDocument policy, ISet<s
             }
             catch (ModelFormatException error)
             {
-                string problem = $"the declared base {printable} could not be read from the Hub ({error.Problem})";
+                string problem = $"could not be read from the Hub ({error.Problem})";
                 readings.Add(new HubBaseReading(id, name, null, null, problem));
-                tests.Add(new LineageTest(name, LineageVerdict.Inconclusive, 0, null, $"lineage not verified: {problem}"));
+                tests.Add(new LineageTest(name, LineageVerdict.Inconclusive, 0, null, $"lineage not verified: the declared base {printable} {problem}"));
                 continue;
             }
 
@@ -63,9 +63,9 @@ public sealed class HubBaseVerifier(HubClient hub, PolicyDocument policy, ISet<s
             }
             catch (ModelFormatException error)
             {
-                string problem = $"the declared base {printable} could not be sketched from the Hub ({error.Problem})";
+                string problem = $"could not be sketched from the Hub ({error.Problem})";
                 readings.Add(new HubBaseReading(id, name, source, license, problem));
-                tests.Add(new LineageTest(name, LineageVerdict.Inconclusive, 0, null, $"lineage not verified: {problem}; {card}"));
+                tests.Add(new LineageTest(name, LineageVerdict.Inconclusive, 0, null, $"lineage not verified: the declared base {printable} {problem}; {card}"));
                 continue;
             }
 
