@@ -275,7 +275,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
     /// <summary>A declared license the policy has no terms for, or none at all: nothing about it was checked, so it must not read as compliant.</summary>
     private void LicenseUnknown()
     {
-        string known = policy.Licenses.Count == 0 ? "the policy lists none; add licenses: or extends: default" : string.Join(", ", policy.Licenses.Select(l => l.Id));
+        string known = KnownLicenses;
         if (declared.License is not { } license)
         {
             Add(RuleIds.LicenseUnknown, "declares no license, so nothing says what the weights may be used for",
@@ -405,6 +405,9 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
         return found;
     }
 
+    /// <summary>The license ids the policy describes, for fixes that ask to add one.</summary>
+    private string KnownLicenses => policy.Licenses.Count == 0 ? "the policy lists none; add licenses: or extends: default" : string.Join(", ", policy.Licenses.Select(l => l.Id));
+
     /// <summary>Whether the detected base is one the policy does not list, proven against its sketch read from the Hub.</summary>
     private bool FromHub => lineage.Base?.Fingerprint is HubSketch;
 
@@ -422,7 +425,7 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
 
         HubBaseReading reading = lineage.Source.HubBases.First(r => string.Equals(r.Name, proven.Name, StringComparison.OrdinalIgnoreCase));
         string card = $"the model card of {reading.Reference} {reading.CardLicenseText}";
-        string known = policy.Licenses.Count == 0 ? "the policy lists none; add licenses: or extends: default" : string.Join(", ", policy.Licenses.Select(l => l.Id));
+        string known = KnownLicenses;
         Add(RuleIds.LicenseUnknown,
             $"{WeightsRelation} {Formats.UntrustedText.Printable(proven.Name)} ({StrengthText}), a base the policy does not list, and {card}"
             + (proven.License is null ? ", so nothing says what obligations it passes on" : ", which the policy's licenses do not describe, so its terms were not checked"),
