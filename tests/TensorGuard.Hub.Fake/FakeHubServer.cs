@@ -86,7 +86,7 @@ public sealed class FakeHubServer : IAsyncDisposable
 
     /// <summary>
     /// Publishes every file under <paramref name="directory"/> as repository <paramref name="repoId"/> at a new commit of
-    /// <paramref name="branch"/>; weights (.safetensors, .gguf, .bin) are LFS files served by the CDN. Returns the commit.
+    /// <paramref name="branch"/>; weights (.safetensors, .gguf, .bin, .pt, .pth, .onnx, .onnx_data) are LFS files served by the CDN. Returns the commit.
     /// </summary>
     public string AddRepository(string repoId, string directory, string branch = "main", string? requiredToken = null)
     {
@@ -151,8 +151,10 @@ public sealed class FakeHubServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
 
-    private static bool IsLfs(string path) =>
-        path.EndsWith(".safetensors", StringComparison.Ordinal) || path.EndsWith(".gguf", StringComparison.Ordinal) || path.EndsWith(".bin", StringComparison.Ordinal);
+    // The patterns of the Hub's default .gitattributes that name weights files.
+    private static readonly string[] LfsExtensions = [".safetensors", ".gguf", ".bin", ".pt", ".pth", ".onnx", ".onnx_data"];
+
+    private static bool IsLfs(string path) => LfsExtensions.Any(extension => path.EndsWith(extension, StringComparison.Ordinal));
 
     private FakeFile AddFile(string diskPath, bool lfs)
     {

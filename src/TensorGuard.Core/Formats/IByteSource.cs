@@ -26,6 +26,9 @@ public static class ByteSources
 {
     private const int ChunkElements = 1 << 20;
 
+    /// <summary>The file as documents record it: path, size and, for a Hub file, its SHA-256 (see <see cref="Hub.RemoteFile.Sha256"/>).</summary>
+    public static ModelFile Describe(this IByteSource source) => new(source.Path, source.Length, (source as Hub.RemoteFile)?.Sha256);
+
     /// <summary>Whether [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="count"/>) lies inside the file.</summary>
     public static bool Contains(this IByteSource source, long offset, long count) =>
         offset >= 0 && count >= 0 && offset <= source.Length - count;
