@@ -31,7 +31,9 @@ public sealed record HubContent(long Length, Func<Stream> Open, string? Sha256 =
 /// <param name="Headers">Headers to send with it (e.g. Retry-After, RateLimit, X-Error-Code, Location).</param>
 /// <param name="DropAfterBytes">Abort the connection after sending this many body bytes.</param>
 /// <param name="ExtraBytes">Send this many bytes more than the range asked for.</param>
-public sealed record HubFault(Func<HubRequest, bool> Applies, int Status = 0, IReadOnlyDictionary<string, string>? Headers = null, long? DropAfterBytes = null, int ExtraBytes = 0);
+/// <param name="ExpireLinks">After answering, let every CDN link handed out so far expire (see <see cref="FakeHubServer.ExpireLinks"/>).</param>
+/// <remarks>With <paramref name="Status"/> 0, <paramref name="Headers"/> replace those of the normal answer.</remarks>
+public sealed record HubFault(Func<HubRequest, bool> Applies, int Status = 0, IReadOnlyDictionary<string, string>? Headers = null, long? DropAfterBytes = null, int ExtraBytes = 0, bool ExpireLinks = false);
 
 /// <summary>
 /// An in-memory Hugging Face Hub speaking the parts of its protocol TensorGuard uses: the revision API (branch → commit),
@@ -50,6 +52,7 @@ public sealed class FakeHubServer : IAsyncDisposable
     private readonly List<HubFault> _faults = [];
     private readonly Lock _lock = new();
     private int _hubPort;
+    private int _linkGeneration;
 
     private FakeHubServer(WebApplication app) => _app = app;
 
@@ -61,6 +64,9 @@ public sealed class FakeHubServer : IAsyncDisposable
 
     /// <summary>Tree entries per page (the Hub uses 1,000).</summary>
     public int PageSize { get; set; } = 1000;
+
+    /// <summary>Whether the tree API leaves out the <c>lfs</c> object (SHA-256) of LFS files, so clients must take it from <c>X-Linked-Etag</c>.</summary>
+    public bool TreeOmitsLfs { get; set; }
 
     /// <summary>Every request so far, in arrival order.</summary>
     public IReadOnlyList<HubRequest> Requests => _requests.ToArray();
@@ -146,6 +152,12 @@ public sealed class FakeHubServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Lets every CDN link handed out so far expire, as presigned URLs do: the CDN answers them 403 with S3's
+    /// "Request has expired"; the resolve URL hands out fresh ones.
+    /// </summary>
+    public void ExpireLinks() => Interlocked.Increment(ref _linkGeneration);
+
     /// <summary>Forgets the requests recorded so far.</summary>
     public void ResetCounts() => _requests.Clear();
 
@@ -213,6 +225,11 @@ public sealed class FakeHubServer : IAsyncDisposable
         }
         finally
         {
+            if (fault?.ExpireLinks == true)
+            {
+                ExpireLinks();
+            }
+
             _requests.Enqueue(request with { Status = context.Response.StatusCode, BytesSent = sent });
         }
     }
@@ -273,7 +290,8 @@ public sealed class FakeHubServer : IAsyncDisposable
                 if (file.Lfs)
                 {
                     context.Response.StatusCode = 302;
-                    context.Response.Headers.Location = fault?.Headers?.GetValueOrDefault("Location") ?? new Uri(Cdn, $"lfs/{file.Sha256}?expires=3600").AbsoluteUri;
+                    context.Response.Headers.Location = new Uri(Cdn, $"lfs/{file.Sha256}?expires=3600&generation={Volatile.Read(ref _linkGeneration)}").AbsoluteUri;
+                    Override(context, fault);
                     return 0;
                 }
 
@@ -290,6 +308,15 @@ public sealed class FakeHubServer : IAsyncDisposable
         string[] parts = (context.Request.Path.Value ?? "/").Trim('/').Split('/');
         if (parts is ["lfs", var sha] && _blobs.TryGetValue(sha, out FakeFile? file))
         {
+            if (int.TryParse(context.Request.Query["generation"], NumberStyles.None, CultureInfo.InvariantCulture, out int generation) && generation < Volatile.Read(ref _linkGeneration))
+            {
+                byte[] body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"u8.ToArray();
+                context.Response.StatusCode = 403;
+                context.Response.ContentType = "application/xml";
+                await context.Response.Body.WriteAsync(body).ConfigureAwait(false);
+                return body.Length;
+            }
+
             return await SendAsync(context, file, fault).ConfigureAwait(false);
         }
 
@@ -337,7 +364,7 @@ public sealed class FakeHubServer : IAsyncDisposable
         foreach ((string path, FakeFile file) in files)
         {
             var entry = new Dictionary<string, object> { ["type"] = "file", ["path"] = path, ["size"] = file.Length, ["oid"] = file.Sha256[..40] };
-            if (file.Lfs)
+            if (file.Lfs && !TreeOmitsLfs)
             {
                 entry["lfs"] = new Dictionary<string, object> { ["oid"] = file.Sha256, ["size"] = file.Length, ["pointerSize"] = 134 };
             }
@@ -402,6 +429,8 @@ public sealed class FakeHubServer : IAsyncDisposable
             context.Response.ContentLength = declared;
         }
 
+        Override(context, fault);
+
         if (HttpMethods.IsHead(context.Request.Method))
         {
             return 0;
@@ -430,6 +459,14 @@ public sealed class FakeHubServer : IAsyncDisposable
         }
 
         return sent;
+    }
+
+    private static void Override(HttpContext context, HubFault? fault)
+    {
+        foreach ((string name, string value) in fault?.Headers ?? new Dictionary<string, string>())
+        {
+            context.Response.Headers[name] = value;
+        }
     }
 
     private sealed record FakeFile(Func<Stream> Open, long Length, string Sha256, bool Lfs);

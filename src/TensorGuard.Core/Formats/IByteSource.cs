@@ -3,7 +3,7 @@ namespace TensorGuard.Core.Formats;
 /// <summary>
 /// The bytes of one weights file, read by offset: a local file mapped into memory (<see cref="MappedFile"/>) or a
 /// file on the Hugging Face Hub read by byte ranges (<see cref="Hub.RemoteFile"/>). Format readers see only this,
-/// so a safetensors or GGUF file is parsed the same way wherever it lies.
+/// so a model file of any format is parsed the same way wherever it lies.
 /// </summary>
 public interface IByteSource : IDisposable
 {
