@@ -4,12 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using TensorGuard.Testing;
 
 namespace TensorGuard.Hub.Fake;
 
@@ -76,16 +72,9 @@ public sealed class FakeHubServer : IAsyncDisposable
 
     public static async Task<FakeHubServer> StartAsync()
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0", "http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        WebApplication app = builder.Build();
-        var server = new FakeHubServer(app);
-        app.Run(server.HandleAsync);
-        await app.StartAsync().ConfigureAwait(false);
-        string[] addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToArray();
-        server.Endpoint = new Uri(addresses[0]);
-        server.Cdn = new Uri(addresses[1]);
+        FakeHubServer? server = null;
+        (WebApplication app, Uri[] addresses) = await LoopbackHost.StartAsync(context => server!.HandleAsync(context), ports: 2).ConfigureAwait(false);
+        server = new FakeHubServer(app) { Endpoint = addresses[0], Cdn = addresses[1] };
         server._hubPort = server.Endpoint.Port;
         return server;
     }
