@@ -125,11 +125,7 @@ internal sealed class SyntheticFile
         BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(26), (ushort)text.Length);
         BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(28), 20);
         text.CopyTo(header, 30);
-        Span<byte> extra = header.AsSpan(30 + text.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(extra, 1);
-        BinaryPrimitives.WriteUInt16LittleEndian(extra[2..], 16);
-        BinaryPrimitives.WriteUInt64LittleEndian(extra[4..], (ulong)size);
-        BinaryPrimitives.WriteUInt64LittleEndian(extra[12..], (ulong)size);
+        WriteZip64Extra(header.AsSpan(30 + text.Length), size, size);
         return header;
     }
 
@@ -146,13 +142,19 @@ internal sealed class SyntheticFile
         BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(30), 28);
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(42), 0xFFFFFFFF);
         text.CopyTo(header, 46);
-        Span<byte> extra = header.AsSpan(46 + text.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(extra, 1);
-        BinaryPrimitives.WriteUInt16LittleEndian(extra[2..], 24);
-        BinaryPrimitives.WriteUInt64LittleEndian(extra[4..], (ulong)size);
-        BinaryPrimitives.WriteUInt64LittleEndian(extra[12..], (ulong)size);
-        BinaryPrimitives.WriteUInt64LittleEndian(extra[20..], (ulong)localOffset);
+        WriteZip64Extra(header.AsSpan(46 + text.Length), size, size, localOffset);
         return header;
+    }
+
+    // The zip64 extended information field (id 1): the 64-bit values whose 32-bit fields hold 0xFFFFFFFF.
+    private static void WriteZip64Extra(Span<byte> extra, params long[] values)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(extra, 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(extra[2..], (ushort)(8 * values.Length));
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(extra[(4 + (8 * i))..], (ulong)values[i]);
+        }
     }
 
     private void Fill(long position, Span<byte> destination)

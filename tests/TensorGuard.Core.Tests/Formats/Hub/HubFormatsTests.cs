@@ -177,9 +177,7 @@ public sealed class HubFormatsTests : IAsyncLifetime
     [Fact]
     public void Inspect_AdapterOnTheHubWithoutBase_ListsTheAdapterAsLocally()
     {
-        TestModel model = TestModels.Create(ModelFamily.Llama, seed: 6);
-        SavedAdapter adapter = model.TrainLora(rank: 4).WithoutCard().Save(Path.Combine(_scratch.Path, "adapter-alone"));
-        _server.AddRepository("org/adapter-alone", adapter.Directory);
+        SavedAdapter adapter = PublishAdapter("adapter-alone");
         using HubClient client = Client();
 
         ModelInspection remote = ModelInspection.Of("hf://org/adapter-alone", baseModel: null, scan: false, client);
@@ -194,14 +192,20 @@ public sealed class HubFormatsTests : IAsyncLifetime
     [Fact]
     public void Open_AdapterAsTheBase_IsRefused()
     {
-        TestModel model = TestModels.Create(ModelFamily.Llama, seed: 6);
-        SavedAdapter adapter = model.TrainLora(rank: 4).WithoutCard().Save(Path.Combine(_scratch.Path, "adapter-base"));
-        _server.AddRepository("org/adapter-base", adapter.Directory);
+        SavedAdapter adapter = PublishAdapter("adapter-base");
         using HubClient client = Client();
 
         var error = Assert.Throws<ModelFormatException>(() => ModelLoader.Open(adapter.Directory, "hf://org/adapter-base", client));
 
         Assert.Contains("is itself a PEFT adapter", error.Message, StringComparison.Ordinal);
+    }
+
+    // A LoRA adapter of a Llama test model, saved locally and published as org/NAME.
+    private SavedAdapter PublishAdapter(string name)
+    {
+        SavedAdapter adapter = TestModels.Create(ModelFamily.Llama, seed: 6).TrainLora(rank: 4).WithoutCard().Save(Path.Combine(_scratch.Path, name));
+        _server.AddRepository($"org/{name}", adapter.Directory);
+        return adapter;
     }
 
     private static Checkpoint.Tensor[] Tensors(TestModel model) =>
