@@ -9,25 +9,29 @@ using TensorGuard.Core.Formats.Hub;
 using TensorGuard.Hub.Fake;
 
 // Reading Hub bases by byte ranges (not a test). Usage:
-//   serve 1b|8b        serve a Llama-3.2-1B- or Llama-3.1-8B-shaped BF16 safetensors file (values computed on demand,
-//                      no disk) as hf://bench/base from the Hub stand-in on loopback; prints the endpoint, stops when stdin closes
+//   serve 1b|8b [safetensors|pytorch]
+//                      serve a Llama-3.2-1B- or Llama-3.1-8B-shaped BF16 safetensors file or PyTorch zip checkpoint (values
+//                      computed on demand, no disk) as hf://bench/base from the Hub stand-in on loopback; prints the
+//                      endpoint, stops when stdin closes
 //   sketch ENDPOINT    open hf://bench/base (what inspect reads), then sketch its lineage, in this process
 // For each phase: the body bytes and requests the stand-in counted, the share of the file, loopback wall time, and the
 // time those bytes take at 50 MB/s. The client runs in its own process so that /usr/bin/time gives its peak RSS alone.
 switch (args)
 {
-    case ["serve", var shapeName]:
+    case ["serve", var shapeName, ..var rest] when rest is [] or ["safetensors"] or ["pytorch"]:
     {
-        var file = new SyntheticSafetensors(shapeName switch
+        ModelShapes shapes = shapeName switch
         {
             "1b" => ModelShapes.Llama32_1B,
             "8b" => ModelShapes.Llama31_8B,
             _ => throw new ArgumentException($"unknown shape set {shapeName}; use 1b or 8b"),
-        });
+        };
+        bool pytorch = rest is ["pytorch"];
+        SyntheticFile file = pytorch ? SyntheticFile.PyTorchZip(shapes) : SyntheticFile.Safetensors(shapes);
         await using FakeHubServer server = await FakeHubServer.StartAsync();
         server.AddRepository("bench/base", new Dictionary<string, HubContent>
         {
-            ["model.safetensors"] = new(file.Length, file.Open, Sha256: new string('a', 64)),
+            [pytorch ? "pytorch_model.bin" : "model.safetensors"] = new(file.Length, file.Open, Sha256: new string('a', 64)),
             ["config.json"] = new(2, () => new MemoryStream(Encoding.UTF8.GetBytes("{}"))),
         });
         Console.WriteLine(server.Endpoint.AbsoluteUri);
@@ -53,7 +57,7 @@ switch (args)
     }
 
     default:
-        Console.Error.WriteLine("usage: serve 1b|8b | sketch ENDPOINT");
+        Console.Error.WriteLine("usage: serve 1b|8b [safetensors|pytorch] | sketch ENDPOINT");
         return 1;
 }
 

@@ -1,7 +1,9 @@
 using System.Text;
 using TensorGuard.Core.Fingerprints;
+using TensorGuard.Core.Formats;
 using TensorGuard.Hub.Fake;
 using TensorGuard.ModelFactory;
+using TensorGuard.ModelFactory.Formats;
 using TensorGuard.Tests.Corpus;
 
 namespace TensorGuard.Cli.Tests;
@@ -76,6 +78,35 @@ public sealed class HubCliTests : IAsyncLifetime
 
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("25000000", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inspect_PyTorchCheckpointOnTheHub_IsReadByRanges()
+    {
+        byte[] checkpoint = TorchCheckpointWriter.Zip([new TorchCheckpointWriter.Tensor("model.norm.weight", [4], TensorDType.F32, [1, 2, 3, 4])]);
+        string commit = _server.AddRepository("org/torch", new Dictionary<string, byte[]> { ["pytorch_model.bin"] = checkpoint });
+
+        CliResult result = Run(token: null, "inspect", "hf://org/torch", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains($"hf://org/torch@{commit}/pytorch_model.bin", result.Output, StringComparison.Ordinal);
+        Assert.Contains("\"pytorch\"", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inspect_PickleThatCouldRunCodeOnTheHub_OneLineExit3()
+    {
+        byte[] pickle = new PickleBuilder().Proto(2).Global("collections", "OrderedDict").EmptyTuple().Reduce()
+            .Global("os", "system").Unicode("echo pwned").Op(0x85).Reduce().Stop().ToArray();
+        _server.AddRepository("org/pickled", new Dictionary<string, byte[]>
+        {
+            ["pytorch_model.bin"] = TorchCheckpointWriter.Zip([new TorchCheckpointWriter.Tensor("model.norm.weight", [4], TensorDType.F32, [1, 2, 3, 4])], pickle: pickle),
+        });
+
+        CliResult result = Run(token: null, "inspect", "hf://org/pickled");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("os.system", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -3,12 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using TensorGuard.Testing;
 
 namespace TensorGuard.GitHub.Fake;
 
@@ -81,15 +77,9 @@ public sealed class FakeGitHubServer : IAsyncDisposable
 
     public static async Task<FakeGitHubServer> StartAsync(string token, string pathBase = "")
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        WebApplication app = builder.Build();
-        var server = new FakeGitHubServer(app, pathBase, token);
-        app.Run(server.HandleAsync);
-        await app.StartAsync().ConfigureAwait(false);
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        server.ApiUrl = new Uri(address.TrimEnd('/') + pathBase);
+        FakeGitHubServer? server = null;
+        (WebApplication app, Uri[] addresses) = await LoopbackHost.StartAsync(context => server!.HandleAsync(context)).ConfigureAwait(false);
+        server = new FakeGitHubServer(app, pathBase, token) { ApiUrl = new Uri(addresses[0].AbsoluteUri.TrimEnd('/') + pathBase) };
         return server;
     }
 

@@ -1,3 +1,4 @@
+using TensorGuard.Testing;
 using TensorGuard.GitHub.Api;
 using TensorGuard.GitHub.Comments;
 using TensorGuard.GitHub.Fake;
@@ -11,7 +12,7 @@ public sealed class PullRequestCommenterTests : IAsyncLifetime
     private const int Number = 12;
     private static readonly PullRequestTarget Target = new("acme", "models", Number, IsFromFork: false);
     private readonly StringWriter output = new();
-    private readonly List<TimeSpan> waits = [];
+    private readonly RecordingClock clock = new();
     private FakeGitHubServer server = null!;
 
     public async ValueTask InitializeAsync() => server = await FakeGitHubServer.StartAsync(Token);
@@ -22,8 +23,7 @@ public sealed class PullRequestCommenterTests : IAsyncLifetime
         PullRequestTarget? target = null, FakeGitHubServer? on = null)
     {
         FakeGitHubServer api = on ?? server;
-        Octokit.IGitHubClient client = GitHubApi.CreateClient(api.ApiUrl, new GitHubToken(api.Token), RetryPolicy.Default,
-            (wait, _) => { waits.Add(wait); return Task.CompletedTask; });
+        Octokit.IGitHubClient client = GitHubApi.CreateClient(api.ApiUrl, new GitHubToken(api.Token), RetryPolicy.Default, clock);
         var commenter = new PullRequestCommenter(client, new WorkflowLog(output, inWorkflow: true, new GitHubToken(api.Token)));
         return await commenter.PublishAsync(target ?? Target, mode,
             new CommentContent(failing, report ?? (failing ? "❌ 1 violation" : "✅ passed"), "abc123", "in the job summary"));
@@ -131,7 +131,7 @@ public sealed class PullRequestCommenterTests : IAsyncLifetime
         Assert.Equal(CommentAction.Failed, outcome.Action);
         string log = output.ToString();
         Assert.StartsWith("::warning::Could not comment on pull request #12: GitHub answered 403 (Resource not accessible by integration). Pull requests from forks get a read-only token", log);
-        Assert.Empty(waits);
+        Assert.Empty(clock.Delays);
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class PullRequestCommenterTests : IAsyncLifetime
 
         Assert.Equal(CommentAction.Created, outcome.Action);
         Assert.Equal(["GET", "GET", "GET", "POST"], server.Requests.Select(r => r.Method));
-        Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)], waits);
+        Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)], clock.Delays);
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public sealed class PullRequestCommenterTests : IAsyncLifetime
         CommentOutcome outcome = await PublishAsync(failing: true);
 
         Assert.Equal(CommentAction.Created, outcome.Action);
-        Assert.Equal([TimeSpan.FromSeconds(2)], waits);
+        Assert.Equal([TimeSpan.FromSeconds(2)], clock.Delays);
         Assert.Single(server.Comments);
     }
 

@@ -4,12 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using TensorGuard.Testing;
 
 namespace TensorGuard.Hub.Fake;
 
@@ -31,7 +27,9 @@ public sealed record HubContent(long Length, Func<Stream> Open, string? Sha256 =
 /// <param name="Headers">Headers to send with it (e.g. Retry-After, RateLimit, X-Error-Code, Location).</param>
 /// <param name="DropAfterBytes">Abort the connection after sending this many body bytes.</param>
 /// <param name="ExtraBytes">Send this many bytes more than the range asked for.</param>
-public sealed record HubFault(Func<HubRequest, bool> Applies, int Status = 0, IReadOnlyDictionary<string, string>? Headers = null, long? DropAfterBytes = null, int ExtraBytes = 0);
+/// <param name="ExpireLinks">After answering, let every CDN link handed out so far expire (see <see cref="FakeHubServer.ExpireLinks"/>).</param>
+/// <remarks>With <paramref name="Status"/> 0, <paramref name="Headers"/> replace those of the normal answer.</remarks>
+public sealed record HubFault(Func<HubRequest, bool> Applies, int Status = 0, IReadOnlyDictionary<string, string>? Headers = null, long? DropAfterBytes = null, int ExtraBytes = 0, bool ExpireLinks = false);
 
 /// <summary>
 /// An in-memory Hugging Face Hub speaking the parts of its protocol TensorGuard uses: the revision API (branch → commit),
@@ -50,6 +48,7 @@ public sealed class FakeHubServer : IAsyncDisposable
     private readonly List<HubFault> _faults = [];
     private readonly Lock _lock = new();
     private int _hubPort;
+    private int _linkGeneration;
 
     private FakeHubServer(WebApplication app) => _app = app;
 
@@ -62,6 +61,9 @@ public sealed class FakeHubServer : IAsyncDisposable
     /// <summary>Tree entries per page (the Hub uses 1,000).</summary>
     public int PageSize { get; set; } = 1000;
 
+    /// <summary>Whether the tree API leaves out the <c>lfs</c> object (SHA-256) of LFS files, so clients must take it from <c>X-Linked-Etag</c>.</summary>
+    public bool TreeOmitsLfs { get; set; }
+
     /// <summary>Every request so far, in arrival order.</summary>
     public IReadOnlyList<HubRequest> Requests => _requests.ToArray();
 
@@ -70,23 +72,16 @@ public sealed class FakeHubServer : IAsyncDisposable
 
     public static async Task<FakeHubServer> StartAsync()
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0", "http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        WebApplication app = builder.Build();
-        var server = new FakeHubServer(app);
-        app.Run(server.HandleAsync);
-        await app.StartAsync().ConfigureAwait(false);
-        string[] addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToArray();
-        server.Endpoint = new Uri(addresses[0]);
-        server.Cdn = new Uri(addresses[1]);
+        FakeHubServer? server = null;
+        (WebApplication app, Uri[] addresses) = await LoopbackHost.StartAsync(context => server!.HandleAsync(context), ports: 2).ConfigureAwait(false);
+        server = new FakeHubServer(app) { Endpoint = addresses[0], Cdn = addresses[1] };
         server._hubPort = server.Endpoint.Port;
         return server;
     }
 
     /// <summary>
     /// Publishes every file under <paramref name="directory"/> as repository <paramref name="repoId"/> at a new commit of
-    /// <paramref name="branch"/>; weights (.safetensors, .gguf, .bin) are LFS files served by the CDN. Returns the commit.
+    /// <paramref name="branch"/>; weights (.safetensors, .gguf, .bin, .pt, .pth, .onnx, .onnx_data) are LFS files served by the CDN. Returns the commit.
     /// </summary>
     public string AddRepository(string repoId, string directory, string branch = "main", string? requiredToken = null)
     {
@@ -146,13 +141,21 @@ public sealed class FakeHubServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Lets every CDN link handed out so far expire, as presigned URLs do: the CDN answers them 403 with S3's
+    /// "Request has expired"; the resolve URL hands out fresh ones.
+    /// </summary>
+    public void ExpireLinks() => Interlocked.Increment(ref _linkGeneration);
+
     /// <summary>Forgets the requests recorded so far.</summary>
     public void ResetCounts() => _requests.Clear();
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
 
-    private static bool IsLfs(string path) =>
-        path.EndsWith(".safetensors", StringComparison.Ordinal) || path.EndsWith(".gguf", StringComparison.Ordinal) || path.EndsWith(".bin", StringComparison.Ordinal);
+    // The patterns of the Hub's default .gitattributes that name weights files.
+    private static readonly string[] LfsExtensions = [".safetensors", ".gguf", ".bin", ".pt", ".pth", ".onnx", ".onnx_data"];
+
+    private static bool IsLfs(string path) => LfsExtensions.Any(extension => path.EndsWith(extension, StringComparison.Ordinal));
 
     private FakeFile AddFile(string diskPath, bool lfs)
     {
@@ -211,6 +214,11 @@ public sealed class FakeHubServer : IAsyncDisposable
         }
         finally
         {
+            if (fault?.ExpireLinks == true)
+            {
+                ExpireLinks();
+            }
+
             _requests.Enqueue(request with { Status = context.Response.StatusCode, BytesSent = sent });
         }
     }
@@ -271,7 +279,8 @@ public sealed class FakeHubServer : IAsyncDisposable
                 if (file.Lfs)
                 {
                     context.Response.StatusCode = 302;
-                    context.Response.Headers.Location = fault?.Headers?.GetValueOrDefault("Location") ?? new Uri(Cdn, $"lfs/{file.Sha256}?expires=3600").AbsoluteUri;
+                    context.Response.Headers.Location = new Uri(Cdn, $"lfs/{file.Sha256}?expires=3600&generation={Volatile.Read(ref _linkGeneration)}").AbsoluteUri;
+                    Override(context, fault);
                     return 0;
                 }
 
@@ -288,6 +297,15 @@ public sealed class FakeHubServer : IAsyncDisposable
         string[] parts = (context.Request.Path.Value ?? "/").Trim('/').Split('/');
         if (parts is ["lfs", var sha] && _blobs.TryGetValue(sha, out FakeFile? file))
         {
+            if (int.TryParse(context.Request.Query["generation"], NumberStyles.None, CultureInfo.InvariantCulture, out int generation) && generation < Volatile.Read(ref _linkGeneration))
+            {
+                byte[] body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"u8.ToArray();
+                context.Response.StatusCode = 403;
+                context.Response.ContentType = "application/xml";
+                await context.Response.Body.WriteAsync(body).ConfigureAwait(false);
+                return body.Length;
+            }
+
             return await SendAsync(context, file, fault).ConfigureAwait(false);
         }
 
@@ -335,7 +353,7 @@ public sealed class FakeHubServer : IAsyncDisposable
         foreach ((string path, FakeFile file) in files)
         {
             var entry = new Dictionary<string, object> { ["type"] = "file", ["path"] = path, ["size"] = file.Length, ["oid"] = file.Sha256[..40] };
-            if (file.Lfs)
+            if (file.Lfs && !TreeOmitsLfs)
             {
                 entry["lfs"] = new Dictionary<string, object> { ["oid"] = file.Sha256, ["size"] = file.Length, ["pointerSize"] = 134 };
             }
@@ -400,6 +418,8 @@ public sealed class FakeHubServer : IAsyncDisposable
             context.Response.ContentLength = declared;
         }
 
+        Override(context, fault);
+
         if (HttpMethods.IsHead(context.Request.Method))
         {
             return 0;
@@ -428,6 +448,14 @@ public sealed class FakeHubServer : IAsyncDisposable
         }
 
         return sent;
+    }
+
+    private static void Override(HttpContext context, HubFault? fault)
+    {
+        foreach ((string name, string value) in fault?.Headers ?? new Dictionary<string, string>())
+        {
+            context.Response.Headers[name] = value;
+        }
     }
 
     private sealed record FakeFile(Func<Stream> Open, long Length, string Sha256, bool Lfs);

@@ -1,50 +1,9 @@
+using TensorGuard.Testing;
+
 namespace TensorGuard.Hub.Fake;
 
 /// <summary>
 /// A clock whose timers fire at once and remember how long they were asked to wait, so retry tests check the backoff
-/// and the server-requested delays without sleeping.
+/// and the server-requested delays without sleeping (see <see cref="RecordingClock"/>).
 /// </summary>
-public sealed class InstantClock : TimeProvider
-{
-    private readonly List<TimeSpan> _delays = [];
-    private readonly Lock _lock = new();
-
-    /// <summary>Every wait asked for, in order.</summary>
-    public IReadOnlyList<TimeSpan> Delays
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _delays.ToArray();
-            }
-        }
-    }
-
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-    {
-        ArgumentNullException.ThrowIfNull(callback);
-        if (dueTime != Timeout.InfiniteTimeSpan && dueTime > TimeSpan.Zero)
-        {
-            lock (_lock)
-            {
-                _delays.Add(dueTime);
-            }
-
-            ThreadPool.QueueUserWorkItem(_ => callback(state));
-        }
-
-        return new NeverTimer();
-    }
-
-    private sealed class NeverTimer : ITimer
-    {
-        public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-
-        public void Dispose()
-        {
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-}
+public sealed class InstantClock : RecordingClock;

@@ -84,7 +84,7 @@ internal static class ActionCommand
 
         string markdownReport = WriteReports(result, inputs, workspace);
         var publisher = new ActionPublisher(inputs, github, log,
-            client => GitHubApi.CreateClient(github.ApiUrl, client, RetryPolicy.Default, Task.Delay));
+            client => GitHubApi.CreateClient(github.ApiUrl, client, RetryPolicy.Default, TimeProvider.System));
         publisher.PublishAsync(result, markdownReport).GetAwaiter().GetResult();
         return ExitCodes.Of(result.Verdict);
     }

@@ -3,7 +3,7 @@ namespace TensorGuard.Core.Formats;
 /// <summary>
 /// The bytes of one weights file, read by offset: a local file mapped into memory (<see cref="MappedFile"/>) or a
 /// file on the Hugging Face Hub read by byte ranges (<see cref="Hub.RemoteFile"/>). Format readers see only this,
-/// so a safetensors or GGUF file is parsed the same way wherever it lies.
+/// so a model file of any format is parsed the same way wherever it lies.
 /// </summary>
 public interface IByteSource : IDisposable
 {
@@ -25,6 +25,9 @@ public interface IByteSource : IDisposable
 public static class ByteSources
 {
     private const int ChunkElements = 1 << 20;
+
+    /// <summary>The file as documents record it: path, size and, for a Hub file, its SHA-256 (see <see cref="Hub.RemoteFile.Sha256"/>).</summary>
+    public static ModelFile Describe(this IByteSource source) => new(source.Path, source.Length, (source as Hub.RemoteFile)?.Sha256);
 
     /// <summary>Whether [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="count"/>) lies inside the file.</summary>
     public static bool Contains(this IByteSource source, long offset, long count) =>

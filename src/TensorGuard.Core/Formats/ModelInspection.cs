@@ -42,23 +42,24 @@ public sealed record ModelInspection(
     /// <exception cref="ModelFormatException">As above, or a <see cref="Hub.HubException"/> when the Hub cannot give the model.</exception>
     public static ModelInspection Of(string path, string? baseModel, bool scan, Hub.HubClient? hub)
     {
-        if (Hub.HubReference.IsHubReference(path) || ModelLoader.AdapterDirectory(path) is not string directory)
+        PeftAdapter? alone = null;
+        using LoadedModel model = ModelLoader.Open(path, baseModel, hub, adapter =>
         {
-            using LoadedModel model = ModelLoader.Open(path, baseModel: null, hub);
-            return Of(model, scan);
+            alone = adapter;
+            return new LoadedModel(path, PeftAdapter.FormatName, ModelLoader.CardFolder(adapter), adapter.Files, new Dictionary<string, string>(), adapter.Weights);
+        });
+        if (alone is not null)
+        {
+            return Of(model, scan, model.Directory, AdapterReport.ImpliedArchitecture(alone)) with { Adapter = AdapterReport.Of(alone, merged: null, basePath: null) };
         }
 
-        if (baseModel is not null)
+        if (model.MergedAdapter is { } source)
         {
-            using LoadedModel merged = ModelLoader.Open(path, baseModel, hub);
-            LoraMergedSource source = merged.MergedAdapter!;
-            string baseDirectory = System.IO.Directory.Exists(baseModel) ? baseModel : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(baseModel))!;
-            return Of(merged, scan, baseDirectory, architecture: null) with { Adapter = AdapterReport.Of(source.Adapter, source, baseModel) };
+            string baseDirectory = System.IO.Directory.Exists(baseModel) ? baseModel : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(baseModel!))!;
+            return Of(model, scan, baseDirectory, architecture: null) with { Adapter = AdapterReport.Of(source.Adapter, source, baseModel) };
         }
 
-        PeftAdapter alone = PeftAdapter.Open(directory);
-        using var weights = new LoadedModel(path, PeftAdapter.FormatName, directory, alone.Files, new Dictionary<string, string>(), alone.Weights);
-        return Of(weights, scan, directory, AdapterReport.ImpliedArchitecture(alone)) with { Adapter = AdapterReport.Of(alone, merged: null, basePath: null) };
+        return Of(model, scan);
     }
 
     private static ModelInspection Of(LoadedModel model, bool scan, string? configDirectory, ArchitectureInfo? architecture)

@@ -13,10 +13,14 @@ namespace TensorGuard.Core.Formats;
 /// </summary>
 public static class ModelLoader
 {
-    private static readonly string[] IndexNames = [SafetensorsIndex.FileName, "pytorch_model.bin.index.json"];
+    /// <summary>Shard indexes a model folder may hold, preferred first.</summary>
+    internal static readonly string[] IndexNames = [SafetensorsIndex.FileName, "pytorch_model.bin.index.json"];
 
-    // training_args.bin, optimizer.pt and the like are pickles of other objects, not weights.
-    private static readonly string[] DirectoryPatterns = ["*.safetensors", "*.gguf", "pytorch_model*.bin", "*.onnx", "*.pt", "*.pth"];
+    /// <summary>
+    /// Weights files of a model folder, as patterns: the first kind present wins (safetensors over GGUF over PyTorch
+    /// pickles over ONNX). training_args.bin, optimizer.pt and the like are pickles of other objects, not weights.
+    /// </summary>
+    internal static readonly string[] DirectoryPatterns = ["*.safetensors", "*.gguf", "pytorch_model*.bin", "*.onnx", "*.pt", "*.pth"];
 
     /// <exception cref="ModelFormatException">The path is missing, holds no model, or a file is malformed.</exception>
     public static LoadedModel Open(string path) => Open(path, baseModel: null);
@@ -36,16 +40,23 @@ public static class ModelLoader
     /// reference <c>hf://…</c>, read through <paramref name="hub"/>.
     /// </summary>
     /// <exception cref="ModelFormatException">As above; a <see cref="HubException"/> when the Hub cannot give the model, or a Hub reference comes without a client.</exception>
-    public static LoadedModel Open(string path, string? baseModel, HubClient? hub)
+    public static LoadedModel Open(string path, string? baseModel, HubClient? hub) => Open(path, baseModel, hub, alone: null);
+
+    /// <summary>
+    /// As <see cref="Open(string, string?, HubClient?)"/>; a PEFT adapter given without a base goes to
+    /// <paramref name="alone"/> (which then owns it) instead of being refused.
+    /// </summary>
+    internal static LoadedModel Open(string path, string? baseModel, HubClient? hub, Func<PeftAdapter, LoadedModel>? alone)
     {
+        LoadedModel Adapted(PeftAdapter adapter) => WithBase(path, adapter, baseModel, hub, alone);
         if (HubReference.IsHubReference(path))
         {
-            return HubModel.Open(RequireHub(path, hub), HubReference.Parse(path));
+            return HubModel.Open(RequireHub(path, hub), HubReference.Parse(path), Adapted);
         }
 
         if (AdapterDirectory(path) is string adapter)
         {
-            return OpenAdapter(path, adapter, baseModel, hub);
+            return Adapted(PeftAdapter.Open(adapter));
         }
 
         if (System.IO.Directory.Exists(path))
@@ -79,22 +90,18 @@ public static class ModelLoader
     private static HubClient RequireHub(string path, HubClient? hub) =>
         hub ?? throw new HubException(path, HubErrorKind.Unreachable, "is a Hub reference, but Hub access is turned off here");
 
-    private static LoadedModel OpenAdapter(string path, string directory, string? baseModel, HubClient? hub)
+    // The adapter (local or on the Hub) merged into its base, which may itself be local or on the Hub.
+    private static LoadedModel WithBase(string path, PeftAdapter adapter, string? baseModel, HubClient? hub, Func<PeftAdapter, LoadedModel>? alone)
     {
-        PeftAdapter adapter = PeftAdapter.Open(directory);
         try
         {
             if (baseModel is null)
             {
-                throw new ModelFormatException(path, AdapterReport.Of(adapter, merged: null, basePath: null).NotAnalysed());
+                return alone?.Invoke(adapter) ?? throw new ModelFormatException(path, AdapterReport.Of(adapter, merged: null, basePath: null).NotAnalysed());
             }
 
-            if (!HubReference.IsHubReference(baseModel) && AdapterDirectory(baseModel) is not null)
-            {
-                throw new ModelFormatException(baseModel, "is itself a PEFT adapter; the base must be the full model the adapter was trained on");
-            }
-
-            LoadedModel baseWeights = Open(baseModel, baseModel: null, hub);
+            LoadedModel baseWeights = Open(baseModel, baseModel: null, hub, alone: _ =>
+                throw new ModelFormatException(baseModel, "is itself a PEFT adapter; the base must be the full model the adapter was trained on"));
             ITensorSource merged;
             try
             {
@@ -106,7 +113,7 @@ public static class ModelLoader
                 throw;
             }
 
-            return new LoadedModel(path, $"{PeftAdapter.FormatName}+{baseWeights.Format}", directory, [.. adapter.Files, .. baseWeights.Files], adapter.Metadata, merged);
+            return new LoadedModel(path, $"{PeftAdapter.FormatName}+{baseWeights.Format}", CardFolder(adapter), [.. adapter.Files, .. baseWeights.Files], adapter.Metadata, merged);
         }
         catch
         {
@@ -114,6 +121,10 @@ public static class ModelLoader
             throw;
         }
     }
+
+    /// <summary>The local folder that holds the adapter's card and config: its own, or for an adapter on the Hub, the cache's copy.</summary>
+    internal static string CardFolder(PeftAdapter adapter) =>
+        HubReference.IsHubReference(adapter.Directory) ? System.IO.Path.GetDirectoryName(adapter.Config.Path)! : adapter.Directory;
 
     private static LoadedModel OpenDirectory(string directory)
     {

@@ -6,8 +6,8 @@ using TensorGuard.Core.Formats.Safetensors;
 namespace TensorGuard.Core.Formats;
 
 /// <summary>
-/// Opens one weights file of any supported format, recognised by its content (GGUF magic, zip or pickle
-/// header, safetensors header) and, for ONNX, which has no magic, by its extension.
+/// Opens one weights file of any supported format, local or on the Hub, recognised by its content (GGUF magic, zip or
+/// pickle header, safetensors header) and, for ONNX, which has no magic, by its extension.
 /// </summary>
 public static class TensorFileFormats
 {
@@ -17,50 +17,43 @@ public static class TensorFileFormats
     /// <exception cref="ModelFormatException">The file is missing, unreadable, malformed or of no supported format.</exception>
     public static Opened Open(string path)
     {
-        switch (Sniff(path))
+        FileKind kind = Sniff(path);
+        (long minimumLength, string formatName) = kind switch
         {
-            case FileKind.Gguf:
-                GgufFile gguf = GgufFile.Open(path);
-                return new(gguf, GgufFile.FormatName, [new(path, gguf.Length)], gguf.Metadata);
-            case FileKind.PyTorch:
-                PyTorchCheckpoint checkpoint = PyTorchCheckpoint.Open(path);
-                return new(checkpoint, PyTorchCheckpoint.FormatName, [new(path, checkpoint.Length)], new Dictionary<string, string>());
-            case FileKind.Onnx:
-                OnnxModel onnx = OnnxModel.Open(path);
-                return new(onnx, OnnxModel.FormatName, onnx.Files, onnx.Metadata);
-            default:
-                SafetensorsFile safetensors = SafetensorsFile.Open(path);
-                return new(safetensors, "safetensors", [new(path, safetensors.Length)], safetensors.Metadata);
-        }
+            FileKind.Gguf => ((long)GgufHeader.FixedHeaderSize, "GGUF"),
+            FileKind.PyTorch => (PyTorchCheckpoint.MinFileLength, "PyTorch checkpoint"),
+            FileKind.Onnx => (OnnxModel.MinFileLength, "ONNX"),
+            _ => (SafetensorsHeader.MinFileLength, "safetensors"),
+        };
+        return Open(kind, MappedFile.Open(path, minimumLength, formatName), new LocalModelFolder(path));
     }
 
     /// <summary>
-    /// Opens a weights file on the Hub, recognised by its first bytes: safetensors (header at most
-    /// <see cref="MaxRemoteHeaderLength"/> bytes, as <c>huggingface_hub</c> accepts) or GGUF. The result owns <paramref name="file"/>.
+    /// Opens a weights file on the Hub, recognised as a local file is (by its first bytes, then its extension), with
+    /// the Hub's own bounds: a safetensors header of at most <see cref="MaxRemoteHeaderLength"/> bytes (as
+    /// <c>huggingface_hub</c> accepts) and a legacy (pre-zip) PyTorch pickle of at most
+    /// <see cref="MaxRemoteLegacyCheckpoint"/> bytes, since that format can only be read from its start to its end.
+    /// ONNX external data is found in <paramref name="folder"/>. The result owns <paramref name="file"/>.
     /// </summary>
-    /// <exception cref="ModelFormatException">The file is malformed, of another format, or cannot be read.</exception>
-    public static Opened Open(Hub.RemoteFile file)
+    /// <exception cref="ModelFormatException">The file is malformed, of no supported format, or cannot be read.</exception>
+    public static Opened Open(Hub.RemoteFile file, IModelFolder folder)
     {
         ArgumentNullException.ThrowIfNull(file);
+        FileKind kind;
         try
         {
             ReadOnlySpan<byte> head = file.Head;
-            if (GgufFile.HasMagic(head))
-            {
-                GgufFile gguf = GgufFile.Open(file);
-                return new(gguf, GgufFile.FormatName, [new(file.Path, file.Length, file.Sha256)], gguf.Metadata);
-            }
-
-            if (head.Length >= SafetensorsHeader.LengthPrefixSize
+            kind = Kind(head, file.Path);
+            if (kind == FileKind.Safetensors && head.Length >= SafetensorsHeader.LengthPrefixSize
                 && System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(head) is var headerLength
                 && headerLength > MaxRemoteHeaderLength && headerLength <= (ulong)file.Length)
             {
                 throw new ModelFormatException(file.Path, $"safetensors header of {headerLength} bytes exceeds the {MaxRemoteHeaderLength} read from the Hub; the file is corrupt or not a model");
             }
 
-            if (!LooksLikeSafetensors(head) && !file.Path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            if (kind == FileKind.PyTorch && !PyTorchCheckpoint.IsZip(head) && file.Length > MaxRemoteLegacyCheckpoint)
             {
-                throw new ModelFormatException(file.Path, "is neither safetensors nor GGUF, the formats read from the Hub; download other formats and pass the folder");
+                throw new ModelFormatException(file.Path, $"is a {file.Length}-byte PyTorch checkpoint in the legacy (pre-1.6) format, which is read whole, and more than the {MaxRemoteLegacyCheckpoint} bytes read that way from the Hub; download it and pass the file");
             }
         }
         catch
@@ -69,9 +62,11 @@ public static class TensorFileFormats
             throw;
         }
 
-        SafetensorsFile safetensors = SafetensorsFile.Open(file);
-        return new(safetensors, "safetensors", [new(file.Path, file.Length, file.Sha256)], safetensors.Metadata);
+        return Open(kind, file, folder);
     }
+
+    /// <summary>Largest PyTorch checkpoint in the legacy format read from the Hub: that format is read from its first byte on.</summary>
+    public const long MaxRemoteLegacyCheckpoint = 64L << 20;
 
     /// <summary>Largest safetensors header read from the Hub (<c>huggingface_hub</c>'s limit).</summary>
     public const long MaxRemoteHeaderLength = 25_000_000;
@@ -88,7 +83,11 @@ public static class TensorFileFormats
     {
         Span<byte> prefix = stackalloc byte[SafetensorsHeader.LengthPrefixSize + 1];
         int read = ReadPrefix(path, prefix);
-        prefix = prefix[..read];
+        return Kind(prefix[..read], path);
+    }
+
+    private static FileKind Kind(ReadOnlySpan<byte> prefix, string path)
+    {
         if (LooksLikeSafetensors(prefix))
         {
             return FileKind.Safetensors;
@@ -113,6 +112,25 @@ public static class TensorFileFormats
             ".bin" or ".pt" or ".pth" or ".ckpt" => FileKind.PyTorch,
             _ => throw new ModelFormatException(path, "is not a recognised model file; expected safetensors, GGUF, ONNX or a PyTorch checkpoint"),
         };
+    }
+
+    private static Opened Open(FileKind kind, IByteSource source, IModelFolder folder)
+    {
+        switch (kind)
+        {
+            case FileKind.Gguf:
+                GgufFile gguf = GgufFile.Open(source);
+                return new(gguf, GgufFile.FormatName, [source.Describe()], gguf.Metadata);
+            case FileKind.PyTorch:
+                PyTorchCheckpoint checkpoint = PyTorchCheckpoint.Open(source);
+                return new(checkpoint, PyTorchCheckpoint.FormatName, [source.Describe()], new Dictionary<string, string>());
+            case FileKind.Onnx:
+                OnnxModel onnx = OnnxModel.Open(source, folder);
+                return new(onnx, OnnxModel.FormatName, onnx.Files, onnx.Metadata);
+            default:
+                SafetensorsFile safetensors = SafetensorsFile.Open(source);
+                return new(safetensors, "safetensors", [source.Describe()], safetensors.Metadata);
+        }
     }
 
     // An 8-byte little-endian header length within the reference limit, then the header's opening brace.

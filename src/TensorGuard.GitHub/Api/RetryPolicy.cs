@@ -10,8 +10,4 @@ namespace TensorGuard.GitHub.Api;
 public sealed record RetryPolicy(int MaxAttempts, TimeSpan BaseDelay, TimeSpan MaxDelay)
 {
     public static readonly RetryPolicy Default = new(MaxAttempts: 4, BaseDelay: TimeSpan.FromSeconds(1), MaxDelay: TimeSpan.FromSeconds(30));
-
-    /// <summary>The exponential wait before retry number <paramref name="retry"/> (1 for the first).</summary>
-    public TimeSpan Backoff(int retry) =>
-        TimeSpan.FromTicks(Math.Min(MaxDelay.Ticks, BaseDelay.Ticks << Math.Min(retry - 1, 20)));
 }

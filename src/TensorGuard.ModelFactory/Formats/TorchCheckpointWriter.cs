@@ -62,15 +62,19 @@ public static class TorchCheckpointWriter
     public static byte[] LegacyMagic { get; } = [0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
 
     /// <summary>The pickle of an OrderedDict state dict, protocol 2, as torch writes it.</summary>
-    public static byte[] StateDict(IReadOnlyList<Tensor> tensors, bool legacy)
+    public static byte[] StateDict(IReadOnlyList<Tensor> tensors, bool legacy) =>
+        StateDict(tensors.Select(t => (t.Name, t.Shape, t.DType)).ToArray(), legacy);
+
+    /// <summary>The pickle of a state dict of tensors known by name, shape and dtype only; storage <c>i</c> holds tensor <c>i</c>.</summary>
+    public static byte[] StateDict(IReadOnlyList<(string Name, long[] Shape, TensorDType DType)> tensors, bool legacy)
     {
         var p = new PickleBuilder().Proto(2).Global("collections", "OrderedDict").EmptyTuple().Reduce().Put().Mark();
         for (int i = 0; i < tensors.Count; i++)
         {
-            Tensor tensor = tensors[i];
+            (string Name, long[] Shape, TensorDType DType) tensor = tensors[i];
             p.Unicode(tensor.Name).Global("torch._utils", "_rebuild_tensor_v2").Mark();
             p.Mark().Unicode("storage").Global("torch", StorageClass(tensor.DType)).Unicode(i.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                .Unicode("cpu").Int(tensor.Values.Length);
+                .Unicode("cpu").Int(tensor.Shape.Aggregate(1L, (product, dim) => product * dim));
             if (legacy)
             {
                 p.None();

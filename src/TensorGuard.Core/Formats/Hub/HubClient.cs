@@ -15,12 +15,17 @@ namespace TensorGuard.Core.Formats.Hub;
 /// become one clear <see cref="HubException"/>. Transient answers (408, 429, 500, 502, 503, 504) and dropped
 /// connections are retried by a Polly pipeline (Microsoft.Extensions.Http.Resilience) with backoff from 1 s doubling to
 /// 8 s, 5 tries in all, waiting instead as long as <c>Retry-After</c> or <c>RateLimit: …;t=N</c> asks; a body that
-/// breaks off is asked for again from the byte it reached.
+/// breaks off is asked for again from the byte it reached, and a CDN link that expired is resolved afresh. The size and
+/// SHA-256 the Hub declares on the redirect (<c>X-Linked-Size</c>, <c>X-Linked-Etag</c>) are read as huggingface_hub
+/// reads them, and every answer must describe a file of the size the Hub lists.
 /// </summary>
 public sealed partial class HubClient : IDisposable
 {
     /// <summary>Tries per request, the first included.</summary>
     public const int MaxTries = 5;
+
+    /// <summary>Fresh download links asked of the endpoint per read when the CDN refuses one (an expired presigned URL).</summary>
+    public const int MaxResolves = 3;
 
     private const int MaxRedirects = 5;
 
@@ -101,7 +106,8 @@ public sealed partial class HubClient : IDisposable
     /// <exception cref="HubException">The request failed or the body is larger than allowed.</exception>
     internal (byte[] Body, string? Link) GetSmall(string reference, Uri url, string what, int maxBytes) => Run(reference, what, async cancellation =>
     {
-        using HttpResponseMessage response = await SendAsync(reference, HttpMethod.Get, url, what, range: null, cancellation).ConfigureAwait(false);
+        (HttpResponseMessage answer, _) = await SendAsync(reference, HttpMethod.Get, url, what, range: null, cancellation).ConfigureAwait(false);
+        using HttpResponseMessage response = answer;
         if (response.Content.Headers.ContentLength > maxBytes)
         {
             throw new HubException(reference, HubErrorKind.BadResponse, $"{what} is {response.Content.Headers.ContentLength} bytes, more than the {maxBytes} accepted");
@@ -121,57 +127,76 @@ public sealed partial class HubClient : IDisposable
     /// <summary>
     /// Fills <paramref name="destination"/> with the bytes of the file at <paramref name="location"/> from
     /// <paramref name="offset"/> on, in one byte range; a body that breaks off is asked for again from where it stopped,
-    /// and bytes beyond the range are not read. Returns the URL that served the bytes (the CDN's, after a redirect).
+    /// and bytes beyond the range are not read. A CDN link that the CDN refuses (401, 403, 410: a presigned URL that
+    /// expired) is replaced by a fresh one from <paramref name="resolveUrl"/>, at most <see cref="MaxResolves"/> times,
+    /// and the read goes on from the byte it reached. The answer must describe a file of <paramref name="fileLength"/>
+    /// bytes (<c>X-Linked-Size</c>, <c>Content-Range</c>, or the length of a whole-file answer).
     /// </summary>
-    /// <exception cref="HubException">The request failed, the server ignored the range, or the file is shorter.</exception>
-    internal Uri ReadRange(string reference, Uri location, long offset, Memory<byte> destination, string what)
+    /// <returns>The URL that served the bytes (the CDN's, after a redirect) and what the Hub declared when it redirected.</returns>
+    /// <exception cref="HubException">The request failed, the server ignored the range, or the file is not of the size listed.</exception>
+    internal ServedRange ReadRange(string reference, Uri resolveUrl, Uri location, long offset, Memory<byte> destination, long fileLength, string what)
     {
         int reached = 0;
-        Uri served = location;
-        try
+        var served = new ServedRange(location, null, null);
+        for (int resolves = 0; ; resolves++)
         {
-            _bodyRetry.Execute(() => Run(reference, what, async cancellation =>
+            try
             {
-                long start = offset + reached;
-                int wanted = destination.Length - reached;
-                using HttpResponseMessage response = await SendAsync(reference, HttpMethod.Get, location, what, (start, wanted), cancellation).ConfigureAwait(false);
-                CheckRange(reference, response, start, what);
-                served = response.RequestMessage?.RequestUri ?? location;
-                await using Stream body = await response.Content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
-                while (reached < destination.Length)
+                _bodyRetry.Execute(() => Run(reference, what, async cancellation =>
                 {
-                    int read = await body.ReadAsync(destination[reached..], cancellation).ConfigureAwait(false);
-                    if (read == 0)
+                    long start = offset + reached;
+                    int wanted = destination.Length - reached;
+                    (HttpResponseMessage answer, FileLink? link) = await SendAsync(reference, HttpMethod.Get, served.Location, what, (start, wanted), cancellation).ConfigureAwait(false);
+                    using HttpResponseMessage response = answer;
+                    CheckRange(reference, response, start, fileLength, what);
+                    CheckLink(reference, link, fileLength, what);
+                    served = new ServedRange(response.RequestMessage?.RequestUri ?? served.Location, link?.Sha256 ?? served.LinkedSha256, link?.Size ?? served.LinkedSize);
+                    await using Stream body = await response.Content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
+                    while (reached < destination.Length)
                     {
-                        throw new EndOfStreamException($"the body ended at byte {offset + reached}");
+                        int read = await body.ReadAsync(destination[reached..], cancellation).ConfigureAwait(false);
+                        if (read == 0)
+                        {
+                            throw new EndOfStreamException($"the body ended at byte {offset + reached}");
+                        }
+
+                        reached += read;
                     }
 
-                    reached += read;
+                    return true;
+                }));
+                return served;
+            }
+            catch (IOException error)
+            {
+                throw new HubException(reference, HubErrorKind.Unreachable, $"{what}: the connection broke off {MaxTries} times (last at byte {offset + reached}: {UntrustedText.Printable(error.Message)}); try again later", error);
+            }
+            catch (LinkRefusedException refused)
+            {
+                if (resolves == MaxResolves)
+                {
+                    throw new HubException(reference, HubErrorKind.BadResponse, $"{what}: {UntrustedText.Printable(refused.Host)} refused the download link ({refused.Status}) {MaxResolves + 1} times, each time freshly resolved by {Options.Endpoint.Host}; try again later");
                 }
 
-                return true;
-            }));
+                // An expired presigned link: ask the endpoint for a fresh one and go on from the byte reached.
+                served = served with { Location = resolveUrl };
+            }
         }
-        catch (IOException error)
-        {
-            throw new HubException(reference, HubErrorKind.Unreachable, $"{what}: the connection broke off {MaxTries} times (last at byte {offset + reached}: {UntrustedText.Printable(error.Message)}); try again later", error);
-        }
-
-        return served;
     }
 
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 
-    private static void CheckRange(string reference, HttpResponseMessage response, long start, string what)
+    private static void CheckRange(string reference, HttpResponseMessage response, long start, long fileLength, string what)
     {
         if (response.StatusCode == HttpStatusCode.PartialContent)
         {
-            if (response.Content.Headers.ContentRange is not { From: long from } || from != start)
+            if (response.Content.Headers.ContentRange is not { From: long from } range || from != start)
             {
                 throw new HubException(reference, HubErrorKind.BadResponse, $"{what}: the server answered a range that does not start at byte {start}");
             }
 
+            CheckLength(reference, range.Length, fileLength, "Content-Range", what);
             return;
         }
 
@@ -180,6 +205,36 @@ public sealed partial class HubClient : IDisposable
         {
             throw new HubException(reference, HubErrorKind.BadResponse, $"{what}: the server ignored the byte range (status {(int)response.StatusCode}); the Hub and its CDN answer ranges with 206");
         }
+
+        CheckLength(reference, response.Content.Headers.ContentLength, fileLength, "Content-Length", what);
+    }
+
+    // huggingface_hub takes the size of an LFS file from X-Linked-Size and its SHA-256 from X-Linked-Etag on the redirect.
+    private static void CheckLink(string reference, FileLink? link, long fileLength, string what) =>
+        CheckLength(reference, link?.Size, fileLength, "X-Linked-Size", what);
+
+    private static void CheckLength(string reference, long? served, long fileLength, string header, string what)
+    {
+        if (served is { } length && length != fileLength)
+        {
+            throw new HubException(reference, HubErrorKind.BadResponse, $"{what}: the server describes a file of {length} bytes ({header}), but the Hub lists {fileLength}; the repository changed under the commit or the answer is corrupt, try again later");
+        }
+    }
+
+    // X-Linked-Etag is the SHA-256 of an LFS file (a git SHA-1 otherwise), quoted and maybe weak (W/"…").
+    private static FileLink? ReadLink(HttpResponseMessage response)
+    {
+        string? etag = response.Headers.TryGetValues("X-Linked-Etag", out IEnumerable<string>? etags) ? etags.FirstOrDefault() : null;
+        string? size = response.Headers.TryGetValues("X-Linked-Size", out IEnumerable<string>? sizes) ? sizes.FirstOrDefault() : null;
+        if (etag is null && size is null)
+        {
+            return null;
+        }
+
+        string? normalized = etag is null ? null : (etag.StartsWith("W/", StringComparison.Ordinal) ? etag[2..] : etag).Trim('"');
+        return new FileLink(
+            normalized is { Length: 64 } && normalized.All(char.IsAsciiHexDigit) ? normalized.ToLowerInvariant() : null,
+            long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out long linked) ? linked : null);
     }
 
     private static async Task<int> ReadBodyAsync(HttpResponseMessage response, Memory<byte> buffer, CancellationToken cancellation)
@@ -214,9 +269,11 @@ public sealed partial class HubClient : IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string reference, HttpMethod method, Uri url, string what, (long Offset, int Count)? range, CancellationToken cancellation)
+    // Returns the answer and what the endpoint declared about the file when it redirected to the CDN.
+    private async Task<(HttpResponseMessage Response, FileLink? Link)> SendAsync(string reference, HttpMethod method, Uri url, string what, (long Offset, int Count)? range, CancellationToken cancellation)
     {
         Uri current = url;
+        FileLink? link = null;
         for (int redirects = 0; ; redirects++)
         {
             using var request = new HttpRequestMessage(method, current);
@@ -231,6 +288,11 @@ public sealed partial class HubClient : IDisposable
             }
 
             HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation).ConfigureAwait(false);
+            if (SameOrigin(current, Options.Endpoint))
+            {
+                link = ReadLink(response) ?? link;
+            }
+
             if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
             {
                 response.Dispose();
@@ -251,11 +313,16 @@ public sealed partial class HubClient : IDisposable
 
             if (response.IsSuccessStatusCode)
             {
-                return response;
+                return (response, link);
             }
 
             using (response)
             {
+                if (!SameOrigin(current, Options.Endpoint) && response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.Gone)
+                {
+                    throw new LinkRefusedException(current.Host, (int)response.StatusCode);
+                }
+
                 throw Failure(reference, response, what);
             }
         }
@@ -316,4 +383,18 @@ public sealed partial class HubClient : IDisposable
 
     [GeneratedRegex(@"[;\s]t\s*=\s*(\d{1,6})", RegexOptions.CultureInvariant)]
     private static partial Regex RateLimitReset();
+
+    /// <summary>What the endpoint declared about a file when it answered its resolve URL.</summary>
+    private sealed record FileLink(string? Sha256, long? Size);
+
+    /// <summary>A host other than the endpoint (the CDN) refused a link: a presigned URL that expired, or was revoked.</summary>
+    private sealed class LinkRefusedException(string host, int status) : Exception($"{host} answered {status}")
+    {
+        public string Host { get; } = host;
+
+        public int Status { get; } = status;
+    }
 }
+
+/// <summary>How a byte range was served: the URL that served it, and the SHA-256 and size the Hub declared for the file (<c>X-Linked-Etag</c>, <c>X-Linked-Size</c>) when it redirected to the CDN.</summary>
+internal sealed record ServedRange(Uri Location, string? LinkedSha256, long? LinkedSize);

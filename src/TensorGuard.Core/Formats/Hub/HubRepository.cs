@@ -97,6 +97,11 @@ public sealed partial class HubRepository
         }
 
         (byte[] body, _) = Client.GetSmall(ReferenceOf(entry.Path), ResolveUrl(entry.Path), "the file", maxBytes);
+        if (body.Length != entry.Size)
+        {
+            throw new HubException(ReferenceOf(entry.Path), HubErrorKind.BadResponse, $"the Hub served {body.Length} bytes, but its file list gives {entry.Size}; the answer is corrupt or cut off, try again later");
+        }
+
         try
         {
             Gate.FingerprintCache.WriteAtomically(local, body);

@@ -5,7 +5,9 @@ namespace TensorGuard.Core.Formats.Hub;
 /// range when the file is opened (a safetensors header usually fits; the rest of a longer one is one more range);
 /// later reads go through a bounded cache of 256 KiB blocks, missing neighbours are fetched together in one range,
 /// and a read that continues where the last fetch ended fetches ahead, doubling up to 4 MiB, so walking a header or
-/// a tensor takes few requests. After the first request the CDN location the Hub redirected to is used directly.
+/// a tensor takes few requests. After the first request the CDN location the Hub redirected to is used directly, until
+/// the CDN refuses it (the link expired) and a fresh one is resolved. The SHA-256 is the file list's, else the one the
+/// Hub declared on the redirect (<c>X-Linked-Etag</c>); the two must agree when both are given.
 /// </summary>
 /// <remarks>Written here rather than taken from a library: no served .NET package reads HTTP ranges into spans with a block cache.</remarks>
 public sealed class RemoteFile : IByteSource
@@ -18,6 +20,7 @@ public sealed class RemoteFile : IByteSource
     private const int MaxCachedBlocks = 128;
 
     private readonly HubClient _client;
+    private readonly Uri _resolveUrl;
     private readonly byte[] _head;
     private readonly Lock _lock = new();
     private readonly Dictionary<long, LinkedListNode<(long Index, byte[] Bytes)>> _blocks = [];
@@ -32,6 +35,7 @@ public sealed class RemoteFile : IByteSource
     {
         _client = client;
         Path = path;
+        _resolveUrl = location;
         _location = location;
         Length = length;
         _sha256 = sha256;
@@ -45,8 +49,8 @@ public sealed class RemoteFile : IByteSource
     public long Length { get; }
 
     /// <summary>
-    /// The file's SHA-256 (lower-case hex): as the Hub lists it for LFS files; other files (small ones, kept in git) are
-    /// read whole once to hash them.
+    /// The file's SHA-256 (lower-case hex): as the Hub lists or declares it for LFS files; other files (small ones, kept in
+    /// git) are read whole once to hash them.
     /// </summary>
     public string Sha256 => _sha256 ??= HashWhole();
 
@@ -66,7 +70,14 @@ public sealed class RemoteFile : IByteSource
         var file = new RemoteFile(client, path, url, length, sha256);
         if (file._head.Length > 0)
         {
-            file._location = client.ReadRange(path, url, 0, file._head, $"bytes 0-{file._head.Length - 1} of the file");
+            ServedRange served = client.ReadRange(path, url, url, 0, file._head, length, $"bytes 0-{file._head.Length - 1} of the file");
+            file._location = served.Location;
+            if (sha256 is not null && served.LinkedSha256 is { } declared && declared != sha256)
+            {
+                throw new HubException(path, HubErrorKind.BadResponse, $"the Hub declares SHA-256 {declared} (X-Linked-Etag) for the file, but its file list gives {sha256}; the answer is corrupt, try again later");
+            }
+
+            file._sha256 ??= served.LinkedSha256;
         }
 
         return file;
@@ -211,10 +222,10 @@ public sealed class RemoteFile : IByteSource
             location = _location;
         }
 
-        Uri served = _client.ReadRange(Path, location, offset, destination, $"{what} (bytes {offset}-{offset + destination.Length - 1})");
+        ServedRange served = _client.ReadRange(Path, _resolveUrl, location, offset, destination, Length, $"{what} (bytes {offset}-{offset + destination.Length - 1})");
         lock (_lock)
         {
-            _location = served;
+            _location = served.Location;
         }
     }
 }

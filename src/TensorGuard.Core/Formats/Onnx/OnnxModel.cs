@@ -22,16 +22,19 @@ public sealed class OnnxModel : ITensorSource
         TensorInt64Data = 7, TensorName = 8, TensorRawData = 9, TensorDoubleData = 10, TensorUInt64Data = 11,
         TensorExternalData = 13, TensorDataLocation = 14;
 
+    /// <summary>Shortest file read as a model.</summary>
+    public const long MinFileLength = 2;
+
     private const int StringType = 8;
     private const long MaxTypedElements = 1L << 28;
 
-    private readonly MappedFile _file;
-    private readonly Dictionary<string, MappedFile> _externalFiles;
+    private readonly IByteSource _file;
+    private readonly Dictionary<string, IByteSource> _externalFiles;
     private readonly Dictionary<string, Initializer> _initializers;
     private readonly Dictionary<string, QuantizedInitializer> _quantized = new(StringComparer.Ordinal);
     private (string Name, float[] Values)? _decoded;
 
-    private OnnxModel(MappedFile file, Dictionary<string, MappedFile> externalFiles, Dictionary<string, Initializer> initializers, IReadOnlyDictionary<string, string> metadata, IReadOnlyList<DequantizeNode> dequantizers)
+    private OnnxModel(IByteSource file, Dictionary<string, IByteSource> externalFiles, Dictionary<string, Initializer> initializers, IReadOnlyDictionary<string, string> metadata, IReadOnlyList<DequantizeNode> dequantizers)
     {
         _file = file;
         _externalFiles = externalFiles;
@@ -66,7 +69,7 @@ public sealed class OnnxModel : ITensorSource
     public string Path => _file.Path;
 
     /// <summary>Every file read: the model, then its external data files.</summary>
-    public IReadOnlyList<ModelFile> Files => [new(_file.Path, _file.Length), .. _externalFiles.Values.OrderBy(f => f.Path, StringComparer.Ordinal).Select(f => new ModelFile(f.Path, f.Length))];
+    public IReadOnlyList<ModelFile> Files => [_file.Describe(), .. _externalFiles.Values.OrderBy(f => f.Path, StringComparer.Ordinal).Select(f => f.Describe())];
 
     /// <summary>Producer, IR version, graph name and the model's metadata_props.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
@@ -76,10 +79,19 @@ public sealed class OnnxModel : ITensorSource
 
     /// <summary>Opens <paramref name="path"/> and indexes its initializers.</summary>
     /// <exception cref="ModelFormatException">The file is missing, unreadable or malformed, or external data escapes its folder.</exception>
-    public static OnnxModel Open(string path)
+    public static OnnxModel Open(string path) => Open(MappedFile.Open(path, MinFileLength, "ONNX"), new LocalModelFolder(path));
+
+    /// <summary>
+    /// Indexes the initializers of the model in <paramref name="file"/> (which the result owns), finding external data
+    /// in <paramref name="folder"/>.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The model is malformed or unreadable, or external data escapes its folder.</exception>
+    public static OnnxModel Open(IByteSource file, IModelFolder folder)
     {
-        MappedFile file = MappedFile.Open(path, 2, "ONNX");
-        var externalFiles = new Dictionary<string, MappedFile>(StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(folder);
+        string path = file.Path;
+        var externalFiles = new Dictionary<string, IByteSource>(StringComparer.Ordinal);
         try
         {
             var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -106,7 +118,7 @@ public sealed class OnnxModel : ITensorSource
                         break;
                     case ModelGraph when wire == ProtoReader.LengthDelimited:
                         hasGraph = true;
-                        ReadGraph(model.ReadMessage("GraphProto"), metadata, initializers, externalFiles, dequantizers);
+                        ReadGraph(model.ReadMessage("GraphProto"), metadata, initializers, new ExternalFiles(folder, externalFiles), dequantizers);
                         break;
                     default:
                         model.Skip(wire);
@@ -125,7 +137,7 @@ public sealed class OnnxModel : ITensorSource
         catch
         {
             file.Dispose();
-            foreach (MappedFile external in externalFiles.Values)
+            foreach (IByteSource external in externalFiles.Values)
             {
                 external.Dispose();
             }
@@ -175,13 +187,13 @@ public sealed class OnnxModel : ITensorSource
     public void Dispose()
     {
         _file.Dispose();
-        foreach (MappedFile external in _externalFiles.Values)
+        foreach (IByteSource external in _externalFiles.Values)
         {
             external.Dispose();
         }
     }
 
-    private static void ReadGraph(ProtoReader graph, IDictionary<string, string> metadata, Dictionary<string, Initializer> initializers, Dictionary<string, MappedFile> externalFiles, List<DequantizeNode> dequantizers)
+    private static void ReadGraph(ProtoReader graph, IDictionary<string, string> metadata, Dictionary<string, Initializer> initializers, ExternalFiles externalFiles, List<DequantizeNode> dequantizers)
     {
         while (graph.TryReadTag(out int field, out int wire))
         {
@@ -272,7 +284,7 @@ public sealed class OnnxModel : ITensorSource
         return values;
     }
 
-    private static Initializer? ReadTensor(ProtoReader tensor, int index, Dictionary<string, MappedFile> externalFiles)
+    private static Initializer? ReadTensor(ProtoReader tensor, int index, ExternalFiles externalFiles)
     {
         string path = tensor.File.Path;
         var dims = new List<long>();
@@ -354,7 +366,7 @@ public sealed class OnnxModel : ITensorSource
         var shape = dims.ToArray();
         if (location == 1)
         {
-            (MappedFile file, long offset) = OpenExternal(path, quoted, external, expectedBytes, externalFiles);
+            (IByteSource file, long offset) = OpenExternal(path, quoted, external, expectedBytes, externalFiles);
             return new Initializer(name, dtype, shape, file, (offset, expectedBytes), []);
         }
 
@@ -518,15 +530,14 @@ public sealed class OnnxModel : ITensorSource
         return (key, value);
     }
 
-    private static (MappedFile File, long Offset) OpenExternal(string path, string quoted, Dictionary<string, string> external, long expectedBytes, Dictionary<string, MappedFile> externalFiles)
+    private static (IByteSource File, long Offset) OpenExternal(string path, string quoted, Dictionary<string, string> external, long expectedBytes, ExternalFiles externalFiles)
     {
         if (!external.TryGetValue("location", out string? location) || location.Length == 0)
         {
             throw new ModelFormatException(path, $"{quoted} has external data without a location");
         }
 
-        string directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        string resolved = ExternalDataPath.Resolve(path, directory, location, quoted);
+        string resolved = externalFiles.Folder.Resolve(location, quoted);
         long offset = ParseNumber(path, quoted, external, "offset") ?? 0;
         long? length = ParseNumber(path, quoted, external, "length");
         if (length is not null && length != expectedBytes)
@@ -534,10 +545,10 @@ public sealed class OnnxModel : ITensorSource
             throw new ModelFormatException(path, $"{quoted} declares {length} bytes of external data but its shape needs {expectedBytes}; the model is corrupt");
         }
 
-        if (!externalFiles.TryGetValue(resolved, out MappedFile? file))
+        if (!externalFiles.Opened.TryGetValue(resolved, out IByteSource? file))
         {
-            file = MappedFile.Open(resolved, 0, "ONNX external data");
-            externalFiles[resolved] = file;
+            file = externalFiles.Folder.Open(resolved);
+            externalFiles.Opened[resolved] = file;
         }
 
         if (!file.Contains(offset, expectedBytes))
@@ -564,7 +575,7 @@ public sealed class OnnxModel : ITensorSource
     // would no longer be bounded by the bytes stored; exporters never write shared ranges (tied weights are one initializer).
     private static void CheckDistinctData(string path, IEnumerable<Initializer> initializers)
     {
-        foreach (IGrouping<MappedFile, Initializer> stored in initializers.Where(i => i.Raw is { Length: > 0 }).GroupBy(i => i.File))
+        foreach (IGrouping<IByteSource, Initializer> stored in initializers.Where(i => i.Raw is { Length: > 0 }).GroupBy(i => i.File))
         {
             Initializer? previous = null;
             foreach (Initializer current in stored.OrderBy(i => i.Raw!.Value.Offset))
@@ -579,5 +590,8 @@ public sealed class OnnxModel : ITensorSource
         }
     }
 
-    private sealed record Initializer(string Name, TensorDType DType, long[] Shape, MappedFile File, (long Offset, long Length)? Raw, IReadOnlyList<(int Field, int Wire, long Offset, long Length)> Typed);
+    // The external data files opened so far, by the key the folder resolves their names to.
+    private sealed record ExternalFiles(IModelFolder Folder, Dictionary<string, IByteSource> Opened);
+
+    private sealed record Initializer(string Name, TensorDType DType, long[] Shape, IByteSource File, (long Offset, long Length)? Raw, IReadOnlyList<(int Field, int Wire, long Offset, long Length)> Typed);
 }

@@ -1,18 +1,18 @@
 namespace TensorGuard.Core.Formats.Onnx;
 
 /// <summary>
-/// A schema-free reader of the protobuf wire format over a byte range of a mapped file. It reads tags,
+/// A schema-free reader of the protobuf wire format over a byte range of a file (mapped, or on the Hub by byte ranges). It reads tags,
 /// varints and length-delimited fields, and checks every length against the enclosing message, so a
 /// hostile length can neither read outside the message nor cause an allocation.
 /// </summary>
-internal sealed class ProtoReader(MappedFile file, long start, long end, string what)
+internal sealed class ProtoReader(IByteSource file, long start, long end, string what)
 {
     /// <summary>Wire types (protobuf encoding guide).</summary>
     public const int Varint = 0, Fixed64 = 1, LengthDelimited = 2, Fixed32 = 5;
 
     private long _position = start;
 
-    public MappedFile File => file;
+    public IByteSource File => file;
 
     /// <summary>Offset of the next byte to read.</summary>
     public long Position => _position;

@@ -34,7 +34,8 @@ public sealed record AdapterConfig(
     /// <summary>Largest rank accepted; real adapters use 4–256, full-rank "adapters" of 8B models stay below this.</summary>
     public const int MaxRank = 65_536;
 
-    private const long MaxBytes = 1L * 1024 * 1024;
+    /// <summary>Largest config read; real ones are a few kilobytes.</summary>
+    public const int MaxBytes = 1 << 20;
     private const int MaxJsonDepth = 16;
 
     /// <summary>The factor s applied to B·A for a module of rank <paramref name="rank"/> and alpha <paramref name="alpha"/>.</summary>

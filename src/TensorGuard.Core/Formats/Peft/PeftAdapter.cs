@@ -19,18 +19,20 @@ public sealed class PeftAdapter : IDisposable
     private const string PeftPrefix = "base_model.model.";
 
     private readonly TensorFileFormats.Opened _weights;
+    private readonly ModelFile _configFile;
 
-    private PeftAdapter(string directory, AdapterConfig config, TensorFileFormats.Opened weights,
+    private PeftAdapter(string directory, AdapterConfig config, ModelFile configFile, TensorFileFormats.Opened weights,
         IReadOnlyList<LoraModule> modules, IReadOnlyList<(string Name, TensorEntry Entry)> replacements)
     {
         Directory = directory;
+        _configFile = configFile;
         Config = config;
         _weights = weights;
         Modules = modules;
         Replacements = replacements;
     }
 
-    /// <summary>The adapter's folder.</summary>
+    /// <summary>The adapter's folder (a Hub reference for an adapter on the Hub).</summary>
     public string Directory { get; }
 
     /// <summary>The validated <c>adapter_config.json</c>.</summary>
@@ -43,7 +45,7 @@ public sealed class PeftAdapter : IDisposable
     public IReadOnlyDictionary<string, string> Metadata => _weights.Metadata;
 
     /// <summary>The adapter's files: config and weights.</summary>
-    public IReadOnlyList<ModelFile> Files => [new(Config.Path, new FileInfo(Config.Path).Length), .. _weights.Files];
+    public IReadOnlyList<ModelFile> Files => [_configFile, .. _weights.Files];
 
     /// <summary>Every adapted module, sorted by path.</summary>
     public IReadOnlyList<LoraModule> Modules { get; }
@@ -89,12 +91,29 @@ public sealed class PeftAdapter : IDisposable
         }
 
         string weightsPath = ExternalDataPath.Resolve(directory, directory, weightsName, "PEFT adapter");
-        TensorFileFormats.Opened weights = TensorFileFormats.Open(weightsPath);
+        return Open(directory, config, new ModelFile(configPath, new FileInfo(configPath).Length), TensorFileFormats.Open(weightsPath));
+    }
+
+    /// <summary>
+    /// Validates the adapter at <paramref name="location"/> (a folder or a Hub reference) from its read config and its
+    /// opened weights file, which the result owns (disposed here if validation fails).
+    /// </summary>
+    /// <param name="location">Where the adapter is, for messages.</param>
+    /// <param name="config">The adapter's <c>adapter_config.json</c>, read.</param>
+    /// <param name="configFile">That file, as documents record it.</param>
+    /// <param name="weights">The adapter's weights file, opened.</param>
+    /// <exception cref="ModelFormatException">The weights are malformed or do not fit the config.</exception>
+    public static PeftAdapter Open(string location, AdapterConfig config, ModelFile configFile, TensorFileFormats.Opened weights)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(configFile);
+        ArgumentNullException.ThrowIfNull(weights);
+        string weightsPath = weights.Files[0].Path;
         try
         {
             (LoraModule[] modules, (string, TensorEntry)[] replacements) = Pair(weightsPath, config, weights.Source.Tensors);
             CheckFinite(weightsPath, weights.Source, modules);
-            return new PeftAdapter(directory, config, weights, modules, replacements);
+            return new PeftAdapter(location, config, configFile, weights, modules, replacements);
         }
         catch
         {

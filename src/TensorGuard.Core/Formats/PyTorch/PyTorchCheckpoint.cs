@@ -20,11 +20,12 @@ public sealed class PyTorchCheckpoint : ITensorSource
     private const long LegacyProtocolVersion = 1001;
     private static readonly BigInteger LegacyMagic = BigInteger.Parse("1950a86a20f9469cfc6c", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
-    private readonly MappedFile _file;
+    private readonly IByteSource _file;
     private readonly Dictionary<string, TorchTensor> _tensors;
-    private readonly Dictionary<string, long> _storageOffsets;
+    // Where each storage starts; in a zip that needs the entry's local header, read when the storage is first wanted.
+    private readonly Dictionary<string, Lazy<long>> _storageOffsets;
 
-    private PyTorchCheckpoint(MappedFile file, Dictionary<string, TorchTensor> tensors, Dictionary<string, long> storageOffsets)
+    private PyTorchCheckpoint(IByteSource file, Dictionary<string, TorchTensor> tensors, Dictionary<string, Lazy<long>> storageOffsets)
     {
         _file = file;
         _tensors = tensors;
@@ -44,6 +45,12 @@ public sealed class PyTorchCheckpoint : ITensorSource
     /// <inheritdoc />
     public IReadOnlyList<TensorEntry> Tensors { get; }
 
+    /// <summary>Shortest file read as a checkpoint.</summary>
+    public const long MinFileLength = 4;
+
+    /// <summary>Whether <paramref name="prefix"/> (a file's first bytes) is a zip archive, the format <c>torch.save</c> writes since 1.6.</summary>
+    public static bool IsZip(ReadOnlySpan<byte> prefix) => ZipDirectory.HasMagic(prefix);
+
     /// <summary>Whether <paramref name="prefix"/> (a file's first bytes) looks like a zip archive or a pickle.</summary>
     public static bool HasMagic(ReadOnlySpan<byte> prefix) =>
         ZipDirectory.HasMagic(prefix) || (prefix.Length >= 2 && prefix[0] == 0x80 && prefix[1] <= 5);
@@ -51,9 +58,14 @@ public sealed class PyTorchCheckpoint : ITensorSource
     /// <summary>Opens <paramref name="path"/> and interprets its pickle.</summary>
     /// <exception cref="UnsafePickleException">The pickle references a global outside the allow-list.</exception>
     /// <exception cref="ModelFormatException">The file is missing, unreadable or malformed.</exception>
-    public static PyTorchCheckpoint Open(string path)
+    public static PyTorchCheckpoint Open(string path) => Open(MappedFile.Open(path, MinFileLength, "PyTorch checkpoint"));
+
+    /// <summary>Reads the checkpoint in <paramref name="file"/>, which the result owns (disposed here if reading fails).</summary>
+    /// <exception cref="UnsafePickleException">The pickle references a global outside the allow-list.</exception>
+    /// <exception cref="ModelFormatException">The file is malformed or cannot be read.</exception>
+    public static PyTorchCheckpoint Open(IByteSource file)
     {
-        MappedFile file = MappedFile.Open(path, 4, "PyTorch checkpoint");
+        ArgumentNullException.ThrowIfNull(file);
         try
         {
             ReadOnlySpan<byte> prefix = file.Span(0, Math.Min(file.Length, 8), "file start");
@@ -84,7 +96,7 @@ public sealed class PyTorchCheckpoint : ITensorSource
         MappedFile.CheckRange(tensor, firstElement, destination.Length);
         TensorDType dtype = stored.Storage.DType;
         int elementBytes = dtype.BitSize() / 8;
-        long storageStart = _storageOffsets[stored.Storage.Key];
+        long storageStart = _storageOffsets[stored.Storage.Key].Value;
         if (stored.IsContiguous)
         {
             _file.ConvertFloat32(dtype, storageStart + ((stored.Offset + firstElement) * elementBytes), destination);
@@ -109,7 +121,7 @@ public sealed class PyTorchCheckpoint : ITensorSource
     /// <inheritdoc />
     public void Dispose() => _file.Dispose();
 
-    private static PyTorchCheckpoint OpenZip(MappedFile file)
+    private static PyTorchCheckpoint OpenZip(IByteSource file)
     {
         ZipDirectory zip = ZipDirectory.Read(file);
         ZipDirectory.Entry[] pickles = zip.Entries.Values
@@ -131,7 +143,7 @@ public sealed class PyTorchCheckpoint : ITensorSource
         }
 
         byte[] pickle = zip.ReadAll(pickleEntry, MaxPickleBytes);
-        var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
+        var offsets = new Dictionary<string, Lazy<long>>(StringComparer.Ordinal);
         TorchStorage Load(PickleTuple pid)
         {
             TorchStorage storage = ParseStorageId(file.Path, pid, legacy: false);
@@ -140,9 +152,8 @@ public sealed class PyTorchCheckpoint : ITensorSource
                 throw new ModelFormatException(file.Path, $"pickle refers to storage \"{UntrustedText.Printable(storage.Key)}\", but the archive has no entry {UntrustedText.Printable(root)}data/{UntrustedText.Printable(storage.Key)}; the checkpoint is incomplete");
             }
 
-            (long offset, long length) = zip.StoredRange(entry);
-            CheckStorageLength(file.Path, storage, length);
-            offsets[storage.Key] = offset;
+            CheckStorageLength(file.Path, storage, zip.StoredLength(entry));
+            offsets[storage.Key] = new Lazy<long>(() => zip.DataOffset(entry));
             return storage;
         }
 
@@ -151,7 +162,7 @@ public sealed class PyTorchCheckpoint : ITensorSource
         return new PyTorchCheckpoint(file, CollectTensors(file.Path, value), offsets);
     }
 
-    private static PyTorchCheckpoint OpenLegacy(MappedFile file)
+    private static PyTorchCheckpoint OpenLegacy(IByteSource file)
     {
         const string Stream = "(legacy format)";
         ReadOnlySpan<byte> data = file.Span(0, Math.Min(file.Length, MaxPickleBytes), "pickle");
@@ -196,7 +207,7 @@ public sealed class PyTorchCheckpoint : ITensorSource
         }
 
         // Storages follow the key list in its order, each as an int64 element count and the raw elements.
-        var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
+        var offsets = new Dictionary<string, Lazy<long>>(StringComparer.Ordinal);
         var cursor = new FileCursor(file, position);
         foreach (string key in keyList.Cast<string>())
         {
@@ -207,7 +218,7 @@ public sealed class PyTorchCheckpoint : ITensorSource
 
             long count = cursor.ReadInt64($"size of storage \"{UntrustedText.Printable(key)}\"");
             CheckStorageLength(file.Path, storage, count < 0 || count > file.Length ? -1 : count * (storage.DType.BitSize() / 8));
-            offsets[key] = cursor.Position;
+            offsets[key] = new Lazy<long>(cursor.Position);
             cursor.Take(count * (storage.DType.BitSize() / 8), $"storage \"{UntrustedText.Printable(key)}\"");
         }
 

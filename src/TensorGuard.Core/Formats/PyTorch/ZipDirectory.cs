@@ -5,7 +5,7 @@ using System.Text;
 namespace TensorGuard.Core.Formats.PyTorch;
 
 /// <summary>
-/// The central directory of a zip archive (PKWARE APPNOTE 4.3, with zip64), read from a mapped file with
+/// The central directory of a zip archive (PKWARE APPNOTE 4.3, with zip64), read from a file (mapped, or on the Hub by byte ranges) with
 /// every offset and size checked against the file. PyTorch stores tensor data uncompressed, so stored
 /// entries are read in place; deflated entries are inflated only up to a caller-given limit (zip bombs).
 /// </summary>
@@ -23,9 +23,9 @@ internal sealed class ZipDirectory
     private const int MaxCommentSize = 65_535;
     private const ushort Zip64ExtraId = 0x0001;
 
-    private readonly MappedFile _file;
+    private readonly IByteSource _file;
 
-    private ZipDirectory(MappedFile file, IReadOnlyDictionary<string, Entry> entries)
+    private ZipDirectory(IByteSource file, IReadOnlyDictionary<string, Entry> entries)
     {
         _file = file;
         Entries = entries;
@@ -41,7 +41,7 @@ internal sealed class ZipDirectory
     public static bool HasMagic(ReadOnlySpan<byte> prefix) => prefix.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(prefix) == LocalSignature;
 
     /// <exception cref="ModelFormatException">The archive is malformed.</exception>
-    public static ZipDirectory Read(MappedFile file)
+    public static ZipDirectory Read(IByteSource file)
     {
         long end = FindEnd(file);
         ReadOnlySpan<byte> record = file.Span(end, EndSize, "zip end of central directory");
@@ -85,16 +85,25 @@ internal sealed class ZipDirectory
         return new ZipDirectory(file, entries);
     }
 
-    /// <summary>Absolute offset and length of a stored (uncompressed) entry's bytes.</summary>
-    /// <exception cref="ModelFormatException">The entry is compressed, encrypted or outside the file.</exception>
-    public (long Offset, long Length) StoredRange(Entry entry)
+    /// <summary>
+    /// The length of a stored (uncompressed) entry's bytes, checked against what the central directory alone can tell;
+    /// where the bytes start needs the entry's local header (<see cref="DataOffset"/>), read when the bytes are first wanted,
+    /// so that opening a remote checkpoint does not cost one request per storage.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The entry is compressed, encrypted or cannot fit in the file.</exception>
+    public long StoredLength(Entry entry)
     {
         if (entry.Method != 0 || entry.CompressedSize != entry.Size)
         {
             throw new ModelFormatException(_file.Path, $"zip entry \"{UntrustedText.Printable(entry.Name)}\" is compressed; PyTorch stores tensor data uncompressed, so re-save the checkpoint with torch.save");
         }
 
-        return (DataOffset(entry), entry.Size);
+        if (!_file.Contains(entry.LocalHeaderOffset, LocalSize) || !_file.Contains(entry.LocalHeaderOffset + LocalSize, entry.Size))
+        {
+            throw new ModelFormatException(_file.Path, $"zip entry \"{UntrustedText.Printable(entry.Name)}\" ({entry.Size} bytes after offset {entry.LocalHeaderOffset}) runs past the end of the {_file.Length}-byte file; the archive is truncated");
+        }
+
+        return entry.Size;
     }
 
     /// <summary>The entry's bytes, inflated if deflated, refusing entries larger than <paramref name="maxBytes"/>.</summary>
@@ -139,7 +148,9 @@ internal sealed class ZipDirectory
         return output;
     }
 
-    private long DataOffset(Entry entry)
+    /// <summary>Absolute offset of the entry's (compressed) bytes, after its local header.</summary>
+    /// <exception cref="ModelFormatException">The local header is missing, or the bytes run past the end of the file.</exception>
+    public long DataOffset(Entry entry)
     {
         ReadOnlySpan<byte> local = _file.Span(entry.LocalHeaderOffset, LocalSize, $"local header of zip entry \"{UntrustedText.Printable(entry.Name)}\"");
         if (BinaryPrimitives.ReadUInt32LittleEndian(local) != LocalSignature)
@@ -156,7 +167,7 @@ internal sealed class ZipDirectory
         return start;
     }
 
-    private static long FindEnd(MappedFile file)
+    private static long FindEnd(IByteSource file)
     {
         long searchStart = Math.Max(0, file.Length - EndSize - MaxCommentSize);
         ReadOnlySpan<byte> tail = file.Span(searchStart, file.Length - searchStart, "zip end of central directory");
@@ -171,7 +182,7 @@ internal sealed class ZipDirectory
         throw new ModelFormatException(file.Path, "has no zip end-of-central-directory record; the archive is truncated or not a zip file");
     }
 
-    private static Entry ReadCentral(MappedFile file, FileCursor cursor)
+    private static Entry ReadCentral(IByteSource file, FileCursor cursor)
     {
         ReadOnlySpan<byte> header = cursor.Take(CentralSize, "zip central directory entry");
         if (BinaryPrimitives.ReadUInt32LittleEndian(header) != CentralSignature)
@@ -200,7 +211,7 @@ internal sealed class ZipDirectory
     }
 
     // The zip64 extra field holds, in this order, only those of size, compressed size and offset that overflowed.
-    private static void ApplyZip64(MappedFile file, ReadOnlySpan<byte> extra, ref long size, ref long compressed, ref long local)
+    private static void ApplyZip64(IByteSource file, ReadOnlySpan<byte> extra, ref long size, ref long compressed, ref long local)
     {
         while (extra.Length >= 4)
         {
@@ -224,7 +235,7 @@ internal sealed class ZipDirectory
         }
     }
 
-    private static long Widen(MappedFile file, ReadOnlySpan<byte> data, ref int at, long field)
+    private static long Widen(IByteSource file, ReadOnlySpan<byte> data, ref int at, long field)
     {
         if (field != 0xFFFFFFFF || at + 8 > data.Length)
         {
@@ -236,6 +247,6 @@ internal sealed class ZipDirectory
         return value;
     }
 
-    private static long Checked(MappedFile file, ulong value, string what) =>
+    private static long Checked(IByteSource file, ulong value, string what) =>
         value <= (ulong)file.Length ? (long)value : throw new ModelFormatException(file.Path, $"{what} {value} exceeds the {file.Length}-byte file; the archive is corrupt");
 }

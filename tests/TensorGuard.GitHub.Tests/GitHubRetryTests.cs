@@ -1,18 +1,14 @@
 using System.Globalization;
 using System.Net;
 using TensorGuard.GitHub.Api;
+using TensorGuard.Testing;
 
 namespace TensorGuard.GitHub.Tests;
 
-public sealed class RetryingHandlerTests
+public sealed class GitHubRetryTests
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly List<TimeSpan> waits = [];
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
+    private readonly RecordingClock clock = new(Now);
 
     /// <summary>Answers each request with the next response of a script, and counts requests.</summary>
     private sealed class ScriptedHandler(params Func<HttpResponseMessage>[] script) : HttpMessageHandler
@@ -23,10 +19,12 @@ public sealed class RetryingHandlerTests
             Task.FromResult(script[Math.Min(Calls++, script.Length - 1)]());
     }
 
-    private async Task<(HttpStatusCode Status, int Calls)> SendAsync(params Func<HttpResponseMessage>[] script)
+    private Task<(HttpStatusCode Status, int Calls)> SendAsync(params Func<HttpResponseMessage>[] script) => SendAsync(RetryPolicy.Default, script);
+
+    private async Task<(HttpStatusCode Status, int Calls)> SendAsync(RetryPolicy policy, params Func<HttpResponseMessage>[] script)
     {
         var inner = new ScriptedHandler(script);
-        var handler = new RetryingHandler(RetryPolicy.Default, (wait, _) => { waits.Add(wait); return Task.CompletedTask; }, new FixedClock(Now), inner);
+        DelegatingHandler handler = GitHubRetry.CreateHandler(policy, clock, inner);
         using var client = new HttpClient(handler);
         using HttpResponseMessage response = await client.GetAsync(new Uri("http://127.0.0.1/x"), TestContext.Current.CancellationToken);
         return (response.StatusCode, inner.Calls);
@@ -50,7 +48,7 @@ public sealed class RetryingHandlerTests
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(2, calls);
-        Assert.Equal([TimeSpan.FromSeconds(1)], waits);
+        Assert.Equal([TimeSpan.FromSeconds(1)], clock.Delays);
     }
 
     [Fact]
@@ -60,7 +58,7 @@ public sealed class RetryingHandlerTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal(RetryPolicy.Default.MaxAttempts, calls);
-        Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)], waits);
+        Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)], clock.Delays);
     }
 
     [Fact]
@@ -70,7 +68,7 @@ public sealed class RetryingHandlerTests
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Equal(1, calls);
-        Assert.Empty(waits);
+        Assert.Empty(clock.Delays);
     }
 
     [Fact]
@@ -82,7 +80,7 @@ public sealed class RetryingHandlerTests
             Answer(HttpStatusCode.Forbidden, ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", reset)), Answer(HttpStatusCode.OK));
 
         Assert.Equal((HttpStatusCode.OK, 2), (status, calls));
-        Assert.Equal([TimeSpan.FromSeconds(6)], waits);
+        Assert.Equal([TimeSpan.FromSeconds(6)], clock.Delays);
     }
 
     [Fact]
@@ -91,7 +89,7 @@ public sealed class RetryingHandlerTests
         var (status, calls) = await SendAsync(Answer(HttpStatusCode.TooManyRequests, ("Retry-After", "3")), Answer(HttpStatusCode.OK));
 
         Assert.Equal((HttpStatusCode.OK, 2), (status, calls));
-        Assert.Equal([TimeSpan.FromSeconds(3)], waits);
+        Assert.Equal([TimeSpan.FromSeconds(3)], clock.Delays);
     }
 
     [Fact]
@@ -103,7 +101,7 @@ public sealed class RetryingHandlerTests
             Answer(HttpStatusCode.Forbidden, ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", reset)), Answer(HttpStatusCode.OK));
 
         Assert.Equal((HttpStatusCode.Forbidden, 1), (status, calls));
-        Assert.Empty(waits);
+        Assert.Empty(clock.Delays);
     }
 
     [Fact]
@@ -114,11 +112,12 @@ public sealed class RetryingHandlerTests
         Assert.Equal((HttpStatusCode.OK, 2), (status, calls));
     }
 
-    [Theory]
-    [InlineData(1, 1)]
-    [InlineData(2, 2)]
-    [InlineData(6, 30)]
-    [InlineData(60, 30)]
-    public void Backoff_DoublesUpToTheCap(int retry, int seconds) =>
-        Assert.Equal(TimeSpan.FromSeconds(seconds), RetryPolicy.Default.Backoff(retry));
+    [Fact]
+    public async Task Send_ManyAttempts_BackoffDoublesUpToTheCap()
+    {
+        var (status, calls) = await SendAsync(new RetryPolicy(MaxAttempts: 8, BaseDelay: TimeSpan.FromSeconds(1), MaxDelay: TimeSpan.FromSeconds(30)), Answer(HttpStatusCode.BadGateway));
+
+        Assert.Equal((HttpStatusCode.BadGateway, 8), (status, calls));
+        Assert.Equal(new[] { 1, 2, 4, 8, 16, 30, 30 }.Select(seconds => TimeSpan.FromSeconds(seconds)), clock.Delays);
+    }
 }
