@@ -24,7 +24,7 @@ public sealed class FamilyClassifier
     /// <param name="bases">The policy's bases: lineage candidates and labelled references.</param>
     /// <param name="method">How to classify.</param>
     /// <param name="references">Further labelled fingerprints that are not bases (ignored by the paper's method).</param>
-    /// <param name="shrinkage">The within-family shrinkage λ; only cross-validation changes it.</param>
+    /// <param name="shrinkage">The prior strength ν of the within-family variance; only cross-validation changes it.</param>
     public FamilyClassifier(
         IReadOnlyList<ReferenceBase> bases,
         ClassifierMethod method = ClassifierMethod.TensorGuard,
