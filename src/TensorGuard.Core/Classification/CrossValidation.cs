@@ -35,16 +35,19 @@ public sealed record FamilyHoldOut(string Family, IReadOnlyList<HeldOutResult> L
 /// false unknowns, leave-one-family-out for missed unknowns. A held-out model is removed from the references
 /// (and from the bases when it is one) before the classifier is built, so no number here is in-sample; the
 /// classifier's constants (<see cref="FeatureSpace.WithinFamilyShrinkage"/>, nearest neighbour) are fixed, not
-/// chosen on the folds. <see cref="NestedLeaveOneOut"/> checks that fixing λ did not flatter the result: it
-/// chooses λ on the other models only, for every held-out model.
+/// chosen on the folds. The fixed ν was itself chosen on these models, so <see cref="NestedLeaveOneOut"/> gives the
+/// held-out figure for the whole procedure: it chooses ν on the other models only, for every held-out model.
 /// </summary>
 public static class CrossValidation
 {
-    /// <summary>The shrinkages nested cross-validation chooses among, fixed before any was scored; the default first, so it wins ties.</summary>
-    public static readonly IReadOnlyList<double> ShrinkageGrid = [FeatureSpace.WithinFamilyShrinkage, 0.1, 2];
+    /// <summary>
+    /// The prior strengths ν nested cross-validation chooses among: half-decade steps fixed before any was scored.
+    /// Ties go to the larger ν, which trusts few labelled models less.
+    /// </summary>
+    public static readonly IReadOnlyList<double> ShrinkageGrid = [0.01, 0.03, 0.1, 0.3, 1, 3];
 
     /// <summary>
-    /// Nested leave-one-out for TensorGuard's method: for each labelled model, λ is the grid value that classifies the
+    /// Nested leave-one-out for TensorGuard's method: for each labelled model, ν is the grid value that classifies the
     /// other models best by an inner leave-one-out over them alone; the held-out model is then classified with it.
     /// </summary>
     public static IReadOnlyList<(HeldOutResult Result, double Shrinkage)> NestedLeaveOneOut(IReadOnlyList<ReferenceBase> bases, IReadOnlyList<ReferenceBase> references)
@@ -56,11 +59,11 @@ public static class CrossValidation
             ReferenceBase[] innerBases = bases.Where(Outer).ToArray();
             ReferenceBase[] innerReferences = references.Where(Outer).ToArray();
             double chosen = ShrinkageGrid
-                .Select((lambda, order) => (lambda, order, Correct: innerBases.Concat(innerReferences)
-                    .Count(inner => Classify(innerBases, innerReferences, ClassifierMethod.TensorGuard, inner, other => other.Name != inner.Name, lambda).Correct)))
+                .Select(nu => (nu, Correct: innerBases.Concat(innerReferences)
+                    .Count(inner => Classify(innerBases, innerReferences, ClassifierMethod.TensorGuard, inner, other => other.Name != inner.Name, nu).Correct)))
                 .OrderByDescending(c => c.Correct)
-                .ThenBy(c => c.order)
-                .First().lambda;
+                .ThenByDescending(c => c.nu)
+                .First().nu;
             return (Classify(bases, references, ClassifierMethod.TensorGuard, heldOut, Outer, chosen), chosen);
         }).ToArray();
     }

@@ -24,7 +24,7 @@ public sealed class FamilyClassifier
     /// <param name="bases">The policy's bases: lineage candidates and labelled references.</param>
     /// <param name="method">How to classify.</param>
     /// <param name="references">Further labelled fingerprints that are not bases (ignored by the paper's method).</param>
-    /// <param name="shrinkage">The within-family shrinkage λ; only cross-validation changes it.</param>
+    /// <param name="shrinkage">The prior strength ν of the within-family variance; only cross-validation changes it.</param>
     public FamilyClassifier(
         IReadOnlyList<ReferenceBase> bases,
         ClassifierMethod method = ClassifierMethod.TensorGuard,
@@ -95,7 +95,7 @@ public sealed class FamilyClassifier
     /// every labelled one resembles none of them. With bases only and at most two per family this is the
     /// largest within-family base distance. Without a family of two labelled models there is no such spread
     /// to measure; then the 99th percentile of a χ² distance over the compared features (Wilson–Hilferty) is
-    /// used, since the weights put each feature in units of (shrunk) within-family spread.
+    /// used: with no within-family spread measured every weight is 1, so each feature is in units of its total spread.
     /// </summary>
     private double CalibratedThreshold(FeatureSpace space, double[][] points)
     {
