@@ -2,12 +2,13 @@ using TensorGuard.Core.Formats.Gguf;
 using TensorGuard.Core.Formats.Onnx;
 using TensorGuard.Core.Formats.PyTorch;
 using TensorGuard.Core.Formats.Safetensors;
+using TensorGuard.Core.Formats.Tflite;
 
 namespace TensorGuard.Core.Formats;
 
 /// <summary>
 /// Opens one weights file of any supported format, recognised by its content (GGUF magic, zip or pickle
-/// header, safetensors header) and, for ONNX, which has no magic, by its extension.
+/// header, safetensors header, TFLite's <c>TFL3</c> identifier) and, for ONNX, which has no magic, by its extension.
 /// </summary>
 public static class TensorFileFormats
 {
@@ -28,6 +29,9 @@ public static class TensorFileFormats
             case FileKind.Onnx:
                 OnnxModel onnx = OnnxModel.Open(path);
                 return new(onnx, OnnxModel.FormatName, onnx.Files, onnx.Metadata);
+            case FileKind.Tflite:
+                TfliteModel tflite = TfliteModel.Open(path);
+                return new(tflite, TfliteModel.FormatName, [new(path, tflite.Length)], new Dictionary<string, string>());
             default:
                 SafetensorsFile safetensors = SafetensorsFile.Open(path);
                 return new(safetensors, "safetensors", [new(path, safetensors.Length)], safetensors.Metadata);
@@ -82,6 +86,7 @@ public static class TensorFileFormats
         Gguf,
         PyTorch,
         Onnx,
+        Tflite,
     }
 
     private static FileKind Sniff(string path)
@@ -104,6 +109,11 @@ public static class TensorFileFormats
             return FileKind.PyTorch;
         }
 
+        if (TfliteModel.HasMagic(prefix))
+        {
+            return FileKind.Tflite;
+        }
+
         string extension = Path.GetExtension(path).ToLowerInvariant();
         return extension switch
         {
@@ -111,7 +121,8 @@ public static class TensorFileFormats
             ".safetensors" => FileKind.Safetensors,
             ".gguf" => FileKind.Gguf,
             ".bin" or ".pt" or ".pth" or ".ckpt" => FileKind.PyTorch,
-            _ => throw new ModelFormatException(path, "is not a recognised model file; expected safetensors, GGUF, ONNX or a PyTorch checkpoint"),
+            ".tflite" => FileKind.Tflite,
+            _ => throw new ModelFormatException(path, "is not a recognised model file; expected safetensors, GGUF, ONNX, TFLite or a PyTorch checkpoint"),
         };
     }
 
