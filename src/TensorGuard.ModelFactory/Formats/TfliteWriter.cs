@@ -71,6 +71,78 @@ public sealed class TfliteWriter
         return this;
     }
 
+    /// <summary>How a converter stores a model's weights.</summary>
+    public enum Storage
+    {
+        Float32,
+        Float16,
+        Int8PerChannel,
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/> as a PyTorch-to-TFLite converter leaves it into <paramref name="directory"/>:
+    /// kernels <c>[out, in, kh, kw]</c> stored <c>[out, kh, kw, in]</c> and read by CONV_2D (float16 ones through
+    /// DEQUANTIZE), matrices read by FULLY_CONNECTED, int8 codes symmetric per output channel, vectors float32.
+    /// Returns the file's path.
+    /// </summary>
+    public static string Save(TestModel model, string directory, Storage storage)
+    {
+        var writer = new TfliteWriter();
+        foreach (TestTensor tensor in model.Weights)
+        {
+            float[] values = tensor.Values.ToArray();
+            int[] shape = [.. tensor.Shape];
+            bool kernel = shape.Length == 4;
+            if (kernel)
+            {
+                values = ChannelsLast(values, shape[0], shape[1], shape[2] * shape[3]);
+                shape = [shape[0], shape[2], shape[3], shape[1]];
+            }
+
+            int stored = (storage, shape.Length) switch
+            {
+                (_, < 2) or (Storage.Float32, _) => writer.Tensor(tensor.Name, shape, TensorDType.F32, Float32(values)),
+                (Storage.Float16, _) => writer.Tensor(tensor.Name, shape, TensorDType.F16, values.SelectMany(v => BitConverter.GetBytes((Half)v)).ToArray()),
+                _ => writer.Int8PerRow(tensor.Name, shape, values),
+            };
+            if (shape.Length < 2)
+            {
+                continue;
+            }
+
+            int weight = stored;
+            if (storage == Storage.Float16)
+            {
+                weight = writer.Activation(tensor.Name + "/dequantized", shape);
+                writer.Operator(Dequantize, [stored], [weight]);
+            }
+
+            writer.Operator(kernel ? Conv2D : FullyConnected, [writer.Activation(tensor.Name + "/input", [1]), weight], [writer.Activation(tensor.Name + "/output", [1])]);
+        }
+
+        return writer.Write(directory);
+    }
+
+    /// <summary>PyTorch's <c>[out, in, k]</c> element order rewritten as TFLite's <c>[out, k, in]</c>.</summary>
+    public static float[] ChannelsLast(float[] values, int outputs, int inputs, int kernel)
+    {
+        var stored = new float[values.Length];
+        for (int o = 0; o < outputs; o++)
+        {
+            for (int i = 0; i < inputs; i++)
+            {
+                for (int k = 0; k < kernel; k++)
+                {
+                    stored[(((o * kernel) + k) * inputs) + i] = values[(((o * inputs) + i) * kernel) + k];
+                }
+            }
+        }
+
+        return stored;
+    }
+
+    public static byte[] Float32(float[] values) => values.SelectMany(BitConverter.GetBytes).ToArray();
+
     public byte[] ToArray()
     {
         var subgraph = new Table().Tables(0, _tensors).Tables(3, _operators).String(4, "main");
@@ -90,6 +162,15 @@ public sealed class TfliteWriter
         string path = Path.Combine(directory, name);
         File.WriteAllBytes(path, ToArray());
         return path;
+    }
+
+    // Symmetric int8 codes with one scale per output channel (dimension 0), as TFLite's converter quantizes weights.
+    private int Int8PerRow(string name, int[] shape, float[] values)
+    {
+        int rows = shape[0], columns = values.Length / rows;
+        float[] scales = Enumerable.Range(0, rows).Select(r => Math.Max(values.AsSpan(r * columns, columns).ToArray().Max(Math.Abs), 1e-8f) / 127).ToArray();
+        byte[] codes = values.Select((v, i) => unchecked((byte)(sbyte)Math.Clamp(MathF.Round(v / scales[i / columns]), -127, 127))).ToArray();
+        return Tensor(name, shape, TensorDType.I8, codes, scales, dimension: 0);
     }
 
     /// <summary>Stores at <paramref name="at"/> the forward offset to <paramref name="target"/>.</summary>
