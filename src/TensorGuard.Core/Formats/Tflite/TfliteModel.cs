@@ -113,8 +113,8 @@ public sealed class TfliteModel : ITensorSource
         int[] codes = OperatorCodes(file, model);
         (long bufferCount, long buffers) = model.Vector(ModelBuffers, 4, "Model.buffers");
         (long subgraphCount, long subgraphs) = model.Vector(ModelSubgraphs, 4, "Model.subgraphs");
-        var tensors = new Dictionary<string, Stored>(StringComparer.Ordinal);
-        var usedBuffers = new Dictionary<long, (long Offset, long Length)>();
+        var found = new List<(FlatTable Tensor, long Subgraph, long Index, long Offset, long Length, KernelLayout? Kernel)>();
+        var usedBuffers = new HashSet<uint>();
         for (long s = 0; s < subgraphCount; s++)
         {
             FlatTable subgraph = FlatTable.Element(file, subgraphs, s, "SubGraph");
@@ -124,32 +124,31 @@ public sealed class TfliteModel : ITensorSource
             {
                 FlatTable tensor = FlatTable.Element(file, tensorStart, t, "Tensor");
                 uint buffer = tensor.UInt32(TensorBuffer);
-                if (buffer == 0 || usedBuffers.ContainsKey(buffer))
-                {
-                    continue;
-                }
-
-                if (buffer >= bufferCount)
+                if (buffer >= bufferCount && buffer != 0)
                 {
                     throw FlatTable.Corrupt(file, $"tensor {t} of subgraph {s} names buffer {buffer} of {bufferCount}");
                 }
 
-                (long offset, long length) = ReadBuffer(file, FlatTable.Element(file, buffers, buffer, "Buffer"), buffer);
-                if (length == 0)
+                if (buffer != 0 && usedBuffers.Add(buffer)
+                    && ReadBuffer(file, FlatTable.Element(file, buffers, buffer, "Buffer"), buffer) is (long offset, long length and > 0))
                 {
-                    continue;
-                }
-
-                string name = UniqueName(file, tensors, tensor.String(TensorName, MaxNameBytes, "Tensor.name") ?? string.Empty, s, t);
-                if (Describe(file, tensor, name, offset, length, kernels.GetValueOrDefault(t)) is { } stored)
-                {
-                    usedBuffers[buffer] = (offset, length);
-                    tensors[name] = stored;
+                    found.Add((tensor, s, t, offset, length, kernels.GetValueOrDefault(t)));
                 }
             }
         }
 
-        CheckDistinct(file, usedBuffers.Values);
+        // Checked before any tensor is described, so that what is allocated per tensor is bounded by distinct stored bytes.
+        CheckDistinct(file, found.Select(f => (f.Offset, f.Length)));
+        var tensors = new Dictionary<string, Stored>(StringComparer.Ordinal);
+        foreach ((FlatTable tensor, long s, long t, long offset, long length, KernelLayout? kernel) in found)
+        {
+            string name = UniqueName(file, tensors, tensor.String(TensorName, MaxNameBytes, "Tensor.name") ?? string.Empty, s, t);
+            if (Describe(file, tensor, name, offset, length, kernel) is { } stored)
+            {
+                tensors[name] = stored;
+            }
+        }
+
         return tensors;
     }
 
@@ -253,7 +252,11 @@ public sealed class TfliteModel : ITensorSource
             }
         }
 
-        long expected = dtype.BitSize() == 4 ? (elements + 1) / 2 : elements <= long.MaxValue / 8 ? elements * (dtype.BitSize() / 8) : -1;
+        if (!SizeArithmetic.TryMultiply(elements, dtype.BitSize() / 8, out long expected))
+        {
+            throw new ModelFormatException(file.Path, $"{quoted} of shape [{string.Join(", ", shape)}] has a byte size that overflows 64-bit arithmetic; the file is corrupt");
+        }
+
         if (expected != length)
         {
             throw new ModelFormatException(file.Path, $"{quoted} of shape [{string.Join(", ", shape)}] needs {expected} bytes of {dtype.Name()} but its buffer holds {length}; the file is corrupt");
@@ -310,7 +313,7 @@ public sealed class TfliteModel : ITensorSource
             : throw new ModelFormatException(file.Path, $"{quoted} has a non-finite scale; the file is corrupt");
     }
 
-    // TensorType (schema.fbs); strings, resources and variants hold no weights.
+    // TensorType (schema.fbs); strings, resources and variants hold no weights, and 4-bit buffers (INT4) are not read.
     private static TensorDType? DType(byte type) => type switch
     {
         0 => TensorDType.F32,
@@ -326,7 +329,6 @@ public sealed class TfliteModel : ITensorSource
         12 => TensorDType.U64,
         15 => TensorDType.U32,
         16 => TensorDType.U16,
-        17 => TensorDType.I4,
         18 => TensorDType.BF16,
         _ => null,
     };
