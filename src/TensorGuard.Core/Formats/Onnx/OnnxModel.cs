@@ -42,9 +42,13 @@ public sealed class OnnxModel : ITensorSource
         var consumed = new HashSet<string>(StringComparer.Ordinal);
         var presented = new List<TensorEntry>();
         bool IsFloatInitializer(string name) => stored.TryGetValue(name, out TensorEntry? entry) && entry.DType.IsFloatingPoint();
+
+        // A scale or zero point shared by many weights is read once, so memory follows the bytes stored.
+        var read = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        float[] ReadOnce(TensorEntry tensor) => read.TryGetValue(tensor.Name, out float[]? values) ? values : read[tensor.Name] = ReadAll(tensor);
         foreach (QuantizedUse use in QuantizedUse.In(nodes, IsFloatInitializer))
         {
-            if (consumed.Contains(use.Codes) || QuantizedInitializer.Of(file.Path, use, stored, ReadAll) is not { } quantized)
+            if (consumed.Contains(use.Codes) || QuantizedInitializer.Of(file.Path, use, stored, ReadOnce) is not { } quantized)
             {
                 continue;
             }

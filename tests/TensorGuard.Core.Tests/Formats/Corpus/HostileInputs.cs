@@ -35,6 +35,7 @@ public static class HostileInputs
         // ONNX
         ["onnx-external-data-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (OnnxWithFifoData(d), null)),
         ["onnx-external-data-overlap"] = new("overlap", d => (OnnxWithOverlappingData(d), null)),
+        ["onnx-2000-int4-weights-sharing-one-scale"] = new("holds no floating-point weight matrix", d => (OnnxWithSharedScale(d), null)),
 
         // TFLite
         ["tflite-root-outside-the-file"] = new("outside the", d => (Write(d.File("model.tflite"), [0xF0, 0xFF, 0xFF, 0x7F, .. "TFL3"u8, 0, 0, 0, 0]), null)),
@@ -186,6 +187,20 @@ public static class HostileInputs
     }
 
     private static string Onnx(TestDirectory d, OnnxWriter writer) => writer.Write(d.Path, "model.onnx");
+
+    // 2,000 packed 4-bit weights of 4,096 values (2 KiB each) dequantized with one per-axis scale of 4,096 values:
+    // read per weight, the scales alone would take 16 bytes per stored byte.
+    private static string OnnxWithSharedScale(TestDirectory d)
+    {
+        const int Length = 4096;
+        var writer = new OnnxWriter().Initializer("scale", [Length], TensorDType.F32, new float[Length]);
+        for (int i = 0; i < 2000; i++)
+        {
+            writer.Initializer($"w{i}_quantized", [Length], TensorDType.I4, new float[Length]).Node("DequantizeLinear", [$"w{i}_quantized", "scale"], [$"w{i}"], axis: 0);
+        }
+
+        return Onnx(d, writer);
+    }
 
     private static string Tflite(TestDirectory d, Func<TfliteWriter, int> tensors)
     {
