@@ -9,7 +9,7 @@ internal static class PolicyHelp
         + "from the current directory up to the repository root, else TensorGuard's bundled policy (every report then says so).";
 
     /// <summary>Every model input the readers accept, for argument descriptions.</summary>
-    public const string ModelInputs = "a safetensors file, a sharded index (model.safetensors.index.json), a GGUF file, an ONNX file, a PyTorch checkpoint (.bin, .pt, .pth), a model directory, a PEFT adapter folder (with --base), or hf://ORG/NAME[@REVISION][/PATH] on the Hugging Face Hub (read by byte ranges)";
+    public const string ModelInputs = "a safetensors file, a sharded index (model.safetensors.index.json), a GGUF file, an ONNX file, a TFLite file (.tflite), a PyTorch checkpoint (.bin, .pt, .pth), a model directory, a PEFT adapter folder (with --base), or hf://ORG/NAME[@REVISION][/PATH] on the Hugging Face Hub (read by byte ranges)";
 }
 
 /// <summary>Finds and loads the policy a command uses when <c>--policy</c> is not given (see <see cref="PolicyDiscovery"/>).</summary>

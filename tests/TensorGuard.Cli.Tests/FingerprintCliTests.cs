@@ -3,6 +3,7 @@ using TensorGuard.Core.Fingerprints;
 using TensorGuard.Core.Formats.Safetensors;
 using TensorGuard.Core.Tests.Fingerprints;
 using TensorGuard.ModelFactory;
+using TensorGuard.ModelFactory.Formats;
 using TensorGuard.Tests.Corpus;
 
 namespace TensorGuard.Cli.Tests;
@@ -244,6 +245,24 @@ public sealed class FingerprintCliTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("verdict: not derived", result.Output);
         Assert.Contains("related: no", result.Output);
+    }
+
+    [Fact]
+    public void Compare_PyTorchConvNetWithItsInt8Tflite_IsDerived()
+    {
+        string convnet = _directory.File("convnet");
+        string tflite = _directory.File("tflite");
+        TestModel model = TestModels.Create(ModelFamily.ConvNet, seed: 5);
+        model.Save(convnet);
+        Directory.CreateDirectory(tflite);
+        TfliteWriter.Save(model, tflite, TfliteWriter.Storage.Int8PerChannel);
+
+        CliResult inspect = CliRun.Invoke("inspect", tflite);
+        CliResult compare = CliRun.Invoke("compare", convnet, tflite);
+
+        Assert.Equal((0, 0), (inspect.ExitCode, compare.ExitCode));
+        Assert.Contains("tflite", inspect.Output);
+        Assert.Contains("verdict: derived", compare.Output);
     }
 
     [Fact]

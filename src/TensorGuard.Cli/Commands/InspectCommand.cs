@@ -10,7 +10,7 @@ internal static class InspectCommand
 {
     private static readonly Argument<string[]> Models = new("MODEL")
     {
-        Description = "A model file (safetensors, GGUF, ONNX, PyTorch), a sharded index, a model directory, a PEFT adapter folder, or a model on the Hugging Face Hub (hf://ORG/NAME[@REVISION][/PATH], read by byte ranges).",
+        Description = "A model file (safetensors, GGUF, ONNX, TFLite, PyTorch), a sharded index, a model directory, a PEFT adapter folder, or a model on the Hugging Face Hub (hf://ORG/NAME[@REVISION][/PATH], read by byte ranges).",
         Arity = ArgumentArity.OneOrMore,
     };
 

@@ -27,7 +27,7 @@ public static class ArtifactSelector
     public const int MaxVisitedEntries = 200_000;
 
     private static readonly string[] WeightExtensions =
-        [".safetensors", ".gguf", ".onnx", ".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".h5", ".msgpack", ".npz", ".index.json"];
+        [".safetensors", ".gguf", ".onnx", ".tflite", ".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".h5", ".msgpack", ".npz", ".index.json"];
 
     public static ArtifactSelection Select(IReadOnlyList<ArtifactPattern> patterns)
     {

@@ -5,7 +5,7 @@ using TensorGuard.Core.Formats.Safetensors;
 namespace TensorGuard.Core.Formats;
 
 /// <summary>
-/// Opens a model artifact from a path: a weights file of any supported format (safetensors, GGUF, ONNX,
+/// Opens a model artifact from a path: a weights file of any supported format (safetensors, GGUF, ONNX, TFLite,
 /// PyTorch checkpoint; see <see cref="TensorFileFormats"/>), a sharded checkpoint's index
 /// (<c>model.safetensors.index.json</c>, <c>pytorch_model.bin.index.json</c>), a model directory, or a PEFT LoRA
 /// adapter merged into its base model's weights; or a model on the Hugging Face Hub, <c>hf://ORG/NAME[@REVISION][/PATH]</c>,
@@ -18,9 +18,9 @@ public static class ModelLoader
 
     /// <summary>
     /// Weights files of a model folder, as patterns: the first kind present wins (safetensors over GGUF over PyTorch
-    /// pickles over ONNX). training_args.bin, optimizer.pt and the like are pickles of other objects, not weights.
+    /// pickles over ONNX over TFLite). training_args.bin, optimizer.pt and the like are pickles of other objects, not weights.
     /// </summary>
-    internal static readonly string[] DirectoryPatterns = ["*.safetensors", "*.gguf", "pytorch_model*.bin", "*.onnx", "*.pt", "*.pth"];
+    internal static readonly string[] DirectoryPatterns = ["*.safetensors", "*.gguf", "pytorch_model*.bin", "*.onnx", "*.pt", "*.pth", "*.tflite"];
 
     /// <exception cref="ModelFormatException">The path is missing, holds no model, or a file is malformed.</exception>
     public static LoadedModel Open(string path) => Open(path, baseModel: null);
@@ -137,7 +137,7 @@ public static class ModelLoader
             }
         }
 
-        // The first kind of weights file present wins: safetensors over GGUF over PyTorch pickles over ONNX.
+        // The first kind of weights file present wins: safetensors over GGUF over PyTorch pickles over ONNX over TFLite.
         foreach (string pattern in DirectoryPatterns)
         {
             string[] files = ListFiles(directory, pattern);

@@ -38,4 +38,8 @@ public enum TensorDType
     Q4K,
     Q5K,
     Q6K,
+
+    // Signed and unsigned 4-bit integers, two per byte with the first element in the low nibble (ONNX INT4/UINT4).
+    I4,
+    U4,
 }

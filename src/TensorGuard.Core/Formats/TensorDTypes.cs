@@ -45,6 +45,8 @@ public static class TensorDTypes
             [TensorDType.Q4K] = "Q4_K",
             [TensorDType.Q5K] = "Q5_K",
             [TensorDType.Q6K] = "Q6_K",
+            [TensorDType.I4] = "I4",
+            [TensorDType.U4] = "U4",
         })
         .ToFrozenDictionary();
 
@@ -58,7 +60,7 @@ public static class TensorDTypes
     /// <summary>Storage size in bits of one element (sub-byte types are 4 or 6; block-quantized types have none).</summary>
     public static int BitSize(this TensorDType dtype) => dtype switch
     {
-        TensorDType.F4 => 4,
+        TensorDType.F4 or TensorDType.I4 or TensorDType.U4 => 4,
         TensorDType.F6E2M3 or TensorDType.F6E3M2 => 6,
         TensorDType.Bool or TensorDType.U8 or TensorDType.I8 or TensorDType.F8E5M2 or TensorDType.F8E4M3
             or TensorDType.F8E8M0 or TensorDType.F8E4M3Fnuz or TensorDType.F8E5M2Fnuz => 8,
@@ -74,7 +76,7 @@ public static class TensorDTypes
     /// </summary>
     public static bool IsConvertible(this TensorDType dtype) => dtype switch
     {
-        TensorDType.C64 or TensorDType.F4 or TensorDType.F6E2M3 or TensorDType.F6E3M2
+        TensorDType.C64 or TensorDType.F4 or TensorDType.I4 or TensorDType.U4 or TensorDType.F6E2M3 or TensorDType.F6E3M2
             or TensorDType.F8E4M3Fnuz or TensorDType.F8E5M2Fnuz => false,
         _ => true,
     };

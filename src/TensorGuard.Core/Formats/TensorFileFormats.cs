@@ -2,12 +2,13 @@ using TensorGuard.Core.Formats.Gguf;
 using TensorGuard.Core.Formats.Onnx;
 using TensorGuard.Core.Formats.PyTorch;
 using TensorGuard.Core.Formats.Safetensors;
+using TensorGuard.Core.Formats.Tflite;
 
 namespace TensorGuard.Core.Formats;
 
 /// <summary>
 /// Opens one weights file of any supported format, local or on the Hub, recognised by its content (GGUF magic, zip or
-/// pickle header, safetensors header) and, for ONNX, which has no magic, by its extension.
+/// pickle header, safetensors header, TFLite's <c>TFL3</c> identifier) and, for ONNX, which has no magic, by its extension.
 /// </summary>
 public static class TensorFileFormats
 {
@@ -23,6 +24,7 @@ public static class TensorFileFormats
             FileKind.Gguf => ((long)GgufHeader.FixedHeaderSize, "GGUF"),
             FileKind.PyTorch => (PyTorchCheckpoint.MinFileLength, "PyTorch checkpoint"),
             FileKind.Onnx => (OnnxModel.MinFileLength, "ONNX"),
+            FileKind.Tflite => (TfliteModel.MinFileLength, "TFLite"),
             _ => (SafetensorsHeader.MinFileLength, "safetensors"),
         };
         return Open(kind, MappedFile.Open(path, minimumLength, formatName), new LocalModelFolder(path));
@@ -77,6 +79,7 @@ public static class TensorFileFormats
         Gguf,
         PyTorch,
         Onnx,
+        Tflite,
     }
 
     private static FileKind Sniff(string path)
@@ -103,6 +106,11 @@ public static class TensorFileFormats
             return FileKind.PyTorch;
         }
 
+        if (TfliteModel.HasMagic(prefix))
+        {
+            return FileKind.Tflite;
+        }
+
         string extension = Path.GetExtension(path).ToLowerInvariant();
         return extension switch
         {
@@ -110,7 +118,8 @@ public static class TensorFileFormats
             ".safetensors" => FileKind.Safetensors,
             ".gguf" => FileKind.Gguf,
             ".bin" or ".pt" or ".pth" or ".ckpt" => FileKind.PyTorch,
-            _ => throw new ModelFormatException(path, "is not a recognised model file; expected safetensors, GGUF, ONNX or a PyTorch checkpoint"),
+            ".tflite" => FileKind.Tflite,
+            _ => throw new ModelFormatException(path, "is not a recognised model file; expected safetensors, GGUF, ONNX, TFLite or a PyTorch checkpoint"),
         };
     }
 
@@ -127,6 +136,9 @@ public static class TensorFileFormats
             case FileKind.Onnx:
                 OnnxModel onnx = OnnxModel.Open(source, folder);
                 return new(onnx, OnnxModel.FormatName, onnx.Files, onnx.Metadata);
+            case FileKind.Tflite:
+                TfliteModel tflite = TfliteModel.Open(source);
+                return new(tflite, TfliteModel.FormatName, [source.Describe()], new Dictionary<string, string>());
             default:
                 SafetensorsFile safetensors = SafetensorsFile.Open(source);
                 return new(safetensors, "safetensors", [source.Describe()], safetensors.Metadata);

@@ -7,7 +7,9 @@ namespace TensorGuard.ModelFactory.Formats;
 /// <summary>
 /// Writes ONNX ModelProto files for tests with the protobuf wire format by hand (onnx.proto field numbers):
 /// initializers as raw_data, typed fields (packed or not) or external data next to the model, and weights
-/// quantized to uint8 as ONNX Runtime's quantizer stores them (codes, scale, zero point, a DequantizeLinear node).
+/// quantized as ONNX Runtime's quantizer stores them: codes, scale and zero point initializers read by a
+/// DequantizeLinear, QLinearConv or QLinearMatMul node, or by ConvInteger/MatMulInteger followed by the
+/// Cast and Mul of ONNX Runtime's dynamic quantization.
 /// </summary>
 public sealed class OnnxWriter
 {
@@ -22,6 +24,16 @@ public sealed class OnnxWriter
         Typed,
         TypedUnpacked,
         External,
+    }
+
+    /// <summary>The operator that reads a quantized weight.</summary>
+    public enum QuantizedOperator
+    {
+        DequantizeLinear,
+        QLinearConv,
+        QLinearMatMul,
+        ConvInteger,
+        MatMulInteger,
     }
 
     /// <summary>External data written by <see cref="Write"/> next to the model, by file name.</summary>
@@ -74,31 +86,69 @@ public sealed class OnnxWriter
     /// <c>NAME_scale</c>, <c>NAME_zero_point</c> and a DequantizeLinear node. With <paramref name="axis"/> the scale and
     /// zero point are per index of that axis (per channel), otherwise one for the tensor.
     /// </summary>
-    public OnnxWriter QuantizedInitializer(string name, long[] dims, float[] values, int? axis = null)
+    public OnnxWriter QuantizedInitializer(string name, long[] dims, float[] values, int? axis = null) =>
+        QuantizedWeight(name, dims, values, QuantizedOperator.DequantizeLinear, TensorDType.U8, axis);
+
+    /// <summary>
+    /// A weight quantized with asymmetric min/max scaling to <paramref name="codes"/> (U8, I8, U16, I16, U4, I4):
+    /// <c>NAME_quantized</c>, <c>NAME_scale</c>, <c>NAME_zero_point</c>, read by <paramref name="op"/>. Scales are per
+    /// tensor, per index of <paramref name="axis"/>, or (with <paramref name="blockSize"/>, DequantizeLinear only) per
+    /// block of that many indices along it, shaped like the weight with the axis divided into blocks (opset 21).
+    /// </summary>
+    public OnnxWriter QuantizedWeight(string name, long[] dims, float[] values, QuantizedOperator op, TensorDType codes, int? axis = null, long blockSize = 0)
     {
-        long stride = axis is int a ? dims.Skip(a + 1).Aggregate(1L, (product, dim) => product * dim) : values.Length;
-        int channels = axis is int b ? (int)dims[b] : 1;
-        var scales = new float[channels];
-        var zeroPoints = new float[channels];
-        for (int c = 0; c < channels; c++)
+        (float low, float high) = codes switch
         {
-            float[] group = values.Where((_, i) => i / stride % channels == c).ToArray();
-            float low = Math.Min(0, group.Min());
-            float high = Math.Max(0, group.Max());
-            scales[c] = high > low ? (high - low) / 255f : 1f;
-            zeroPoints[c] = MathF.Round(-low / scales[c]);
+            TensorDType.U8 => (0f, 255f),
+            TensorDType.I8 => (-128f, 127f),
+            TensorDType.U16 => (0f, 65535f),
+            TensorDType.I16 => (-32768f, 32767f),
+            TensorDType.U4 => (0f, 15f),
+            TensorDType.I4 => (-8f, 7f),
+            _ => throw new ArgumentOutOfRangeException(nameof(codes), codes, "Not an integer code type."),
+        };
+        int at = axis ?? 0;
+        long length = axis is null ? 1 : dims[at];
+        long inner = axis is null ? values.Length : dims.Skip(at + 1).Aggregate(1L, (product, dim) => product * dim);
+        long blocks = blockSize > 0 ? (length + blockSize - 1) / blockSize : length;
+        long[] scaleDims = blockSize > 0 ? dims.Select((dim, i) => i == at ? blocks : dim).ToArray() : axis is null ? [] : [length];
+        int groupCount = (int)scaleDims.Aggregate(1L, (product, dim) => product * dim);
+        int Group(int i)
+        {
+            long index = i / inner % length;
+            return blockSize > 0 ? (int)((((i / inner / length * blocks) + (index / blockSize)) * inner) + (i % inner)) : (int)index;
         }
 
-        float[] codes = values.Select((v, i) => Math.Clamp(MathF.Round(v / scales[i / stride % channels]) + zeroPoints[i / stride % channels], 0, 255)).ToArray();
-        long[] channelDims = axis is null ? [] : [channels];
-        Initializer(name + "_quantized", dims, TensorDType.U8, codes)
-            .Initializer(name + "_scale", channelDims, TensorDType.F32, scales)
-            .Initializer(name + "_zero_point", channelDims, TensorDType.U8, zeroPoints);
-        return Node("DequantizeLinear", [name + "_quantized", name + "_scale", name + "_zero_point"], [name], axis);
+        // Each group's range includes 0, so that 0 has an exact code.
+        var min = new float[groupCount];
+        var max = new float[groupCount];
+        for (int i = 0; i < values.Length; i++)
+        {
+            min[Group(i)] = Math.Min(min[Group(i)], values[i]);
+            max[Group(i)] = Math.Max(max[Group(i)], values[i]);
+        }
+
+        float[] scales = min.Zip(max, (lo, hi) => hi > lo ? (hi - lo) / (high - low) : 1f).ToArray();
+        float[] zeroPoints = min.Zip(scales, (lo, step) => Math.Clamp(MathF.Round(low - (lo / step)), low, high)).ToArray();
+
+        float[] quantized = values.Select((v, i) => Math.Clamp(MathF.Round(v / scales[Group(i)]) + zeroPoints[Group(i)], low, high)).ToArray();
+        string q = name + "_quantized", scale = name + "_scale", zeroPoint = name + "_zero_point";
+        Initializer(q, dims, codes, quantized).Initializer(scale, scaleDims, TensorDType.F32, scales).Initializer(zeroPoint, scaleDims, codes, zeroPoints);
+        return op switch
+        {
+            QuantizedOperator.DequantizeLinear => Node("DequantizeLinear", [q, scale, zeroPoint], [name], axis, blockSize > 0 ? blockSize : null),
+            QuantizedOperator.QLinearConv or QuantizedOperator.QLinearMatMul =>
+                Node(op.ToString(), [name + "_x", name + "_x_scale", name + "_x_zero_point", q, scale, zeroPoint, name + "_y_scale", name + "_y_zero_point"], [name + "_y"]),
+            _ => Node("DynamicQuantizeLinear", [name + "_x"], [name + "_x_quantized", name + "_x_scale", name + "_x_zero_point"])
+                .Node("Mul", [name + "_x_scale", scale], [name + "_scales"])
+                .Node(op.ToString(), [name + "_x_quantized", q, name + "_x_zero_point", zeroPoint], [name + "_integer"])
+                .Node("Cast", [name + "_integer"], [name + "_cast"])
+                .Node("Mul", [name + "_cast", name + "_scales"], [name + "_y"]),
+        };
     }
 
-    /// <summary>A graph node (NodeProto) with an optional integer <c>axis</c> attribute.</summary>
-    public OnnxWriter Node(string opType, string[] inputs, string[] outputs, long? axis = null)
+    /// <summary>A graph node (NodeProto) with optional integer <c>axis</c> and <c>block_size</c> attributes.</summary>
+    public OnnxWriter Node(string opType, string[] inputs, string[] outputs, long? axis = null, long? blockSize = null)
     {
         var node = new Proto();
         foreach (string input in inputs)
@@ -112,10 +162,13 @@ public sealed class OnnxWriter
         }
 
         node.String(4, opType);
-        if (axis is long value)
+        foreach ((string attribute, long? given) in new[] { ("axis", axis), ("block_size", blockSize) })
         {
-            // AttributeProto: name (1), i (3), type (20) = INT (2).
-            node.Message(5, new Proto().String(1, "axis").Varint(3, (ulong)value).Varint(20, 2));
+            if (given is long value)
+            {
+                // AttributeProto: name (1), i (3), type (20) = INT (2).
+                node.Message(5, new Proto().String(1, attribute).Varint(3, (ulong)value).Varint(20, 2));
+            }
         }
 
         _nodes.Add(node.ToArray());
@@ -170,6 +223,10 @@ public sealed class OnnxWriter
         TensorDType.F32 => 1,
         TensorDType.U8 => 2,
         TensorDType.I8 => 3,
+        TensorDType.U16 => 4,
+        TensorDType.I16 => 5,
+        TensorDType.U4 => 21,
+        TensorDType.I4 => 22,
         TensorDType.I32 => 6,
         TensorDType.I64 => 7,
         TensorDType.F16 => 10,
@@ -185,12 +242,29 @@ public sealed class OnnxWriter
         TensorDType.I32 => values.SelectMany(v => BitConverter.GetBytes((int)v)).ToArray(),
         TensorDType.U8 => values.Select(v => (byte)v).ToArray(),
         TensorDType.I8 => values.Select(v => unchecked((byte)(sbyte)v)).ToArray(),
+        TensorDType.U16 => values.SelectMany(v => BitConverter.GetBytes((ushort)v)).ToArray(),
+        TensorDType.I16 => values.SelectMany(v => BitConverter.GetBytes((short)v)).ToArray(),
+        TensorDType.U4 or TensorDType.I4 => PackNibbles(values),
         _ => GgufQuantizer.Quantize(dtype, values),
     };
+
+    /// <summary>4-bit integers two to a byte, the even element in the low nibble (ONNX INT4/UINT4).</summary>
+    public static byte[] PackNibbles(float[] values)
+    {
+        var packed = new byte[(values.Length + 1) / 2];
+        for (int i = 0; i < values.Length; i++)
+        {
+            packed[i / 2] |= (byte)((((int)values[i]) & 0xF) << (4 * (i % 2)));
+        }
+
+        return packed;
+    }
 
     // float_data (4, fixed32), int32_data (5, varint; 16-bit floats as bit patterns), int64_data (7), double_data (10, fixed64).
     private static void Typed(Proto tensor, TensorDType dtype, float[] values, bool packed)
     {
+        // int32_data holds one packed byte (two 4-bit values) per entry.
+        values = dtype is TensorDType.U4 or TensorDType.I4 ? PackNibbles(values).Select(b => (float)b).ToArray() : values;
         var payload = new Proto();
         int field = dtype switch
         {

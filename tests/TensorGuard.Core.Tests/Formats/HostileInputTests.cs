@@ -60,7 +60,7 @@ public sealed class HostileInputTests
 
     [Fact]
     public void Corpus_CoversEveryFormat() =>
-        Assert.All(new[] { "gguf-", "onnx-", "pytorch-", "peft-", "safetensors-" }, prefix => Assert.Contains(HostileInputs.All.Keys, name => name.StartsWith(prefix, StringComparison.Ordinal)));
+        Assert.All(new[] { "gguf-", "onnx-", "tflite-", "pytorch-", "peft-", "safetensors-" }, prefix => Assert.Contains(HostileInputs.All.Keys, name => name.StartsWith(prefix, StringComparison.Ordinal)));
 
     private static long StoredBytes(string path) => Directory.Exists(path)
         ? new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Where(f => RegularFile.SpecialKind(f.FullName) is null).Sum(f => f.Length)

@@ -64,7 +64,7 @@ public class OnnxMalformedTests
             ["typed-packed-not-whole"] = (Model(Tensor([4], 1).Bytes(4, new byte[14])), "not a multiple of 4"),
             ["typed-wrong-field"] = (Model(Tensor([2], 1).Varint(7, 1).Varint(7, 2)), "does not hold that type"),
             ["typed-varint-cut"] = (Model(Tensor([1], 7).Bytes(7, [0x80])), "end mid-value"),
-            ["unsupported-type"] = (Model(Tensor([2], 22)), "unsupported data type INT4"),
+            ["unsupported-type"] = (Model(Tensor([2], 23)), "unsupported data type FLOAT4E2M1"),
             ["unknown-type"] = (Model(Tensor([2], 99)), "unsupported data type #99"),
             ["negative-dim"] = (Model(Tensor([-3], 1)), "invalid dimensions"),
             ["dims-overflow"] = (Model(Tensor([1L << 40, 1L << 40], 1)), "overflows"),

@@ -25,8 +25,8 @@ internal static class OnnxDTypes
         [18] = ("FLOAT8E4M3FNUZ", TensorDType.F8E4M3Fnuz),
         [19] = ("FLOAT8E5M2", TensorDType.F8E5M2),
         [20] = ("FLOAT8E5M2FNUZ", TensorDType.F8E5M2Fnuz),
-        [21] = ("UINT4", null),
-        [22] = ("INT4", null),
+        [21] = ("UINT4", TensorDType.U4),
+        [22] = ("INT4", TensorDType.I4),
         [23] = ("FLOAT4E2M1", null),
     };
 

@@ -7,8 +7,9 @@ namespace TensorGuard.Core.Formats.Onnx;
 /// An ONNX model's initializers (the graph's weights) read as a tensor source, from the ModelProto protobuf
 /// without a schema: raw data, typed data fields, and external data files in the model's folder. Names are
 /// kept as exported (often anonymous, e.g. <c>onnx::MatMul_788</c>) and MatMul weights stay as stored
-/// (in × out); lineage methods that compare tensors by content handle both. Weights quantized for a
-/// <c>DequantizeLinear</c> node are presented dequantized under their original name (<see cref="QuantizedInitializer"/>).
+/// (in × out); lineage methods that compare tensors by content handle both. Weights stored as integer codes for
+/// <c>DequantizeLinear</c>, <c>QLinearConv</c>, <c>QLinearMatMul</c>, <c>ConvInteger</c> or <c>MatMulInteger</c> (8-, 16- or
+/// 4-bit) are presented dequantized under their original name (<see cref="QuantizedUse"/>, <see cref="QuantizedInitializer"/>).
 /// </summary>
 public sealed class OnnxModel : ITensorSource
 {
@@ -17,7 +18,7 @@ public sealed class OnnxModel : ITensorSource
 
     private const int ModelGraph = 7, ModelIrVersion = 1, ModelProducerName = 2, ModelProducerVersion = 3, ModelMetadataProps = 14;
     private const int GraphNode = 1, GraphName = 2, GraphInitializer = 5;
-    private const int NodeInput = 1, NodeOpType = 4, NodeAttribute = 5, AttributeName = 1, AttributeInt = 3;
+    private const int NodeInput = 1, NodeOutput = 2, NodeOpType = 4, NodeAttribute = 5, AttributeName = 1, AttributeInt = 3;
     private const int TensorDims = 1, TensorDataType = 2, TensorSegment = 3, TensorFloatData = 4, TensorInt32Data = 5,
         TensorInt64Data = 7, TensorName = 8, TensorRawData = 9, TensorDoubleData = 10, TensorUInt64Data = 11,
         TensorExternalData = 13, TensorDataLocation = 14;
@@ -34,7 +35,7 @@ public sealed class OnnxModel : ITensorSource
     private readonly Dictionary<string, QuantizedInitializer> _quantized = new(StringComparer.Ordinal);
     private (string Name, float[] Values)? _decoded;
 
-    private OnnxModel(IByteSource file, Dictionary<string, IByteSource> externalFiles, Dictionary<string, Initializer> initializers, IReadOnlyDictionary<string, string> metadata, IReadOnlyList<DequantizeNode> dequantizers)
+    private OnnxModel(IByteSource file, Dictionary<string, IByteSource> externalFiles, Dictionary<string, Initializer> initializers, IReadOnlyDictionary<string, string> metadata, IReadOnlyList<OperatorNode> nodes)
     {
         _file = file;
         _externalFiles = externalFiles;
@@ -43,9 +44,14 @@ public sealed class OnnxModel : ITensorSource
         var stored = initializers.Values.ToDictionary(t => t.Name, t => new TensorEntry(t.Name, t.DType, t.Shape, t.File.Path), StringComparer.Ordinal);
         var consumed = new HashSet<string>(StringComparer.Ordinal);
         var presented = new List<TensorEntry>();
-        foreach (DequantizeNode node in dequantizers)
+        bool IsFloatInitializer(string name) => stored.TryGetValue(name, out TensorEntry? entry) && entry.DType.IsFloatingPoint();
+
+        // A scale or zero point shared by many weights is read once, so memory follows the bytes stored.
+        var read = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        float[] ReadOnce(TensorEntry tensor) => read.TryGetValue(tensor.Name, out float[]? values) ? values : read[tensor.Name] = ReadAll(tensor);
+        foreach (QuantizedUse use in QuantizedUse.In(nodes, IsFloatInitializer))
         {
-            if (consumed.Contains(node.Input) || QuantizedInitializer.Of(file.Path, node, stored, ReadAll) is not { } quantized)
+            if (consumed.Contains(use.Codes) || QuantizedInitializer.Of(file.Path, use, stored, ReadOnce) is not { } quantized)
             {
                 continue;
             }
@@ -53,8 +59,8 @@ public sealed class OnnxModel : ITensorSource
             // The original name is used unless another initializer already has it.
             QuantizedInitializer named = stored.ContainsKey(quantized.Name) || _quantized.ContainsKey(quantized.Name) ? quantized with { Name = quantized.Codes } : quantized;
             _quantized.Add(named.Name, named);
-            consumed.UnionWith(new[] { node.Input, node.Scale, node.ZeroPoint ?? string.Empty });
-            TensorEntry codes = stored[node.Input];
+            consumed.UnionWith(new[] { use.Codes, use.Scale, use.ZeroPoint ?? string.Empty });
+            TensorEntry codes = stored[use.Codes];
             presented.Add(new TensorEntry(named.Name, TensorDType.F32, codes.Shape, codes.SourceFile));
         }
 
@@ -96,7 +102,7 @@ public sealed class OnnxModel : ITensorSource
         {
             var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
             var initializers = new Dictionary<string, Initializer>(StringComparer.Ordinal);
-            var dequantizers = new List<DequantizeNode>();
+            var nodes = new List<OperatorNode>();
             var model = new ProtoReader(file, 0, file.Length, "ModelProto");
             bool hasGraph = false;
             while (model.TryReadTag(out int field, out int wire))
@@ -118,7 +124,7 @@ public sealed class OnnxModel : ITensorSource
                         break;
                     case ModelGraph when wire == ProtoReader.LengthDelimited:
                         hasGraph = true;
-                        ReadGraph(model.ReadMessage("GraphProto"), metadata, initializers, new ExternalFiles(folder, externalFiles), dequantizers);
+                        ReadGraph(model.ReadMessage("GraphProto"), metadata, initializers, new ExternalFiles(folder, externalFiles), nodes);
                         break;
                     default:
                         model.Skip(wire);
@@ -132,7 +138,7 @@ public sealed class OnnxModel : ITensorSource
             }
 
             CheckDistinctData(path, initializers.Values);
-            return new OnnxModel(file, externalFiles, initializers, metadata, dequantizers);
+            return new OnnxModel(file, externalFiles, initializers, metadata, nodes);
         }
         catch
         {
@@ -149,10 +155,10 @@ public sealed class OnnxModel : ITensorSource
     /// <inheritdoc />
     public void ReadFloat32(TensorEntry tensor, long firstElement, Span<float> destination)
     {
+        MappedFile.CheckRange(tensor, firstElement, destination.Length);
         if (_quantized.TryGetValue(tensor.Name, out QuantizedInitializer? quantized))
         {
-            Initializer codes = _initializers[quantized.Codes];
-            ReadFloat32(new TensorEntry(codes.Name, codes.DType, codes.Shape, tensor.SourceFile), firstElement, destination);
+            ReadStored(_initializers[quantized.Codes], firstElement, destination);
             quantized.Apply(firstElement, destination);
             return;
         }
@@ -162,25 +168,12 @@ public sealed class OnnxModel : ITensorSource
             throw new ArgumentException($"Tensor {tensor.Name} is not in {Path}.", nameof(tensor));
         }
 
-        MappedFile.CheckRange(tensor, firstElement, destination.Length);
         if (!initializer.DType.IsConvertible())
         {
             throw new ModelFormatException(Path, $"unsupported data type {initializer.DType.Name()} in initializer \"{UntrustedText.Printable(initializer.Name)}\"; export the model with float weights");
         }
 
-        if (initializer.Raw is (long offset, _))
-        {
-            initializer.File.ConvertFloat32(initializer.DType, offset + (firstElement * (initializer.DType.BitSize() / 8)), destination);
-            return;
-        }
-
-        // Typed fields hold varints or need widening, so the tensor is decoded once and kept while it is read.
-        if (_decoded?.Name != initializer.Name)
-        {
-            _decoded = (initializer.Name, DecodeTyped(initializer));
-        }
-
-        _decoded.Value.Values.AsSpan((int)firstElement, destination.Length).CopyTo(destination);
+        ReadStored(initializer, firstElement, destination);
     }
 
     /// <inheritdoc />
@@ -193,16 +186,52 @@ public sealed class OnnxModel : ITensorSource
         }
     }
 
-    private static void ReadGraph(ProtoReader graph, IDictionary<string, string> metadata, Dictionary<string, Initializer> initializers, ExternalFiles externalFiles, List<DequantizeNode> dequantizers)
+    // Values as stored, converted to float32: 4-bit codes too, which only a quantized weight's reader asks for.
+    private void ReadStored(Initializer initializer, long firstElement, Span<float> destination)
+    {
+        if (initializer.Raw is (long offset, _) && initializer.DType is TensorDType.I4 or TensorDType.U4)
+        {
+            long firstByte = firstElement / 2;
+            long lastByte = (firstElement + destination.Length - 1) / 2;
+            ReadOnlySpan<byte> packed = destination.IsEmpty ? [] : initializer.File.Span(offset + firstByte, lastByte - firstByte + 1, "4-bit initializer");
+            for (int i = 0; i < destination.Length; i++)
+            {
+                long element = firstElement + i;
+                destination[i] = Nibble(initializer.DType, packed[(int)((element / 2) - firstByte)], element);
+            }
+
+            return;
+        }
+
+        if (initializer.Raw is (long rawOffset, _))
+        {
+            initializer.File.ConvertFloat32(initializer.DType, rawOffset + (firstElement * (initializer.DType.BitSize() / 8)), destination);
+            return;
+        }
+
+        // Typed fields hold varints or need widening, so the tensor is decoded once and kept while it is read.
+        if (_decoded?.Name != initializer.Name)
+        {
+            _decoded = (initializer.Name, DecodeTyped(initializer));
+        }
+
+        _decoded.Value.Values.AsSpan((int)firstElement, destination.Length).CopyTo(destination);
+    }
+
+    // Two 4-bit values per byte, the even element in the low nibble; signed values in two's complement.
+    private static float Nibble(TensorDType dtype, byte packed, long element)
+    {
+        int bits = (element & 1) == 0 ? packed & 0xF : packed >> 4;
+        return dtype == TensorDType.I4 && bits >= 8 ? bits - 16 : bits;
+    }
+
+    private static void ReadGraph(ProtoReader graph, IDictionary<string, string> metadata, Dictionary<string, Initializer> initializers, ExternalFiles externalFiles, List<OperatorNode> nodes)
     {
         while (graph.TryReadTag(out int field, out int wire))
         {
             if (field == GraphNode && wire == ProtoReader.LengthDelimited)
             {
-                if (ReadDequantizer(graph.ReadMessage("NodeProto")) is { } node)
-                {
-                    dequantizers.Add(node);
-                }
+                nodes.Add(ReadNode(graph.ReadMessage("NodeProto")));
             }
             else if (field == GraphName && wire == ProtoReader.LengthDelimited)
             {
@@ -223,17 +252,23 @@ public sealed class OnnxModel : ITensorSource
         }
     }
 
-    /// <summary>The node's inputs and axis when it is a <c>DequantizeLinear</c>; null for every other operator.</summary>
-    private static DequantizeNode? ReadDequantizer(ProtoReader node)
+    /// <summary>The node's operator, first <see cref="OperatorNode.MaxInputs"/> inputs, first output and integer <c>axis</c> and <c>block_size</c>.</summary>
+    private static OperatorNode ReadNode(ProtoReader node)
     {
         var inputs = new List<string>();
-        string opType = string.Empty;
-        long axis = QuantizedInitializer.DefaultAxis;
+        string opType = string.Empty, output = string.Empty;
+        bool hasOutput = false;
+        long? axis = null, blockSize = null;
         while (node.TryReadTag(out int field, out int wire))
         {
-            if (field == NodeInput && wire == ProtoReader.LengthDelimited && inputs.Count < 3)
+            if (field == NodeInput && wire == ProtoReader.LengthDelimited && inputs.Count < OperatorNode.MaxInputs)
             {
                 inputs.Add(node.ReadString("node input"));
+            }
+            else if (field == NodeOutput && wire == ProtoReader.LengthDelimited && !hasOutput)
+            {
+                output = node.ReadString("node output");
+                hasOutput = true;
             }
             else if (field == NodeOpType && wire == ProtoReader.LengthDelimited)
             {
@@ -241,7 +276,15 @@ public sealed class OnnxModel : ITensorSource
             }
             else if (field == NodeAttribute && wire == ProtoReader.LengthDelimited)
             {
-                axis = ReadAxis(node.ReadMessage("AttributeProto")) ?? axis;
+                switch (ReadIntAttribute(node.ReadMessage("AttributeProto")))
+                {
+                    case ("axis", long value):
+                        axis = value;
+                        break;
+                    case ("block_size", long value):
+                        blockSize = value;
+                        break;
+                }
             }
             else
             {
@@ -249,12 +292,10 @@ public sealed class OnnxModel : ITensorSource
             }
         }
 
-        return opType == "DequantizeLinear" && inputs.Count >= 2
-            ? new DequantizeNode(inputs[0], inputs[1], inputs.Count > 2 ? inputs[2] : null, axis)
-            : null;
+        return new OperatorNode(opType, inputs, output, axis, blockSize);
     }
 
-    private static long? ReadAxis(ProtoReader attribute)
+    private static (string Name, long? Value) ReadIntAttribute(ProtoReader attribute)
     {
         string name = string.Empty;
         long? value = null;
@@ -274,13 +315,13 @@ public sealed class OnnxModel : ITensorSource
             }
         }
 
-        return name == "axis" ? value : null;
+        return (name, value);
     }
 
     private float[] ReadAll(TensorEntry tensor)
     {
         var values = new float[tensor.ElementCount];
-        ReadFloat32(tensor, 0, values);
+        ReadStored(_initializers[tensor.Name], 0, values);
         return values;
     }
 
@@ -362,7 +403,9 @@ public sealed class OnnxModel : ITensorSource
             elements = dim == 0 || elements <= long.MaxValue / 8 / dim ? elements * dim : throw new ModelFormatException(path, $"{quoted} has dimensions whose element count overflows; the file is corrupt");
         }
 
-        long expectedBytes = elements * (dtype.BitSize() / 8);
+        // 4-bit values are packed two to a byte (int32_data holds one packed byte per value).
+        long packedValues = dtype.BitSize() == 4 ? (elements / 2) + (elements % 2) : elements;
+        long expectedBytes = dtype.BitSize() == 4 ? packedValues : elements * (dtype.BitSize() / 8);
         var shape = dims.ToArray();
         if (location == 1)
         {
@@ -392,9 +435,9 @@ public sealed class OnnxModel : ITensorSource
         }
 
         long count = typed.Sum(t => CountValues(tensor, t));
-        if (count != elements)
+        if (count != packedValues)
         {
-            throw new ModelFormatException(path, $"{quoted} of shape [{string.Join(", ", shape)}] needs {elements} values but stores {count}; the file is corrupt");
+            throw new ModelFormatException(path, $"{quoted} of shape [{string.Join(", ", shape)}] needs {packedValues} values but stores {count}; the file is corrupt");
         }
 
         if (elements > MaxTypedElements)
@@ -471,16 +514,34 @@ public sealed class OnnxModel : ITensorSource
             {
                 while (next < values.Length && !reader.AtEnd)
                 {
-                    values[next++] = DecodeOne(initializer.DType, field, reader);
+                    next = DecodeNext(initializer.DType, field, reader, values, next);
                 }
             }
             else
             {
-                values[next++] = DecodeOne(initializer.DType, field, reader);
+                next = DecodeNext(initializer.DType, field, reader, values, next);
             }
         }
 
         return values;
+    }
+
+    // One stored value into values[next]; a packed 4-bit byte fills two (one when it ends the tensor). Returns the next index.
+    private static int DecodeNext(TensorDType dtype, int field, ProtoReader reader, float[] values, int next)
+    {
+        if (dtype is not (TensorDType.I4 or TensorDType.U4))
+        {
+            values[next] = DecodeOne(dtype, field, reader);
+            return next + 1;
+        }
+
+        byte packed = (byte)reader.ReadVarint();
+        for (int end = Math.Min(next + 2, values.Length); next < end; next++)
+        {
+            values[next] = Nibble(dtype, packed, next);
+        }
+
+        return next;
     }
 
     private static float DecodeOne(TensorDType dtype, int field, ProtoReader reader)

@@ -35,6 +35,17 @@ public static class HostileInputs
         // ONNX
         ["onnx-external-data-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (OnnxWithFifoData(d), null)),
         ["onnx-external-data-overlap"] = new("overlap", d => (OnnxWithOverlappingData(d), null)),
+        ["onnx-2000-int4-weights-sharing-one-scale"] = new("holds no floating-point weight matrix", d => (OnnxWithSharedScale(d), null)),
+
+        // TFLite
+        ["tflite-root-outside-the-file"] = new("outside the", d => (Write(d.File("model.tflite"), [0xF0, 0xFF, 0xFF, 0x7F, .. "TFL3"u8, 0, 0, 0, 0]), null)),
+        ["tflite-vector-past-the-end"] = new("past the end of the", d => (TfliteWithHugeVector(d), null)),
+        ["tflite-buffer-outside-the-file"] = new("outside the", d => (Tflite(d, w => w.ExternalTensor("w", [16, 16], 1UL << 40, 1024)), null)),
+        ["tflite-buffer-offset-near-2^64"] = new("outside the", d => (Tflite(d, w => w.ExternalTensor("w", [16, 16], ulong.MaxValue - 7, 1024)), null)),
+        ["tflite-overlapping-buffers"] = new("overlap", d => (Tflite(d, w => Enumerable.Range(0, 200).Select(i => w.ExternalTensor($"w{i}", [4, 4], 8, 64)).ToArray()[^1]), null)),
+        ["tflite-shape-overflow"] = new("has invalid dimensions", d => (Tflite(d, w => w.Tensor("w", [1 << 30, 1 << 30, 1 << 30], TensorDType.F32, new byte[16])), null)),
+        ["tflite-50000-tensors-one-name"] = new("holds no floating-point weight matrix", d => (Tflite(d, w => Enumerable.Range(0, 50_000).Select(_ => w.Tensor("w", [4], TensorDType.F32, new byte[16])).ToArray()[^1]), null)),
+        ["tflite-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (MalformedModels.Fifo(d.File("model.tflite")), null)),
 
         // PyTorch
         ["pytorch-long1-integers"] = new(null, d => (Checkpoint(d, TensorPickle(p => p.Long([8, 0]), p => p.Long([0]), [2, 4], [4, 1])), null)),
@@ -176,6 +187,39 @@ public static class HostileInputs
     }
 
     private static string Onnx(TestDirectory d, OnnxWriter writer) => writer.Write(d.Path, "model.onnx");
+
+    // 2,000 packed 4-bit weights of 4,096 values (2 KiB each) dequantized with one per-axis scale of 4,096 values:
+    // read per weight, the scales alone would take 16 bytes per stored byte.
+    private static string OnnxWithSharedScale(TestDirectory d)
+    {
+        const int Length = 4096;
+        var writer = new OnnxWriter().Initializer("scale", [Length], TensorDType.F32, new float[Length]);
+        for (int i = 0; i < 2000; i++)
+        {
+            writer.Initializer($"w{i}_quantized", [Length], TensorDType.I4, new float[Length]).Node("DequantizeLinear", [$"w{i}_quantized", "scale"], [$"w{i}"], axis: 0);
+        }
+
+        return Onnx(d, writer);
+    }
+
+    private static string Tflite(TestDirectory d, Func<TfliteWriter, int> tensors)
+    {
+        var writer = new TfliteWriter();
+        tensors(writer);
+        return writer.Write(d.Path);
+    }
+
+    // A buffer whose data vector claims 2^31 − 1 bytes in a file of a few hundred.
+    private static string TfliteWithHugeVector(TestDirectory d)
+    {
+        byte[] data = Enumerable.Repeat((byte)0xAB, 64).ToArray();
+        var writer = new TfliteWriter();
+        writer.Tensor("w", [4, 4], TensorDType.F32, data);
+        byte[] file = writer.ToArray();
+        int at = file.AsSpan().IndexOf(data);
+        BitConverter.TryWriteBytes(file.AsSpan(at - 4), int.MaxValue);
+        return Write(d.File("model.tflite"), file);
+    }
 
     private static string SmallModel(TestDirectory d)
     {
