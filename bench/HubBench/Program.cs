@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using HubBench;
 using TensorGuard.ModelFactory;
+using TensorGuard.Core.Fingerprints;
+using TensorGuard.Core.Fingerprints.Gradient;
 using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.Hub;
@@ -12,6 +14,9 @@ using TensorGuard.Hub.Fake;
 // Reading Hub bases by byte ranges (not a test). Usage:
 //   serve 1b|8b        serve a Llama-3.2-1B- or Llama-3.1-8B-shaped BF16 safetensors file (values computed on demand,
 //                      no disk) as hf://bench/base from the Hub stand-in on loopback; prints the endpoint, stops when stdin closes
+//   plan FILE          for every base of the catalogue FILE: its BF16 size and the bytes of the weights the gradient
+//                      fingerprint reads whole (TensorSelection, 4 per role), the term that dominates a catalogue
+//                      build's fetch; no HTTP (docs/catalogue-cost.md extrapolates with it)
 //   sketch ENDPOINT    open hf://bench/base (what inspect reads), then sketch its lineage, in this process
 //   serve-catalogue FILE  serve every base of the catalogue FILE under its own repository id, one BF16 safetensors
 //                      file of that base's shapes (CatalogueShapes, values computed on demand), ungated; prints the
@@ -61,6 +66,20 @@ switch (args)
         return 0;
     }
 
+    case ["plan", var catalogueFile]:
+    {
+        Console.WriteLine("id\tparameters (B)\tBF16 GB\tgradient reads GB");
+        foreach (CatalogueEntry entry in BaseCatalogueLoader.Load(catalogueFile).Entries)
+        {
+            using var model = new LazyModel(CatalogueShapes.ById[entry.Id], 1);
+            long parameters = model.Tensors.Sum(t => t.ElementCount);
+            long selected = TensorSelection.Select(model.Tensors, GradientParameters.Default.TensorsPerRole).Selected.Sum(t => t.ElementCount);
+            Console.WriteLine($"{entry.Id}\t{parameters / 1e9:F2}\t{parameters * 2 / 1e9:F2}\t{selected * 2 / 1e9:F2}");
+        }
+
+        return 0;
+    }
+
     case ["sketch", var endpoint]:
     {
         using var stats = new HttpClient { BaseAddress = new Uri(endpoint) };
@@ -79,7 +98,7 @@ switch (args)
     }
 
     default:
-        Console.Error.WriteLine("usage: serve 1b|8b | sketch ENDPOINT | serve-catalogue FILE");
+        Console.Error.WriteLine("usage: serve 1b|8b | sketch ENDPOINT | serve-catalogue FILE | plan FILE");
         return 1;
 }
 

@@ -97,7 +97,8 @@ public sealed class CatalogueHubTests : IAsyncLifetime
         Assert.Equal(["llama-small.json", "qwen-small.json"], Directory.GetFiles(Documents).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         int requests = _server.Requests.Count;
-        CliResult second = Build(token: Token);
+        string summary = Path.Combine(Root, "summary.jsonl");
+        CliResult second = Build(token: Token, "--summary", summary);
 
         Assert.True(second.ExitCode == 0, second.Output + second.Error);
         Assert.Contains("1 built, 2 up to date, 0 failed", second.Output, StringComparison.Ordinal);
@@ -105,6 +106,13 @@ public sealed class CatalogueHubTests : IAsyncLifetime
         HubRequest[] rebuild = [.. _server.Requests.Skip(requests)];
         Assert.Contains(rebuild, r => r.Host == FakeHost.Cdn);
         Assert.DoesNotContain(rebuild, r => r.Path.Contains("/resolve/", StringComparison.Ordinal) && !r.Path.Contains("gemma-small", StringComparison.Ordinal));
+
+        // The bytes the summary reports for the gated base: at least the weight ranges the stand-in sent (all of them
+        // its), at most everything the stand-in sent during the rebuild (which adds the other bases' revision look-ups).
+        using JsonDocument gemma = JsonDocument.Parse(File.ReadAllLines(summary).Single(l => l.Contains("\"gemma-small\"", StringComparison.Ordinal)));
+        long fetched = gemma.RootElement.GetProperty("bytesFetched").GetInt64();
+        Assert.InRange(fetched, rebuild.Where(r => r.Host == FakeHost.Cdn).Sum(r => r.BytesSent), rebuild.Sum(r => r.BytesSent));
+        Assert.Contains(second.ErrorLines, l => l.StartsWith("gemma-small", StringComparison.Ordinal) && l.Contains("MB fetched", StringComparison.Ordinal));
         Assert.DoesNotContain(Token, first.Output + first.Error + second.Output + second.Error, StringComparison.Ordinal);
     }
 
@@ -147,8 +155,8 @@ public sealed class CatalogueHubTests : IAsyncLifetime
         Assert.Empty(ErrorRules(checkedArtifacts[3]));
     }
 
-    private CliResult Build(string? token) =>
-        CliProcess.Run(Root, Environment(token), "catalogue", "build", "--catalogue", Path.Combine("policies", "catalogue.yml"), "--out", Documents);
+    private CliResult Build(string? token, params string[] options) =>
+        CliProcess.Run(Root, Environment(token), ["catalogue", "build", "--catalogue", Path.Combine("policies", "catalogue.yml"), "--out", Documents, .. options]);
 
     private Dictionary<string, string> Environment(string? token) => new()
     {
