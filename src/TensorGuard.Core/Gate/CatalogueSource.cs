@@ -21,9 +21,14 @@ public interface ICatalogueSource
 /// <summary>A catalogue base opened for fingerprinting.</summary>
 /// <param name="Model">Its weights.</param>
 /// <param name="BytesFetched">Bytes received so far while reading it (null where the source cannot count them).</param>
-public sealed record OpenedBase(LoadedModel Model, Func<long?> BytesFetched) : IDisposable
+/// <param name="Connection">What the model reads through, disposed after it (null: nothing of its own).</param>
+public sealed record OpenedBase(LoadedModel Model, Func<long?> BytesFetched, IDisposable? Connection = null) : IDisposable
 {
-    public void Dispose() => Model.Dispose();
+    public void Dispose()
+    {
+        Model.Dispose();
+        Connection?.Dispose();
+    }
 }
 
 /// <summary>
@@ -43,7 +48,18 @@ public sealed class ModelReferenceSource(HubClient hub) : ICatalogueSource
     public OpenedBase Open(CatalogueEntry entry, string commit)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return new OpenedBase(ModelLoader.Open(Reference(entry, commit).ToString(), baseModel: null, hub), () => null);
+
+        // A client of its own per base, so that its byte count is this base's alone when bases are built in parallel.
+        var client = new HubClient(hub.Options);
+        try
+        {
+            return new OpenedBase(ModelLoader.Open(Reference(entry, commit).ToString(), baseModel: null, client), () => client.BytesReceived, client);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
     }
 
     private static HubReference Reference(CatalogueEntry entry, string revision) => HubReference.Parse($"hf://{entry.Repo}@{revision}");

@@ -30,6 +30,7 @@ public sealed class LineageAnalyzer
 
     private readonly FamilyClassifier? _classifier;
     private readonly IReadOnlyList<TestedBase> _sketched;
+    private readonly LineageSketch[] _sketches;
     private readonly FingerprintCache? _cache;
     private readonly IdentityEvidence _identity;
 
@@ -42,6 +43,7 @@ public sealed class LineageAnalyzer
         _classifier = bases.Count >= 2 ? new FamilyClassifier(bases, ClassifierMethod.TensorGuard, PolicyReferences.LoadLabelled(policy)) : null;
         LineageReferences references = PolicyReferences.LoadSketches(policy, bases);
         _sketched = references.Sketched.Select(b => new TestedBase(b.Name, b.Sketch, CacheKind(b.Sketch))).ToArray();
+        _sketches = _sketched.Select(b => b.Sketch).ToArray();
         Note = _classifier is null ? SingleBaseNote(bases[0], _sketched.Count) : null;
         Messages = references.Unbuilt.Count == 0 ? [] :
         [
@@ -82,7 +84,7 @@ public sealed class LineageAnalyzer
         LineageTest[] tests = _sketched
             .Select(sketched => Cached(key, sketched.CacheKind,
                 bytes => JsonSerializer.Deserialize<CachedTest>(bytes.Span, CacheJson) ?? throw new JsonException("empty entry"),
-                () => CachedTest.Of((candidate ??= new LineageCandidate(model)).CompareWith(sketched.Sketch)),
+                () => CachedTest.Of((candidate ??= new LineageCandidate(model, _sketches)).CompareWith(sketched.Sketch)),
                 test => JsonSerializer.SerializeToUtf8Bytes(test, CacheJson))
                 .For(sketched.Name))
             .ToArray();

@@ -102,32 +102,21 @@ public static class HiddenAlignment
     /// For each base window feature, the candidate hidden feature that best carries it, or null when no anchor
     /// finds the window clearly (the candidate is unrelated, or its vocabulary views were not kept).
     /// </summary>
-    public static int[]? Align(LineageSketch baseSketch, ITensorSource candidate, IReadOnlyList<WeightView> candidateViews)
+    /// <exception cref="ModelFormatException">A candidate view cannot be read.</exception>
+    public static int[]? Align(LineageSketch baseSketch, CandidateAnchors candidate)
     {
         ArgumentNullException.ThrowIfNull(baseSketch);
-        ArgumentNullException.ThrowIfNull(candidateViews);
+        ArgumentNullException.ThrowIfNull(candidate);
         int window = baseSketch.WindowSize;
-        int hidden = (int)baseSketch.HiddenSize;
-        int[] allFeatures = Enumerable.Range(0, hidden).ToArray();
         int[]? best = null;
         double bestQuality = double.NegativeInfinity;
-        foreach (WeightView view in AnchorViews(candidateViews, CandidateAnchors))
+        foreach ((TokenAnchor anchor, int usable, float[] candidateColumns) in Pairs(baseSketch, candidate))
         {
-            foreach (TokenAnchor anchor in baseSketch.Anchors)
+            float[] baseColumns = Standardized(Dequantize(anchor, usable), usable);
+            (int[] mapping, double quality) = Match(baseColumns, candidateColumns, usable, window, (int)baseSketch.HiddenSize);
+            if (quality > bestQuality)
             {
-                int usable = anchor.Tokens.TakeWhile(t => t < view.UnitCount).Count();
-                if (usable < MinTokens)
-                {
-                    continue;
-                }
-
-                float[] baseColumns = Standardized(Dequantize(anchor, usable), usable);
-                float[] candidateColumns = Standardized(ViewReader.FeatureMajor(candidate, view, anchor.Tokens.Take(usable).Select(t => (long)t).ToArray(), allFeatures), usable);
-                (int[] mapping, double quality) = Match(baseColumns, candidateColumns, usable, window, hidden);
-                if (quality > bestQuality)
-                {
-                    (best, bestQuality) = (mapping, quality);
-                }
+                (best, bestQuality) = (mapping, quality);
             }
         }
 
@@ -140,36 +129,46 @@ public static class HiddenAlignment
     /// window's features reaches <see cref="ScreenShare"/> of the alignment's threshold. It does a quarter of the
     /// alignment's arithmetic, and spares the candidate's second sketch that a found window triggers.
     /// </summary>
-    public static bool MayAlign(LineageSketch baseSketch, ITensorSource candidate, IReadOnlyList<WeightView> candidateViews) =>
-        ScreenScore(baseSketch, candidate, candidateViews) >= ScreenShare;
+    /// <exception cref="ModelFormatException">A candidate view cannot be read.</exception>
+    public static bool MayAlign(LineageSketch baseSketch, CandidateAnchors candidate) =>
+        ScreenScore(baseSketch, candidate) >= ScreenShare;
 
     /// <summary>The screen's quality as a share of <see cref="Align"/>'s threshold (0 when no anchor fits).</summary>
-    public static double ScreenScore(LineageSketch baseSketch, ITensorSource candidate, IReadOnlyList<WeightView> candidateViews)
+    /// <exception cref="ModelFormatException">A candidate view cannot be read.</exception>
+    public static double ScreenScore(LineageSketch baseSketch, CandidateAnchors candidate)
     {
         ArgumentNullException.ThrowIfNull(baseSketch);
-        ArgumentNullException.ThrowIfNull(candidateViews);
-        int hidden = (int)baseSketch.HiddenSize;
+        ArgumentNullException.ThrowIfNull(candidate);
         int count = Math.Min(ScreenFeatures, baseSketch.WindowSize);
         int[] screened = Enumerable.Range(0, count).Select(i => i * baseSketch.WindowSize / count).ToArray();
         double best = 0;
-        foreach (WeightView view in AnchorViews(candidateViews, CandidateAnchors))
+        foreach ((TokenAnchor anchor, int usable, float[] candidateColumns) in Pairs(baseSketch, candidate))
+        {
+            float[] baseColumns = Dequantize(anchor, usable);
+            float[] subset = Standardized(screened.SelectMany(f => baseColumns.AsSpan(f * usable, usable).ToArray()).ToArray(), usable);
+            best = Math.Max(best, Match(subset, candidateColumns, usable, count, (int)baseSketch.HiddenSize).Quality);
+        }
+
+        return best / Threshold(baseSketch);
+    }
+
+    /// <summary>
+    /// Each pair of a candidate anchor view and a base anchor with enough tokens inside the view: the anchor, how many
+    /// of its tokens (a prefix, as they ascend) the view has, and the candidate's standardized values at them.
+    /// </summary>
+    private static IEnumerable<(TokenAnchor Anchor, int Usable, float[] CandidateColumns)> Pairs(LineageSketch baseSketch, CandidateAnchors candidate)
+    {
+        foreach (WeightView view in candidate.Views)
         {
             foreach (TokenAnchor anchor in baseSketch.Anchors)
             {
                 int usable = anchor.Tokens.TakeWhile(t => t < view.UnitCount).Count();
-                if (usable < MinTokens)
+                if (usable >= MinTokens)
                 {
-                    continue;
+                    yield return (anchor, usable, Standardized(candidate.FeatureMajor(view, anchor.Tokens.Take(usable).ToArray()), usable));
                 }
-
-                float[] baseColumns = Dequantize(anchor, usable);
-                float[] subset = Standardized(screened.SelectMany(f => baseColumns.AsSpan(f * usable, usable).ToArray()).ToArray(), usable);
-                float[] candidateColumns = Standardized(ViewReader.FeatureMajor(candidate, view, anchor.Tokens.Take(usable).Select(t => (long)t).ToArray(), Enumerable.Range(0, hidden).ToArray()), usable);
-                best = Math.Max(best, Match(subset, candidateColumns, usable, count, hidden).Quality);
             }
         }
-
-        return best / Threshold(baseSketch);
     }
 
     /// <summary>

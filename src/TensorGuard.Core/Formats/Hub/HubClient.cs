@@ -42,6 +42,7 @@ public sealed partial class HubClient : IDisposable
 
     private readonly HttpClient _http;
     private readonly ResiliencePipeline _bodyRetry;
+    private long _bytesReceived;
 
     public HubClient(HubOptions options)
     {
@@ -92,6 +93,9 @@ public sealed partial class HubClient : IDisposable
     /// <summary>Where and as whom this client connects.</summary>
     public HubOptions Options { get; }
 
+    /// <summary>Response body bytes this client has received so far (API answers, file headers and ranges; retried bytes too).</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
     /// <summary>An API or file URL: the endpoint followed by already-escaped <paramref name="relative"/> path and query.</summary>
     internal Uri Url(string relative) => new(Options.Endpoint.AbsoluteUri.TrimEnd('/') + "/" + relative);
 
@@ -115,6 +119,7 @@ public sealed partial class HubClient : IDisposable
 
         var buffer = new byte[maxBytes + 1];
         int length = await ReadBodyAsync(response, buffer, cancellation).ConfigureAwait(false);
+        Interlocked.Add(ref _bytesReceived, length);
         if (length > maxBytes)
         {
             throw new HubException(reference, HubErrorKind.BadResponse, $"{what} is more than the {maxBytes} bytes accepted");
@@ -161,6 +166,7 @@ public sealed partial class HubClient : IDisposable
                         }
 
                         reached += read;
+                        Interlocked.Add(ref _bytesReceived, read);
                     }
 
                     return true;

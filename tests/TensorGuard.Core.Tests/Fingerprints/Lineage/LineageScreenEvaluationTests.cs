@@ -108,7 +108,7 @@ public sealed class LineageScreenEvaluationTests
     {
         LineageSketch own = LineageSketcher.Sketch(candidate, LineageSettings.CandidateViews);
         double score = own.HiddenSize == sketch.HiddenSize
-            ? HiddenAlignment.ScreenScore(sketch, candidate, LineageSketcher.Views(candidate, sketch.HiddenSize, sketch.WindowSize))
+            ? HiddenAlignment.ScreenScore(sketch, new CandidateAnchors(candidate, LineageSketcher.Views(candidate, sketch.HiddenSize, sketch.WindowSize), [sketch]))
             : 0;
         return new Pair(set, kind, family, derivation, score, LineageComparer.Compare(sketch, own).Verdict,
             new LineageCandidate(candidate, screening: false).CompareWith(sketch).Verdict,
