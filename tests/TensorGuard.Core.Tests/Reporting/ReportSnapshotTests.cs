@@ -147,6 +147,22 @@ public sealed class ReportSnapshotTests
     }
 
     [Fact]
+    public void Mermaid_RefutedBaseDeclaredOnlyThroughAnAlias_IsDashedLikeAnyRefutedDeclaration()
+    {
+        // The Hub's old repository name of Llama 3.1 8B: only the policy's aliases say it is the base Llama-3.1-8B.
+        PolicyDocument policy = GatePolicies.Load("organisation:\n  commercial: true\n");
+        var evaluator = new ComplianceEvaluator(policy, new DateOnly(2026, 11, 26));
+        ArtifactResult artifact = evaluator.Evaluate("demo/claims-llama", GatePolicies.Declared("Llama-Claims", "llama3.1", ["meta-llama/Meta-Llama-3.1-8B"]),
+            new LineageEvidence(null, [new LineageTest("Llama-3.1-8B", LineageVerdict.NotDerived, 0.02, 0)]));
+        CheckResult result = evaluator.Complete([artifact], [], selectionIncomplete: false, FailOn.Error);
+
+        string graph = MermaidLineage.Render(result);
+
+        Assert.Contains("b0 -.->|\"declared · not-derived · similarity 0.020 · p = 1\"| a0", graph, StringComparison.Ordinal);
+        Snapshot.Match(graph);
+    }
+
+    [Fact]
     public void Mermaid_HostileName_CannotBreakTheGraph()
     {
         CheckResult sample = Sample();
