@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Xml.Linq;
 using TensorGuard.Core.Tests.Gate;
 using TensorGuard.ModelFactory;
@@ -65,7 +67,7 @@ public sealed class ReadmeWalkthroughTests : IDisposable
                     break;
                 case ["tensorguard", "check", ..]:
                     Assert.NotNull(baseName);
-                    foreach (string model in Positionals(words[2..]).Where(m => !Path.Exists(Path.Combine(_repository, m))))
+                    foreach (string model in Positionals(words).Where(m => !Path.Exists(Path.Combine(_repository, m))))
                     {
                         TestModels.Create(ModelFamily.Llama, seed: 21).FineTune(0.05, seed: 3)
                             .WithCard(card => card with { License = "apache-2.0", ModelName = "My-Model" })
@@ -121,23 +123,12 @@ public sealed class ReadmeWalkthroughTests : IDisposable
         return words[at + 1];
     }
 
-    /// <summary>The model paths of a <c>check</c>: words that are neither options nor option values.</summary>
-    private static IEnumerable<string> Positionals(string[] arguments)
+    /// <summary>The model paths of a <c>check</c>, as the CLI's own parser reads its arguments.</summary>
+    private static IEnumerable<string> Positionals(string[] words)
     {
-        for (int i = 0; i < arguments.Length; i++)
-        {
-            if (arguments[i] == ">")
-            {
-                yield break;
-            }
-
-            if (arguments[i].StartsWith('-'))
-            {
-                i += arguments[i] is "--quiet" ? 0 : 1;
-                continue;
-            }
-
-            yield return arguments[i];
-        }
+        int redirect = Array.IndexOf(words, ">");
+        ParseResult parsed = TensorGuardCommand.Create().Parse(redirect < 0 ? words[1..] : words[1..redirect]);
+        Assert.Empty(parsed.Errors);
+        return parsed.CommandResult.Children.OfType<ArgumentResult>().SelectMany(argument => argument.Tokens.Select(token => token.Value));
     }
 }
