@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TensorGuard.Core.Tests.Gate;
 using TensorGuard.GitHub.Fake;
 using TensorGuard.ModelFactory;
 
@@ -173,6 +174,7 @@ public sealed class ActionEndToEndTests : IAsyncLifetime
         (CliResult result, _, string summary) = RunStep(("INPUT_POLICY", string.Empty));
 
         Assert.StartsWith("warning: no repository policy found", result.Output, StringComparison.Ordinal);
+        Assert.Single(result.Output.Split('\n'), line => line.StartsWith("::warning title=TensorGuard bundled default policy::no repository policy found", StringComparison.Ordinal));
         Assert.Contains("> ⚠️ **Bundled default policy**", summary.Split('\n')[0], StringComparison.Ordinal);
         Assert.Contains("**Bundled default policy**", Assert.Single(_server.Comments).Body.Split('\n')[1], StringComparison.Ordinal);
     }
@@ -252,16 +254,5 @@ public sealed class ActionEndToEndTests : IAsyncLifetime
         Assert.Contains("fetch-depth: 0", result.Output, StringComparison.Ordinal);
     }
 
-    private void Git(params string[] arguments)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = _workspace, RedirectStandardError = true };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = System.Diagnostics.Process.Start(start)!;
-        process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
-    }
+    private void Git(params string[] arguments) => TestGit.Run(_workspace, arguments);
 }

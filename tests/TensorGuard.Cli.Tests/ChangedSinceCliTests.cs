@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using TensorGuard.Core.Tests.Gate;
 
 namespace TensorGuard.Cli.Tests;
 
@@ -35,19 +35,7 @@ public sealed class ChangedSinceCliTests : IClassFixture<DemoRepository>, IDispo
         }
     }
 
-    private void Git(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = _root, RedirectStandardError = true };
-        foreach (string argument in (string[])["-c", "user.name=t", "-c", "user.email=t@example.com", .. arguments])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start)!;
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, error);
-    }
+    private void Git(params string[] arguments) => TestGit.Run(_root, arguments);
 
     private CliResult Check(params string[] args) =>
         CliProcess.Run(_root, _demo.Environment(), ["check", "--policy", "demo/tensorguard.yml", "demo/mistral-support-ft", "demo/superchat-8b", "demo/acme-assistant-3b", .. args]);

@@ -51,4 +51,21 @@ public sealed class FindingAnnotationsTests
         Assert.DoesNotContain(annotations, a => a.Title!.Contains("undeclared-base", StringComparison.Ordinal));
         Assert.Equal("models/broken.safetensors", Assert.Single(annotations, a => a.Title!.Contains("unreadable-artifact", StringComparison.Ordinal)).File);
     }
+
+    [Fact]
+    public void From_BundledPolicy_IsTheFirstAnnotationAWarningOfItsOwnAndNotRepeated()
+    {
+        CheckResult sample = Sample();
+        CheckResult bundled = sample with
+        {
+            Messages = [new RunMessage(Severity.Warning, ComplianceEvaluator.BundledPolicyNotice), .. sample.Messages],
+            BundledPolicy = true,
+        };
+
+        Annotation[] annotations = [.. FindingAnnotations.From(bundled)];
+
+        Assert.Equal(new Annotation(AnnotationLevel.Warning, ComplianceEvaluator.BundledPolicyNotice, FindingAnnotations.BundledPolicyTitle), annotations[0]);
+        Assert.Single(annotations, a => a.Message == ComplianceEvaluator.BundledPolicyNotice);
+        Assert.DoesNotContain(FindingAnnotations.From(sample), a => a.Title == FindingAnnotations.BundledPolicyTitle);
+    }
 }

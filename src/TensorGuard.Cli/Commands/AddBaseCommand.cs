@@ -75,6 +75,7 @@ internal static class AddBaseCommand
             throw new InvalidInputException($"{fingerprintPath} already exists; choose another --name or remove the file.");
         }
 
+        bool replaces = PolicyEditor.ReplacesInherited(policy, name);
         string edited = PolicyEditor.AddBase(original, policy, parseResult.GetRequiredValue(Family), name, license, relative, aliases);
         FingerprintDocument document = new FingerprintInputs(context).Compute(parseResult.GetRequiredValue(Model), name, FingerprintMethods.Base);
         foreach (PolicyBase same in PolicyReferences.WithSameWeights(policy, document))
@@ -104,7 +105,7 @@ internal static class AddBaseCommand
             throw;
         }
 
-        context.Output.WriteLine($"added base {UntrustedText.Printable(name)} to family {UntrustedText.Printable(parseResult.GetRequiredValue(Family))} in {policyPath}{(created ? " (created; it extends the bundled policy)" : string.Empty)} (fingerprint {relative})");
+        context.Output.WriteLine($"added base {UntrustedText.Printable(name)} to family {UntrustedText.Printable(parseResult.GetRequiredValue(Family))} in {policyPath}{(created ? " (created; it extends the bundled policy)" : string.Empty)} (fingerprint {relative}){(replaces ? "; it replaces the inherited base of that name" : string.Empty)}");
         return ExitCode.Success;
     }
 

@@ -16,6 +16,9 @@ internal sealed class ArtifactRules(PolicyDocument policy, DeclaredIdentity decl
     private readonly IReadOnlyList<DeclaredBase> _declaredBases =
         (declared.BaseModels?.Value ?? []).Select(id => DeclaredBase.Resolve(id, policy)).ToArray();
 
+    /// <summary>The declared <c>base_model</c> ids, resolved against the policy's bases, aliases, families and licenses.</summary>
+    public IReadOnlyList<DeclaredBase> ResolvedDeclaredBases => _declaredBases;
+
     /// <summary>The licenses whose terms apply, in order: detected base, declared bases, declared license.</summary>
     public IReadOnlyList<LicenseTerms> Governing { get; } = GoverningLicenses(policy, declared, lineage);
 

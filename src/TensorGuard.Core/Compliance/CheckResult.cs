@@ -52,6 +52,12 @@ public sealed record ArtifactResult(
 
     /// <summary>How the artifact differs from the base revision of a pull request; null when no base was compared.</summary>
     public ArtifactChange? Change { get; init; }
+
+    /// <summary>
+    /// The bases its declared <c>base_model</c> ids name, resolved by the policy (by name or alias; an id the policy does
+    /// not know by its last path segment), in declaration order: the names its lineage tests carry.
+    /// </summary>
+    public IReadOnlyList<string> DeclaredBaseNames { get; init; } = [];
 }
 
 /// <summary>How an artifact differs from a base revision (see <c>check --changed-since</c>).</summary>

@@ -26,7 +26,10 @@ public sealed class ComplianceEvaluator(PolicyDocument policy, DateOnly today)
         string[] reminders = rules.Governing
             .SelectMany(terms => terms.Conditions.Select(condition => $"{terms.Name}: {condition}"))
             .ToArray();
-        return new ArtifactResult(path, declared, lineage, findings, reminders, ArtifactStatus.Compliant);
+        return new ArtifactResult(path, declared, lineage, findings, reminders, ArtifactStatus.Compliant)
+        {
+            DeclaredBaseNames = rules.ResolvedDeclaredBases.Select(b => b.BaseName).ToArray(),
+        };
     }
 
     /// <summary>An artifact that could not be analysed: one <c>unreadable-artifact</c> error that no policy can lower.</summary>

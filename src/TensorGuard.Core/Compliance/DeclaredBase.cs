@@ -10,9 +10,12 @@ public sealed record DeclaredBase(string Id, PolicyBase? Base, string? Family, s
 {
     public bool IsKnown => Base is not null || Family is not null || License is not null;
 
+    /// <summary>The base the lineage tests name: the policy's base when the id resolves to one, else the id's last path segment.</summary>
+    public string BaseName => Base?.Name ?? LastSegment(Id);
+
     public static DeclaredBase Resolve(string id, PolicyDocument policy)
     {
-        string name = id.Contains('/', StringComparison.Ordinal) ? id[(id.LastIndexOf('/') + 1)..] : id;
+        string name = LastSegment(id);
         PolicyBase? named = policy.Bases.FirstOrDefault(b =>
             string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase)
             || b.Aliases.Contains(id, StringComparer.OrdinalIgnoreCase));
@@ -25,4 +28,6 @@ public sealed record DeclaredBase(string Id, PolicyBase? Base, string? Family, s
         string? license = policy.Licenses.FirstOrDefault(l => l.Covers.Any(pattern => new Glob(pattern, ignoreCase: true).IsMatch(id)))?.Id;
         return new DeclaredBase(id, null, family, license);
     }
+
+    private static string LastSegment(string id) => id.Contains('/', StringComparison.Ordinal) ? id[(id.LastIndexOf('/') + 1)..] : id;
 }

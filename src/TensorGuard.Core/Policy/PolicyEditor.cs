@@ -16,9 +16,16 @@ public static class PolicyEditor
     /// <param name="aliases">Hub ids a model card's <c>base_model</c> may name this base by.</param>
     public static string AddBase(string text, PolicyDocument policy, string family, string name, string? license, string fingerprint, IReadOnlyList<string>? aliases = null)
     {
-        if (policy.Bases.Any(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase)))
+        if (policy.LocalFamilies.SelectMany(f => f.Bases).Any(b => SameName(b, name)))
         {
             throw new InvalidInputException($"{policy.Path}: the policy already has a base named '{UntrustedText.Printable(name)}'; choose another --name.");
+        }
+
+        // A base inherited through extends: (the bundled Llama-3.1-8B, say, which has no lineage sketch) is replaced by a
+        // local one of the same name in the same family: that is how real weights are added for a known base.
+        if (policy.Bases.FirstOrDefault(b => SameName(b, name)) is { } inherited && inherited.FamilyId != family)
+        {
+            throw new InvalidInputException($"{policy.Path}: the inherited base '{UntrustedText.Printable(name)}' is in family '{UntrustedText.Printable(inherited.FamilyId)}'; use --family {UntrustedText.Printable(inherited.FamilyId)} to replace it, or choose another --name.");
         }
 
         foreach (string value in new[] { family, name, license ?? string.Empty, fingerprint }.Concat(aliases ?? []).Where(v => v.Any(char.IsControl)))
@@ -59,6 +66,12 @@ public static class PolicyEditor
         lines.InsertRange(index, inserted);
         return string.Join(newline, lines);
     }
+
+    /// <summary>Whether <paramref name="name"/> names a base the policy inherits (and a local base of that name would replace).</summary>
+    public static bool ReplacesInherited(PolicyDocument policy, string name) =>
+        !policy.LocalFamilies.SelectMany(f => f.Bases).Any(b => SameName(b, name)) && policy.Bases.Any(b => SameName(b, name));
+
+    private static bool SameName(PolicyBase policyBase, string name) => string.Equals(policyBase.Name, name, StringComparison.OrdinalIgnoreCase);
 
     private static string[] BaseEntry(string name, string? license, string fingerprint, IReadOnlyList<string> aliases) =>
     [

@@ -69,47 +69,140 @@ public static class YamlTreeReader
 
             return root;
         }
-        catch (YamlException error) when (error.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && IndentingTab(text) is { } tab)
-        {
-            // YamlDotNet places a tab in the indentation at the start of the enclosing mapping: point at the tab itself.
-            throw new PolicyException(file, tab, $"invalid YAML: a tab indents line {tab.Line}; YAML indents with spaces only, so replace the tab with spaces.");
-        }
         catch (YamlException error)
         {
-            throw new PolicyException(file, At(error.Start), Explain(error, text));
+            throw SyntaxErrors(text, file, (lines, sections, into) => Describe(error, lines, 0, lines.Length, sections, file, into));
+        }
+        catch (InvalidOperationException error) when (error.Source == "YamlDotNet")
+        {
+            // YamlDotNet 18.1 fails this way instead of with a YamlException on some unclosed flow collections.
+            PolicyException failure = ParserFailure(file, parser.Current?.End);
+            throw SyntaxErrors(text, file, (_, _, into) =>
+            {
+                into.Add(failure);
+                return failure.Position.Line;
+            });
         }
     }
 
-    /// <summary>The first tab in a line's leading whitespace, or null.</summary>
-    private static SourcePosition? IndentingTab(string text)
+    private static PolicyException ParserFailure(string file, Mark? lastRead) =>
+        new(file, lastRead is { } mark ? At(mark) : new SourcePosition(1, 1),
+            "invalid YAML: the parser could not read on after this point; look for an unclosed '[', '{' or quote here or below.");
+
+    /// <summary>Adds the problems of the first syntax error; returns the line (from 1) they start at.</summary>
+    private delegate long FirstError(string[] lines, int[] sections, List<PolicyException> into);
+
+    /// <summary>Past this many top-level sections a broken file is not re-read section by section (no policy has that many).</summary>
+    private const int MaxSectionsReread = 64;
+
+    /// <summary>Tab-indented lines listed one by one; a file indented with tabs throughout gets one line for the rest.</summary>
+    private const int MaxTabsListed = 20;
+
+    /// <summary>
+    /// The syntax error YamlDotNet stopped at, then those of every later top-level section (a line that starts a key in
+    /// column 1), each parsed on its own: the parser cannot go on after an error, but a policy's sections are
+    /// independent, so the reader sees every broken section in one run. Sections before the first error parsed, and are
+    /// not read again. A tab error lists every tab-indented line of its section.
+    /// </summary>
+    private static PolicyException SyntaxErrors(string text, string file, FirstError first)
     {
         string[] lines = text.Split('\n');
-        for (int i = 0; i < lines.Length; i++)
+        int[] sections = Enumerable.Range(0, lines.Length).Where(i => StartsSection(lines[i])).ToArray();
+        var problems = new List<PolicyException>();
+        long failedLine = first(lines, sections, problems);
+        if (sections.Length <= MaxSectionsReread)
+        {
+            for (int s = 0; s < sections.Length; s++)
+            {
+                int start = sections[s];
+                int end = s + 1 < sections.Length ? sections[s + 1] : lines.Length;
+                if (start + 1 <= failedLine)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var section = new Parser(new StringReader(string.Join('\n', lines[start..end])));
+                    while (section.MoveNext())
+                    {
+                    }
+                }
+                catch (YamlException later)
+                {
+                    Describe(later, lines, start, end, sections, file, problems);
+                }
+                catch (InvalidOperationException unreadable) when (unreadable.Source == "YamlDotNet")
+                {
+                    problems.Add(ParserFailure(file, new Mark(0, start + 1, 1)));
+                }
+            }
+        }
+
+        return problems.Count == 1 ? problems[0] : new PolicyException(problems);
+    }
+
+    private static bool StartsSection(string line) =>
+        line.Length > 0 && line[0] is not (' ' or '\t' or '#' or '-' or '.' or '\r');
+
+    /// <summary>
+    /// Adds the problems of a syntax error in <paramref name="lines"/>[start..end] (positions counted from
+    /// <paramref name="start"/>); returns the line (from 1) of the first.
+    /// </summary>
+    private static long Describe(YamlException error, string[] lines, int start, int end, int[] sections, string file, List<PolicyException> into)
+    {
+        if (error.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && IndentingTabs(lines, start, end).FirstOrDefault() is { Line: > 0 } first)
+        {
+            // YamlDotNet places a tab in the indentation at the start of the enclosing mapping: point at each tab itself.
+            int section = sections.LastOrDefault(s => s < first.Line, start);
+            int sectionEnd = sections.FirstOrDefault(s => s >= first.Line, end);
+            SourcePosition[] tabs = IndentingTabs(lines, Math.Max(section, start), Math.Min(sectionEnd, end)).ToArray();
+            foreach (SourcePosition tab in tabs.Take(MaxTabsListed))
+            {
+                into.Add(new PolicyException(file, tab, $"invalid YAML: a tab indents line {tab.Line}; YAML indents with spaces only, so replace the tab with spaces."));
+            }
+
+            if (tabs.Length > MaxTabsListed)
+            {
+                SourcePosition next = tabs[MaxTabsListed];
+                into.Add(new PolicyException(file, next, $"invalid YAML: {tabs.Length - MaxTabsListed} more lines from here on are indented with tabs; replace every tab in the indentation with spaces."));
+            }
+
+            return first.Line;
+        }
+
+        var position = new SourcePosition(error.Start.Line + start, error.Start.Column);
+        string line = position.Line >= 1 && position.Line <= lines.Length ? lines[position.Line - 1] : string.Empty;
+        into.Add(new PolicyException(file, position, Explain(error, line)));
+        return position.Line;
+    }
+
+    /// <summary>The first tab in the leading whitespace of each of <paramref name="lines"/>[start..end] that has one.</summary>
+    private static IEnumerable<SourcePosition> IndentingTabs(string[] lines, int start, int end)
+    {
+        for (int i = start; i < end; i++)
         {
             int column = 0;
             while (column < lines[i].Length && lines[i][column] is ' ' or '\t')
             {
                 if (lines[i][column] == '\t')
                 {
-                    return new SourcePosition(i + 1, column + 1);
+                    yield return new SourcePosition(i + 1, column + 1);
+                    break;
                 }
 
                 column++;
             }
         }
-
-        return null;
     }
 
     /// <summary>YamlDotNet's explanation, with what to write instead for the mistakes people make in policies.</summary>
-    private static string Explain(YamlException error, string text)
+    private static string Explain(YamlException error, string line)
     {
         // YamlDotNet's messages start with "(Line: …, Col: …)": the location is reported separately.
         string problem = error.Message.Contains("): ", StringComparison.Ordinal)
             ? error.Message[(error.Message.IndexOf("): ", StringComparison.Ordinal) + 3)..]
             : error.Message;
-        string[] lines = text.Split('\n');
-        string line = error.Start.Line >= 1 && error.Start.Line <= lines.Length ? lines[error.Start.Line - 1] : string.Empty;
         int column = (int)Math.Clamp(error.Start.Column - 1, 0, line.Length);
         if (line[column..].TrimStart().StartsWith('*') || line.TrimStart(' ', '-').Contains(": *", StringComparison.Ordinal))
         {

@@ -85,10 +85,10 @@ public static class MermaidLineage
             edges.Add($"{baseNode(likely.Name)} ---|\"{label}\"| {node}");
         }
 
-        // A declared base the lineage test refutes: the card claims a parent the weights do not come from.
-        foreach (string declared in artifact.Declared?.BaseModels?.Value ?? [])
+        // A declared base the lineage test refutes: the card claims a parent the weights do not come from. The names are
+        // the policy's resolution of the declared ids, so a base declared only through an alias is drawn too.
+        foreach (string name in artifact.DeclaredBaseNames)
         {
-            string name = declared.Contains('/', StringComparison.Ordinal) ? declared[(declared.LastIndexOf('/') + 1)..] : declared;
             if (Test(detected, name) is { Verdict: LineageVerdict.NotDerived } refuted)
             {
                 edges.Add($"{baseNode(refuted.Base)} -.->|\"declared · {TestLabel(refuted)}\"| {node}");

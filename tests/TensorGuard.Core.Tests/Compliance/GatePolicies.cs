@@ -43,7 +43,7 @@ internal static class GatePolicies
             bases:
               - name: Llama-3.1-8B
                 license: llama3.1
-                aliases: [meta-llama/Llama-3.1-8B]
+                aliases: [meta-llama/Llama-3.1-8B, meta-llama/Meta-Llama-3.1-8B]
                 features: {global_mean: 1}
           - id: phi
             name: Microsoft Phi

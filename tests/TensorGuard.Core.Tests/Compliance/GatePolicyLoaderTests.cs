@@ -33,7 +33,7 @@ public sealed class GatePolicyLoaderTests
         Assert.Equal(NoticePlace.NoticeFile, llama.Notices[1].Where);
         Assert.Equal(["Built with Qwen", "Improved using Qwen"], policy.Licenses.Single(l => l.Id == "qwen-research").Notices[0].AnyOf);
         Assert.True(policy.Organisation.Commercial);
-        Assert.Equal(["meta-llama/Llama-3.1-8B"], policy.Bases.First().Aliases);
+        Assert.Equal(["meta-llama/Llama-3.1-8B", "meta-llama/Meta-Llama-3.1-8B"], policy.Bases.First().Aliases);
     }
 
     [Theory]

@@ -67,4 +67,22 @@ public sealed class PolicyEditorTests
         Assert.Contains(llama.Bases, b => b.Name == "Acme-Llama" && b.Aliases.SequenceEqual(["acme/llama", "acme/llama-v2"]));
         Assert.Contains(llama.Bases, b => b.Name == "Llama-3.1-8B");
     }
+
+    [Fact]
+    public void AddBase_InheritedName_ReplacesTheInheritedBaseInItsFamilyOnly()
+    {
+        string text = PolicyStarter.Text(commercial: false, []);
+        PolicyDocument starter = PolicyLoader.Read(YamlTreeReader.Read(text, "policy.yml"), "policy.yml", Directory.GetCurrentDirectory(), ModelFactory.RepositoryFiles.DefaultPolicy);
+        Assert.True(PolicyEditor.ReplacesInherited(starter, "Llama-3.1-8B"));
+
+        string edited = PolicyEditor.AddBase(text, starter, "llama", "Llama-3.1-8B", "llama3.1", "fp/llama.json");
+        PolicyDocument policy = PolicyLoader.Read(YamlTreeReader.Read(edited.Replace("fingerprint: fp/llama.json", "features: {global_mean: 6}", StringComparison.Ordinal), "policy.yml"),
+            "policy.yml", Directory.GetCurrentDirectory(), ModelFactory.RepositoryFiles.DefaultPolicy);
+        PolicyBase replaced = Assert.Single(policy.Bases, b => b.Name == "Llama-3.1-8B");
+        Assert.Equal("llama", replaced.FamilyId);
+        Assert.False(PolicyEditor.ReplacesInherited(policy, "Llama-3.1-8B"));
+
+        var elsewhere = Assert.Throws<InvalidInputException>(() => PolicyEditor.AddBase(text, starter, "acme", "Llama-3.1-8B", "llama3.1", "fp/llama.json"));
+        Assert.Contains("use --family llama", elsewhere.Message, StringComparison.Ordinal);
+    }
 }

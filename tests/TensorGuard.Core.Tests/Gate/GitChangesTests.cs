@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TensorGuard.Core.Compliance;
 using TensorGuard.Core.Gate;
 
@@ -31,19 +30,7 @@ public sealed class GitChangesTests : IDisposable
         File.WriteAllText(PathOf(relative), text);
     }
 
-    private void Git(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = _root, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in (string[])["-c", "user.name=t", "-c", "user.email=t@example.com", .. arguments])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start)!;
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, error);
-    }
+    private void Git(params string[] arguments) => TestGit.Run(_root, arguments);
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 

@@ -30,6 +30,53 @@ public sealed class PolicyMessagesTests
     }
 
     [Fact]
+    public void Read_SeveralTabIndentedLines_AreEachReportedAtTheirTab()
+    {
+        var error = Assert.Throws<PolicyException>(() =>
+            YamlTreeReader.Read("version: 1\norganisation:\n\tcommercial: true\n  \tdenied-licenses: [mit]\n", "policy.yml"));
+
+        Assert.Equal([new SourcePosition(3, 1), new SourcePosition(4, 3)], error.Problems.Select(p => p.Position));
+        Assert.All(error.Problems, p => Assert.Contains("replace the tab with spaces", p.Problem, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_BrokenYamlInSeveralSections_ReportsEachSectionsProblemOnceAndNothingForTheSoundOnes()
+    {
+        const string yaml = """
+            version: 1
+            organisation:
+            	commercial: true
+            rules:
+              naming: error
+            exceptions:
+              - model: "out/legacy-*
+                rule: naming
+            """;
+
+        var error = Assert.Throws<PolicyException>(() => YamlTreeReader.Read(yaml, "policy.yml"));
+
+        Assert.Equal(2, error.Problems.Count);
+        Assert.Equal(new SourcePosition(3, 1), error.Problems[0].Position);
+        Assert.Contains("a tab indents line 3", error.Problems[0].Problem, StringComparison.Ordinal);
+        Assert.True(error.Problems[1].Position.Line >= 7, $"the exceptions section's problem is placed at {error.Problems[1].Position}");
+        Assert.StartsWith("invalid YAML: ", error.Problems[1].Problem, StringComparison.Ordinal);
+        Assert.Equal(2, error.Message.Split('\n').Length);
+    }
+
+    [Fact]
+    public void Read_UnclosedFlowMappingThatCrashesTheParser_IsAPolicyErrorAndLaterSectionsAreStillRead()
+    {
+        // YamlDotNet throws InvalidOperationException, not YamlException, on this input.
+        var error = Assert.Throws<PolicyException>(() =>
+            YamlTreeReader.Read("version: 1\norganisation: {commercial: true\nrules:\n  naming: [error\n", "policy.yml"));
+
+        Assert.Equal(2, error.Problems.Count);
+        Assert.Equal(2, error.Problems[0].Position.Line);
+        Assert.Contains("look for an unclosed '[', '{' or quote", error.Problems[0].Problem, StringComparison.Ordinal);
+        Assert.Contains("flow sequence", error.Problems[1].Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_SyntaxError_CarriesItsOwnPositionOnce()
     {
         var error = Assert.Throws<PolicyException>(() => YamlTreeReader.Read("version: 1\nfamilies: [a, b\n", "policy.yml"));

@@ -134,16 +134,28 @@ public sealed class ReportSnapshotTests
         Assert.Single(MarkdownReport.Render(Sample()).Split("```mermaid"), part => part.Contains("flowchart", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void Mermaid_RefutedDeclaredBase_IsDashed()
+    /// <summary>The graph of one artifact whose card declares <paramref name="declaredId"/>, which the lineage test refutes.</summary>
+    private static string RefutedDeclaration(string declaredId)
     {
         PolicyDocument policy = GatePolicies.Load("organisation:\n  commercial: true\n");
         var evaluator = new ComplianceEvaluator(policy, new DateOnly(2026, 11, 26));
-        ArtifactResult artifact = evaluator.Evaluate("demo/claims-llama", GatePolicies.Declared("Llama-Claims", "llama3.1", ["meta-llama/Llama-3.1-8B"]),
+        ArtifactResult artifact = evaluator.Evaluate("demo/claims-llama", GatePolicies.Declared("Llama-Claims", "llama3.1", [declaredId]),
             new LineageEvidence(null, [new LineageTest("Llama-3.1-8B", LineageVerdict.NotDerived, 0.02, 0)]));
-        CheckResult result = evaluator.Complete([artifact], [], selectionIncomplete: false, FailOn.Error);
+        return MermaidLineage.Render(evaluator.Complete([artifact], [], selectionIncomplete: false, FailOn.Error));
+    }
 
-        Assert.Contains("b0 -.->|\"declared · not-derived · similarity 0.020 · p = 1\"| a0", MermaidLineage.Render(result), StringComparison.Ordinal);
+    [Fact]
+    public void Mermaid_RefutedDeclaredBase_IsDashed() =>
+        Assert.Contains("b0 -.->|\"declared · not-derived · similarity 0.020 · p = 1\"| a0", RefutedDeclaration("meta-llama/Llama-3.1-8B"), StringComparison.Ordinal);
+
+    [Fact]
+    public void Mermaid_RefutedBaseDeclaredOnlyThroughAnAlias_IsDashedLikeAnyRefutedDeclaration()
+    {
+        // The Hub's old repository name of Llama 3.1 8B: only the policy's aliases say it is the base Llama-3.1-8B.
+        string graph = RefutedDeclaration("meta-llama/Meta-Llama-3.1-8B");
+
+        Assert.Contains("b0 -.->|\"declared · not-derived · similarity 0.020 · p = 1\"| a0", graph, StringComparison.Ordinal);
+        Snapshot.Match(graph);
     }
 
     [Fact]
