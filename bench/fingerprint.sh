@@ -4,7 +4,8 @@
 # 8b (Llama-3.1-8B, 16.1 GB, one file), 8b-sharded (the same weights in shards of at most 5 GB with an index,
 # as save_pretrained writes them and as Llama-3.1-8B is published). Also prints the floor: SHA-256 of the same
 # files with every file on its own core (coreutils sha256sum and OpenSSL, which has the SHA extensions .NET uses). Env: BENCH_DIR (models and outputs; default /tmp/tensorguard-bench), RUNS
-# (default 5), METHOD (gradient, lineage or all; default gradient, the paper's method).
+# (default 5), METHOD (gradient, lineage, all or base; default gradient, the paper's method; base adds every
+# tensor's identity hash, as `policy add-base` records for a base: compare it with gradient for the cost of identity hashing).
 # Prints per run and as medians: wall time, CPU time (user + sys), peak RSS, and the tool's own account of
 # the weights it read and the bytes it hashed (SHA-256 of every file).
 set -euo pipefail

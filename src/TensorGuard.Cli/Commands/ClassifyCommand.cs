@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using TensorGuard.Core;
 using TensorGuard.Core.Classification;
 using TensorGuard.Core.Fingerprints;
 using TensorGuard.Core.Reporting;
@@ -50,7 +51,7 @@ internal static class ClassifyCommand
 
         if (parseResult.GetValue(Shared.Json))
         {
-            context.Output.WriteLine(JsonSerializer.Serialize(run.Results, CliJson.Options));
+            context.Output.WriteLine(JsonSerializer.Serialize(run.Results, JsonSettings.Serializer));
         }
         else
         {

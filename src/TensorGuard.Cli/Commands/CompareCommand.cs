@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using TensorGuard.Core;
 using TensorGuard.Core.Fingerprints;
 using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
@@ -64,7 +65,7 @@ internal static class CompareCommand
                     LineageSettings.MethodId, lineage.Similarity, lineage.Verdict == LineageVerdict.Derived, ReportText.Word(lineage.Verdict), lineage.PValue,
                     lineage.Log10PValue, LineageComparison.NullHypothesis, lineage.Reason, lineage.HiddenPermutationUndone, lineage.ComparableViews,
                     lineage.CandidateViews, lineage.Matches, gradient is null ? null : GradientJson(gradient, sideA, sideB, []), sideA, sideB, notes);
-            context.Output.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));
+            context.Output.WriteLine(JsonSerializer.Serialize(result, JsonSettings.Serializer));
             return ExitCode.Success;
         }
 
@@ -112,7 +113,7 @@ internal static class CompareCommand
         string because = $"nothing comparable: {reason.Message}";
         if (parseResult.GetValue(Json))
         {
-            context.Output.WriteLine(JsonSerializer.Serialize(new NothingComparableJson(ReportText.Word(LineageVerdict.Inconclusive), because, pathA, pathB), CliJson.Options));
+            context.Output.WriteLine(JsonSerializer.Serialize(new NothingComparableJson(ReportText.Word(LineageVerdict.Inconclusive), because, pathA, pathB), JsonSettings.Serializer));
             return ExitCode.Success;
         }
 

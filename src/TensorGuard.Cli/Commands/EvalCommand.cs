@@ -90,7 +90,7 @@ internal static class EvalCommand
 
         if (parseResult.GetValue(Shared.Json))
         {
-            context.Output.WriteLine(JsonSerializer.Serialize(EvaluationJson.Of(run, evaluation, skipped), CliJson.Options));
+            context.Output.WriteLine(JsonSerializer.Serialize(EvaluationJson.Of(run, evaluation, skipped), JsonSettings.Serializer));
         }
         else
         {
@@ -125,7 +125,7 @@ internal static class EvalCommand
 
         if (parseResult.GetValue(Shared.Json))
         {
-            context.Output.WriteLine(JsonSerializer.Serialize(new CrossValidationJson(method, families), CliJson.Options));
+            context.Output.WriteLine(JsonSerializer.Serialize(new CrossValidationJson(method, families), JsonSettings.Serializer));
             return ExitCode.Success;
         }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using TensorGuard.Core;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Reporting;
 
@@ -53,7 +54,7 @@ internal static class InspectCommand
 
         if (options.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(inspections, CliJson.Options));
+            output.WriteLine(JsonSerializer.Serialize(inspections, JsonSettings.Serializer));
         }
         else
         {

@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -23,13 +22,6 @@ public sealed record CatalogueBaseDocument(string Id, string Repo, string Revisi
     /// <summary>The top-level key of the catalogue section.</summary>
     public const string Section = "catalogue";
 
-    private static readonly JsonSerializerOptions Indented = new()
-    {
-        WriteIndented = true,
-        NewLine = "\n",
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     /// <summary>The document as JSON text ending in a newline: the fingerprint document with the catalogue section first.</summary>
     public string ToJson()
     {
@@ -44,7 +36,7 @@ public sealed record CatalogueBaseDocument(string Id, string Repo, string Revisi
             ["license"] = License,
             ["gated"] = Gated,
         });
-        return root.ToJsonString(Indented) + "\n";
+        return root.ToJsonString(JsonSettings.Serializer) + "\n";
     }
 
     /// <summary>Reads a document written by <see cref="ToJson"/>.</summary>

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using TensorGuard.Core.Fingerprints.Identity;
 using TensorGuard.Core.Fingerprints.Lineage;
@@ -12,13 +11,6 @@ namespace TensorGuard.Core.Fingerprints;
 /// </summary>
 public static class FingerprintWriter
 {
-    private static readonly JsonWriterOptions Options = new()
-    {
-        Indented = true,
-        NewLine = "\n",
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     /// <summary>The document as JSON text ending in a newline.</summary>
     public static string ToJson(FingerprintDocument document, FingerprintFormat format = FingerprintFormat.TensorGuard)
     {
@@ -31,7 +23,7 @@ public static class FingerprintWriter
     /// <exception cref="InvalidInputException">The reference format is asked for a document without a gradient fingerprint.</exception>
     public static void Write(FingerprintDocument document, Stream stream, FingerprintFormat format = FingerprintFormat.TensorGuard)
     {
-        using (var json = new Utf8JsonWriter(stream, Options))
+        using (var json = new Utf8JsonWriter(stream, JsonSettings.Writer))
         {
             Write(document, json, format);
         }
@@ -55,7 +47,7 @@ public static class FingerprintWriter
     /// <summary>Writes several documents as one JSON array followed by a newline.</summary>
     public static void WriteArray(IEnumerable<FingerprintDocument> documents, Stream stream, FingerprintFormat format = FingerprintFormat.TensorGuard)
     {
-        using (var json = new Utf8JsonWriter(stream, Options))
+        using (var json = new Utf8JsonWriter(stream, JsonSettings.Writer))
         {
             json.WriteStartArray();
             foreach (FingerprintDocument document in documents)

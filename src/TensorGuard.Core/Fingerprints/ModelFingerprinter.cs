@@ -26,7 +26,7 @@ public enum FingerprintMethods
 }
 
 /// <summary>Settings of one fingerprint run; only <paramref name="Methods"/> changes what the document holds.</summary>
-/// <param name="MaxParallelism">Threads for reading and multiplying weights (−1: all cores).</param>
+/// <param name="MaxParallelism">Threads for reading and multiplying weights (−1: all cores, less those hashing files meanwhile).</param>
 /// <param name="Progress">Receives progress of the gradient method, if given.</param>
 /// <param name="Methods">The methods to compute.</param>
 public sealed record FingerprintRun(int MaxParallelism = -1, IProgress<GradientProgress>? Progress = null, FingerprintMethods Methods = FingerprintMethods.All);
@@ -57,6 +57,11 @@ public static class ModelFingerprinter
         Task<SourceFile[]> hashing = Task.Factory.StartNew(
             () => SourceFileHasher.Hash(model.Files, model.Directory, cancellation.Token),
             cancellation.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        // SHA-256 cannot split a file, so the files hashed at once set the pace: until they are done the weight
+        // passes take the cores they leave (at least one), so that no hashing thread waits for a core; then all.
+        int hashers = Math.Min(Environment.ProcessorCount, model.Files.Count(file => file.Sha256 is null));
+        int all = run.MaxParallelism > 0 ? run.MaxParallelism : Environment.ProcessorCount;
+        int Threads() => hashing.IsCompleted ? run.MaxParallelism : Math.Clamp(Environment.ProcessorCount - hashers, 1, all);
         using var weights = new CountingTensorSource(model);
         GradientComputation? gradient = null;
         LineageSketch? lineage = null;
@@ -65,17 +70,17 @@ public static class ModelFingerprinter
         {
             if (run.Methods.HasFlag(FingerprintMethods.Gradient))
             {
-                gradient = GradientFingerprinter.Compute(weights, model.Path, model.ParameterCount, GradientParameters.Default, run.MaxParallelism, run.Progress);
+                gradient = GradientFingerprinter.Compute(weights, model.Path, model.ParameterCount, GradientParameters.Default, Threads, run.Progress);
             }
 
             if (run.Methods.HasFlag(FingerprintMethods.Lineage))
             {
-                lineage = LineageSketcher.Sketch(weights, LineageSettings.SketchViews, run.MaxParallelism);
+                lineage = LineageSketcher.Sketch(weights, LineageSettings.SketchViews, Threads());
             }
 
             if (run.Methods.HasFlag(FingerprintMethods.Identity))
             {
-                identity = TensorHasher.Hash(weights, maxParallelism: run.MaxParallelism);
+                identity = TensorHasher.Hash(weights, maxParallelism: Threads());
             }
         }
         catch

@@ -31,17 +31,19 @@ public sealed class IdentityEvidence
     }
 
     /// <summary>Matches of <paramref name="model"/> (files hashed as in <paramref name="files"/>) with every base that shares anything.</summary>
+    /// <param name="cache">Where the model's tensor hashes are remembered between runs; null hashes every tensor needed.</param>
     /// <exception cref="ModelFormatException">A tensor cannot be read.</exception>
-    public IReadOnlyList<IdentityMatch> Find(ITensorSource model, IReadOnlyList<SourceFile> files)
+    public IReadOnlyList<IdentityMatch> Find(ITensorSource model, IReadOnlyList<SourceFile> files, TensorHashCache? cache = null)
     {
         if (_bases.Length == 0)
         {
             return [];
         }
 
-        IdentityFingerprint? hashes = _elementCounts.Count == 0 || !model.Tensors.Any(t => _elementCounts.Contains(t.ElementCount))
-            ? null
-            : TensorHasher.Hash(model, tensor => _elementCounts.Contains(tensor.ElementCount));
+        Func<TensorEntry, bool> needed = tensor => _elementCounts.Contains(tensor.ElementCount);
+        IdentityFingerprint? hashes = !model.Tensors.Any(needed) ? null
+            : cache is null ? TensorHasher.Hash(model, needed)
+            : cache.Hash(model, needed);
         TensorHash[] counted = hashes?.Tensors.Where(t => !t.Trivial).ToArray() ?? [];
         // Tensors of no base's size were not hashed: they count when large enough, as they cannot be identical.
         int nonTrivial = counted.Length + model.Tensors.Count(t => !_elementCounts.Contains(t.ElementCount)

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using TensorGuard.Core.Classification;
 using TensorGuard.Core.Compliance;
 using TensorGuard.Core.Fingerprints;
@@ -16,17 +15,12 @@ namespace TensorGuard.Core.Gate;
 /// fingerprint, a lineage test of the weights against every base whose fingerprint carries a lineage sketch, and
 /// byte identity with every base whose fingerprint records file or tensor hashes (<see cref="IdentityEvidence"/>).
 /// Base fingerprints are read once per run; the artifact's candidate view is built once per artifact, and only when
-/// a test is not cached. Both are cached by the weights' content hash, so a re-run on unchanged files reads no weights.
+/// a test is not cached. The artifact's fingerprint, its lineage tests and its tensor hashes (<see cref="TensorHashCache"/>)
+/// are cached by the weights' content hash, so a re-run on unchanged files reads no weights.
 /// </summary>
 public sealed class LineageAnalyzer
 {
     private const string FingerprintKind = "fingerprint.json";
-
-    private static readonly JsonSerializerOptions CacheJson = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
 
     private readonly FamilyClassifier? _classifier;
     private readonly IReadOnlyList<TestedBase> _sketched;
@@ -83,12 +77,12 @@ public sealed class LineageAnalyzer
         LineageCandidate? candidate = null;
         LineageTest[] tests = _sketched
             .Select(sketched => Cached(key, sketched.CacheKind,
-                bytes => JsonSerializer.Deserialize<CachedTest>(bytes.Span, CacheJson) ?? throw new JsonException("empty entry"),
+                bytes => JsonSerializer.Deserialize<CachedTest>(bytes.Span, JsonSettings.Serializer) ?? throw new JsonException("empty entry"),
                 () => CachedTest.Of((candidate ??= new LineageCandidate(model, _sketches)).CompareWith(sketched.Sketch)),
-                test => JsonSerializer.SerializeToUtf8Bytes(test, CacheJson))
+                test => JsonSerializer.SerializeToUtf8Bytes(test, JsonSettings.Serializer))
                 .For(sketched.Name))
             .ToArray();
-        return new LineageEvidence(nearest, tests) { Identity = _identity.Find(model, fingerprint.Files) };
+        return new LineageEvidence(nearest, tests) { Identity = _identity.Find(model, fingerprint.Files, key is null ? null : new TensorHashCache(_cache!, key)) };
     }
 
     /// <summary>Why the classifier was skipped, and which lineage tests decide instead (catalogue bases' too).</summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using TensorGuard.Core.Compliance;
 using TensorGuard.Core.Fingerprints.Lineage;
@@ -28,7 +27,7 @@ public static class CycloneDxReport
     public static string Render(CheckResult result, ReportStamp stamp)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var json = new Utf8JsonWriter(buffer, JsonSettings.Writer))
         {
             json.WriteStartObject();
             json.WriteString("$schema", SchemaUri);

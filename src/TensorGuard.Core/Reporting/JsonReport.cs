@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using TensorGuard.Core.Compliance;
 using TensorGuard.Core.Fingerprints.Lineage;
@@ -23,7 +22,7 @@ public static class JsonReport
     public static string Render(CheckResult result, ReportStamp stamp)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var json = new Utf8JsonWriter(buffer, JsonSettings.Writer))
         {
             json.WriteStartObject();
             json.WriteString("$schema", SchemaUri);

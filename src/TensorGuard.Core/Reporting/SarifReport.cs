@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using TensorGuard.Core.Compliance;
 using TensorGuard.Core.Policy;
@@ -29,7 +28,7 @@ public static class SarifReport
             .Distinct(StringComparer.Ordinal)
             .ToArray();
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var json = new Utf8JsonWriter(buffer, JsonSettings.Writer))
         {
             json.WriteStartObject();
             json.WriteString("$schema", SchemaUri);

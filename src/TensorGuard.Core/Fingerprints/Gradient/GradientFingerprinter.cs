@@ -13,7 +13,7 @@ public sealed record GradientComputation(GradientFingerprint Fingerprint, IReadO
 /// Computes the paper's gradient fingerprint (DESIGN §4.1) with the exact rank-one fast path: for each selected
 /// weight one pass over its rows computes W·x for all probes, and <see cref="RankOneStatistics"/> turns each
 /// product into the gradient's statistics. Statistics are averaged over probes per tensor, then aggregated by
-/// <see cref="GradientFeatures.Aggregate"/>. The result does not depend on <c>maxParallelism</c>.
+/// <see cref="GradientFeatures.Aggregate"/>. The result does not depend on the number of threads.
 /// </summary>
 public static class GradientFingerprinter
 {
@@ -24,6 +24,7 @@ public static class GradientFingerprinter
     public const long MaxRows = 1 << 21;
 
     /// <summary>Fingerprints the tensors of <paramref name="source"/> (a whole model; <paramref name="path"/> names it in messages).</summary>
+    /// <param name="threads">Threads to use for the next tensor (−1: all cores), asked before each one; null: all cores.</param>
     /// <exception cref="NoWeightMatrixException">No floating-point weight matrix.</exception>
     /// <exception cref="ModelFormatException">Non-finite weights, or unreadable data.</exception>
     public static GradientComputation Compute(
@@ -31,7 +32,7 @@ public static class GradientFingerprinter
         string path,
         long parameterCount,
         GradientParameters parameters,
-        int maxParallelism = -1,
+        Func<int>? threads = null,
         IProgress<GradientProgress>? progress = null)
     {
         TensorSelection.Result selection = TensorSelection.Select(source.Tensors, parameters.TensorsPerRole);
@@ -65,7 +66,7 @@ public static class GradientFingerprinter
                 probeCache.Add(width, probes);
             }
 
-            GradientStatistics? statistics = Analyse(source, tensor, probes.Probes, probes.Sums, maxParallelism);
+            GradientStatistics? statistics = Analyse(source, tensor, probes.Probes, probes.Sums, threads?.Invoke() ?? -1);
             if (statistics is null)
             {
                 warnings.Add($"tensor \"{UntrustedText.Printable(tensor.Name)}\" is all zeros (its gradient is zero for every probe) and was left out");

@@ -27,19 +27,32 @@ public static class ProbeGenerator
     public static float[][] Generate(int width, GradientParameters parameters)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 2);
-        using DisposeScope scope = NewDisposeScope();
-        using var generator = new Generator(unchecked((ulong)parameters.ProbeSeed));
-        var probes = new List<float[]>(parameters.ProbeKinds.Count * parameters.ProbesPerKind);
-        foreach (string kind in parameters.ProbeKinds)
-        {
-            for (int i = 0; i < parameters.ProbesPerKind; i++)
-            {
-                Tensor probe = Probe(kind, width, parameters, generator);
-                probes.Add(probe.to_type(ScalarType.Float32).data<float>().ToArray());
-            }
-        }
 
-        return [.. probes];
+        // One LibTorch thread: the probes are a few vectors, so waking OpenMP workers (which then spin waiting
+        // for more work) costs more than it saves, and takes a core from the file hashing running beside the
+        // fingerprint. The caller's setting is restored; the probes are the same at any thread count.
+        int threads = get_num_threads();
+        set_num_threads(1);
+        try
+        {
+            using DisposeScope scope = NewDisposeScope();
+            using var generator = new Generator(unchecked((ulong)parameters.ProbeSeed));
+            var probes = new List<float[]>(parameters.ProbeKinds.Count * parameters.ProbesPerKind);
+            foreach (string kind in parameters.ProbeKinds)
+            {
+                for (int i = 0; i < parameters.ProbesPerKind; i++)
+                {
+                    Tensor probe = Probe(kind, width, parameters, generator);
+                    probes.Add(probe.to_type(ScalarType.Float32).data<float>().ToArray());
+                }
+            }
+
+            return [.. probes];
+        }
+        finally
+        {
+            set_num_threads(threads);
+        }
     }
 
     private static Tensor Probe(string kind, int width, GradientParameters parameters, Generator generator)
