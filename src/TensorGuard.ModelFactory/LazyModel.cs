@@ -136,20 +136,20 @@ public sealed class LazyModel : ITensorSource
             return;
         }
 
+        // Row by row, so the row's scale is computed once and no element pays a division (the gate's full-tensor
+        // passes over 8B shapes read billions of values).
         long rowLength = tensor.RowLength;
         float scale = 1f / MathF.Sqrt(rowLength);
-        long row = -1;
-        float rowScale = 0;
-        for (int i = 0; i < destination.Length; i++)
+        int position = 0;
+        while (position < destination.Length)
         {
-            long element = firstElement + i;
-            if (element / rowLength != row)
+            long row = (firstElement + position) / rowLength;
+            int end = (int)Math.Min(destination.Length, ((row + 1) * rowLength) - firstElement);
+            float rowScale = scale * MathF.Exp(0.25f * Gaussian(Mix(~key + (ulong)row)));
+            for (; position < end; position++)
             {
-                row = element / rowLength;
-                rowScale = scale * MathF.Exp(0.25f * Gaussian(Mix(~key + (ulong)row)));
+                destination[position] = rowScale * Gaussian(Mix(key + (ulong)(firstElement + position)));
             }
-
-            destination[i] = rowScale * Gaussian(Mix(key + (ulong)element));
         }
     }
 

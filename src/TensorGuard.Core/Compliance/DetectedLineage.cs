@@ -207,13 +207,13 @@ public sealed record DetectedLineage(EvidenceLevel Level, PolicyBase? Base, stri
 
     private static string PValueText(double? log10PValue) => log10PValue is { } log10 ? $", {PValueClause(log10)}" : string.Empty;
 
-    /// <summary>"p = 0.031", "p = 2.5e-9", or "p &lt; 1e-12" beyond what the calibration of the null supports.</summary>
+    /// <summary>"p = 0.031", "p = 2.5e-5", or "p &lt; 1e-6" beyond what the calibration of the null supports.</summary>
     public static string PValueClause(double log10PValue) =>
         log10PValue < LineageSettings.CalibratedLog10PValueFloor ? $"p {FormatPValue(log10PValue)}" : $"p = {FormatPValue(log10PValue)}";
 
     /// <summary>
-    /// A p-value given as its log10, written as <c>0.031</c> or <c>2.5e-9</c>; below the calibrated floor
-    /// (<see cref="LineageSettings.CalibratedLog10PValueFloor"/>) as <c>&lt; 1e-12</c>: the null model was not checked
+    /// A p-value given as its log10, written as <c>0.031</c> or <c>2.5e-5</c>; below the calibrated floor
+    /// (<see cref="LineageSettings.CalibratedLog10PValueFloor"/>) as <c>&lt; 1e-6</c>: the null model was not checked
     /// that far, so smaller values are not claimed. JSON reports keep the raw log10.
     /// </summary>
     public static string FormatPValue(double log10PValue)

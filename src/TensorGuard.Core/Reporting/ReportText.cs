@@ -52,7 +52,7 @@ public static class ReportText
     /// <summary>The verdict as a JSON token: <c>derived</c>, <c>not-derived</c> or <c>inconclusive</c>.</summary>
     public static string Word(LineageVerdict verdict) => verdict.Describe().Replace(' ', '-');
 
-    /// <summary>A lineage test's p-value as text (<c>2.5e-9</c>, <c>&lt; 1e-12</c>), or a dash when the method gave none.</summary>
+    /// <summary>A lineage test's p-value as text (<c>2.5e-5</c>, <c>&lt; 1e-6</c>), or a dash when the method gave none.</summary>
     public static string PValue(LineageTest test) => test.Log10PValue is { } log10 ? DetectedLineage.FormatPValue(log10) : "—";
 
     /// <summary>One lineage test in one line: base, verdict, similarity and p-value.</summary>

@@ -45,7 +45,7 @@ public sealed class ComplianceEvaluatorTests
         Finding conflict = result.Artifacts.Single().Findings.First(f => f.RuleId == RuleIds.LicenseConflict);
         Assert.Contains("apache-2.0", conflict.Message);
         Assert.Contains("llama3.1", conflict.Fix);
-        Assert.Contains("p = 1.0e-12", conflict.Evidence);
+        Assert.Contains("p < 1e-6", conflict.Evidence);
         Assert.Contains("similarity 0.970", conflict.Evidence);
         Assert.Equal(1 + 1 + 2, result.Violations);
     }

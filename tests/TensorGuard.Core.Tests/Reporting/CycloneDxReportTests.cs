@@ -78,7 +78,7 @@ public sealed class CycloneDxReportTests
         Assert.Equal("Mistral-7B-v0.1", ancestor.GetProperty("name").GetString());
         Assert.Equal("derived", Property(ancestor, "evidence-level"));
         Assert.Equal("0.993", Property(ancestor, "similarity"));
-        Assert.Equal("< 1e-12", Property(ancestor, "p-value")); // floored at what the null was calibrated for
+        Assert.Equal("< 1e-6", Property(ancestor, "p-value")); // floored at what the null was calibrated for
         Assert.Equal("derived", Property(Components(bom)[0].GetProperty("modelCard"), "evidence-level"));
     }
 

@@ -127,7 +127,7 @@ public sealed class ReportSnapshotTests
         string graph = MermaidLineage.Render(Sample());
 
         Assert.StartsWith("```mermaid\nflowchart LR\n", graph, StringComparison.Ordinal);
-        Assert.Contains("-->|\"derived · similarity 0.993 · p < 1e-12\"| a0", graph, StringComparison.Ordinal);
+        Assert.Contains("-->|\"derived · similarity 0.993 · p < 1e-6\"| a0", graph, StringComparison.Ordinal);
         Assert.Contains("---|\"resembles · classifier distance 1.25 · inconclusive · similarity 0.210 · p = 3.2e-5\"| a2", graph, StringComparison.Ordinal);
         Assert.Contains("a0[\"demo/mistral-support-7b\"]:::compliant", graph, StringComparison.Ordinal);
         Assert.Contains(":::unreadable", graph, StringComparison.Ordinal);

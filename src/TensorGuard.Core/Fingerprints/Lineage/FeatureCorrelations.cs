@@ -111,12 +111,25 @@ public static class FeatureCorrelations
         (double[] values, double[] vectors) = SymmetricEigen.Decompose(correlations, count);
         double edge = Math.Pow(1 + Math.Sqrt((double)count / units), 2);
         int removable = count / MaxSpikeFraction;
+        int spikes = 0;
+        while (spikes < removable && values[spikes] > edge)
+        {
+            spikes++;
+        }
+
+        // Each spike is shrunk to the bulk's mean eigenvalue, not removed: removing λ·v·vᵀ would leave −v·vᵀ in the
+        // off-diagonal (the eigenvectors' outer products sum to the identity), a rank-one imprint that outweighs the
+        // bulk's entries, of size √(features/units), once the units far outnumber the features. Two unrelated views'
+        // imprints then agree like the squared dot product of two random vectors, a heavy-tailed null whose tail grew
+        // with width (docs/lineage-calibration.md).
+        double trace = Enumerable.Range(0, count).Sum(i => correlations[(i * count) + i]);
+        double bulkMean = (trace - values.Take(spikes).Sum()) / (count - spikes);
         var residual = (double[])correlations.Clone();
-        for (int component = 0; component < removable && values[component] > edge; component++)
+        for (int component = 0; component < spikes; component++)
         {
             for (int i = 0; i < count; i++)
             {
-                double scaled = values[component] * vectors[(i * count) + component];
+                double scaled = (values[component] - bulkMean) * vectors[(i * count) + component];
                 for (int j = 0; j < count; j++)
                 {
                     residual[(i * count) + j] -= scaled * vectors[(j * count) + component];
