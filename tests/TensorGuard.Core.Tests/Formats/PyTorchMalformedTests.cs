@@ -66,6 +66,14 @@ public class PyTorchMalformedTests
         return buffer.ToArray();
     }
 
+    // Patches a 4-byte field of the end-of-central-directory record (the archive has no comment, so it is the last 22 bytes).
+    private static byte[] PatchEnd(byte[] zip, int field, uint value)
+    {
+        byte[] patched = zip.ToArray();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(patched.AsSpan(patched.Length - 22 + field), value);
+        return patched;
+    }
+
     // Patches a field of the central directory record of the entry named `name`.
     private static byte[] PatchCentral(byte[] zip, string name, int field, uint value, int width = 4)
     {
@@ -109,6 +117,7 @@ public class PyTorchMalformedTests
             ["zip-short-storage"] = (ZipOf(("archive/data.pkl", pickle, CompressionLevel.NoCompression), ("archive/data/0", new byte[31], CompressionLevel.NoCompression), ("archive/data/1", new byte[8], CompressionLevel.NoCompression)), "declares 8 elements but holds 31 bytes"),
             ["zip-big-endian"] = (ZipOf(("archive/data.pkl", pickle, CompressionLevel.NoCompression), ("archive/byteorder", "big"u8.ToArray(), CompressionLevel.NoCompression)), "big-endian"),
             ["zip-truncated"] = (zip[..^30], "zip"),
+            ["zip-huge-directory"] = (PatchEnd(zip, 12, 0xF000_0000), "over the 134217728-byte limit"),
             ["zip-directory-outside"] = (PatchCentral(zip, "archive/data.pkl", 42, 0x7FFFFFF0), "local header"),
             ["zip-encrypted"] = (PatchCentral(zip, "archive/data.pkl", 8, 1, width: 2), "encrypted"),
             ["zip-pickle-size-lies"] = (PatchCentral(ZipOf(("archive/data.pkl", pickle, CompressionLevel.Optimal)), "archive/data.pkl", 24, 100_000), "inflates to a different size"),

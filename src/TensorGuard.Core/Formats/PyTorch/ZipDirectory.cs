@@ -21,6 +21,10 @@ internal sealed class ZipDirectory
     private const int CentralSize = 46;
     private const int LocalSize = 30;
     private const int MaxCommentSize = 65_535;
+
+    // A million storages with long names: far above any real checkpoint, and it bounds the entry table and, over the
+    // Hub, the bytes read before the first tensor.
+    private const long MaxDirectorySize = 128L << 20;
     private const ushort Zip64ExtraId = 0x0001;
 
     private readonly IByteSource _file;
@@ -64,6 +68,11 @@ internal sealed class ZipDirectory
                 size = Checked(file, BinaryPrimitives.ReadUInt64LittleEndian(zip64[40..]), "zip64 central directory size");
                 offset = Checked(file, BinaryPrimitives.ReadUInt64LittleEndian(zip64[48..]), "zip64 central directory offset");
             }
+        }
+
+        if (size > MaxDirectorySize)
+        {
+            throw new ModelFormatException(file.Path, $"zip central directory of {size} bytes is over the {MaxDirectorySize}-byte limit; a checkpoint's directory lists one entry per storage and is far smaller, so the archive is corrupt or crafted");
         }
 
         if (!file.Contains(offset, size) || count > size / CentralSize)
