@@ -1,4 +1,4 @@
 using System.CommandLine;
 using TensorGuard.Cli;
 
-return TensorGuardCommand.Create().Parse(args).Invoke();
+return ProcessExit.Now(TensorGuardCommand.Create().Parse(args).Invoke());
