@@ -80,12 +80,7 @@ public sealed class GgufFile : ITensorSource
     /// <inheritdoc />
     public void ReadFloat32(TensorEntry tensor, long firstElement, Span<float> destination)
     {
-        if (!_stored.TryGetValue(tensor.Name, out StoredTensor? stored))
-        {
-            throw new ArgumentException($"Tensor {tensor.Name} is not in {Path}.", nameof(tensor));
-        }
-
-        MappedFile.CheckRange(tensor, firstElement, destination.Length);
+        StoredTensor stored = StoredTensors.Find(_stored, tensor, Path, firstElement, destination.Length);
         if (stored.RotaryHeadRows == 0)
         {
             ReadStored(stored, firstElement, destination);

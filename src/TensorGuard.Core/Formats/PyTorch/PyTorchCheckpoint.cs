@@ -88,12 +88,7 @@ public sealed class PyTorchCheckpoint : ITensorSource
     /// <inheritdoc />
     public void ReadFloat32(TensorEntry tensor, long firstElement, Span<float> destination)
     {
-        if (!_tensors.TryGetValue(tensor.Name, out TorchTensor? stored))
-        {
-            throw new ArgumentException($"Tensor {tensor.Name} is not in {Path}.", nameof(tensor));
-        }
-
-        MappedFile.CheckRange(tensor, firstElement, destination.Length);
+        TorchTensor stored = StoredTensors.Find(_tensors, tensor, Path, firstElement, destination.Length);
         TensorDType dtype = stored.Storage.DType;
         int elementBytes = dtype.BitSize() / 8;
         long storageStart = _storageOffsets[stored.Storage.Key].Value;

@@ -72,12 +72,7 @@ public sealed class TfliteModel : ITensorSource
     /// <inheritdoc />
     public void ReadFloat32(TensorEntry tensor, long firstElement, Span<float> destination)
     {
-        if (!_tensors.TryGetValue(tensor.Name, out Stored? stored))
-        {
-            throw new ArgumentException($"Tensor {tensor.Name} is not in {_file.Path}.", nameof(tensor));
-        }
-
-        MappedFile.CheckRange(tensor, firstElement, destination.Length);
+        Stored stored = StoredTensors.Find(_tensors, tensor, _file.Path, firstElement, destination.Length);
         if (!stored.DType.IsConvertible())
         {
             throw new ModelFormatException(_file.Path, $"unsupported data type {stored.DType.Name()} in tensor \"{UntrustedText.Printable(tensor.Name)}\"");
