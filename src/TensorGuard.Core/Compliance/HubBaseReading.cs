@@ -21,7 +21,10 @@ public sealed record HubBaseReading(string Id, string Name, string? Reference, s
     public string? IdentifiedLicense => License is null || string.Equals(License, "other", StringComparison.OrdinalIgnoreCase) ? null : License;
 
     /// <summary>What the base's card says about its license, for messages: "declares llama3.1", "declares no license".</summary>
-    public string CardLicenseText => License is null ? "declares no license" : $"declares license {Formats.UntrustedText.Printable(License)}";
+    public string CardLicenseText => LicenseText(License);
+
+    /// <summary>What a card declaring <paramref name="license"/> (null: none) says about it: "declares license llama3.1", "declares no license".</summary>
+    public static string LicenseText(string? license) => license is null ? "declares no license" : $"declares license {Formats.UntrustedText.Printable(license)}";
 
     /// <summary>
     /// The base as the compliance rules treat a proven base: named by its Hub id (also its alias, so reports give its

@@ -1,5 +1,6 @@
 using TensorGuard.Core;
 using TensorGuard.Core.Compliance;
+using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
 using TensorGuard.Core.Formats.Hub;
 using TensorGuard.Core.Formats.PyTorch;
@@ -89,8 +90,9 @@ public sealed class CheckRun(PolicyDocument policy, LineageAnalyzer analyzer, Da
             }
 
             declared = EmbeddedDeclarations.Fill(declared, model);
-            evidence = analyzer.Analyse(model);
-            if (BaseVerifier?.Verify(declared, model) is { } verified)
+            LineageCandidate candidate = analyzer.Candidate(model);
+            evidence = analyzer.Analyse(model, candidate);
+            if (BaseVerifier?.Verify(declared, candidate) is { } verified)
             {
                 evidence = evidence with { Tests = [.. evidence.Tests, .. verified.Tests], HubBases = verified.HubBases };
             }

@@ -22,14 +22,17 @@ public sealed class HubBaseVerifier(HubClient hub, PolicyDocument policy, ISet<s
 {
     private const string ModelCard = "README.md";
 
-    /// <summary>Lineage tests of <paramref name="model"/> against each declared base the policy has no sketch for, and what was read of each.</summary>
+    /// <summary>
+    /// Lineage tests of the artifact, as <paramref name="candidate"/> (the one its other lineage tests use, so it is
+    /// sketched once), against each declared base the policy has no sketch for, and what was read of each.
+    /// </summary>
     /// <exception cref="ModelFormatException">The artifact's own weights cannot be read.</exception>
-    public LineageEvidence Verify(DeclaredIdentity declared, LoadedModel model)
+    public LineageEvidence Verify(DeclaredIdentity declared, LineageCandidate candidate)
     {
         ArgumentNullException.ThrowIfNull(declared);
+        ArgumentNullException.ThrowIfNull(candidate);
         var tests = new List<LineageTest>();
         var readings = new List<HubBaseReading>();
-        LineageCandidate? candidate = null;
         foreach (string id in declared.BaseModels?.Value ?? [])
         {
             string name = DeclaredBase.Resolve(id, policy).Base?.Name ?? id;
@@ -69,7 +72,7 @@ public sealed class HubBaseVerifier(HubClient hub, PolicyDocument policy, ISet<s
                 continue;
             }
 
-            LineageComparison comparison = (candidate ??= new LineageCandidate(model)).CompareWith(sketch);
+            LineageComparison comparison = candidate.CompareWith(sketch);
             readings.Add(new HubBaseReading(id, name, source, license, null));
             tests.Add(new LineageTest(name, comparison.Verdict, comparison.Similarity, comparison.Log10PValue, $"{comparison.Reason}; base sketched from {source}; {card}"));
         }
@@ -87,7 +90,7 @@ public sealed class HubBaseVerifier(HubClient hub, PolicyDocument policy, ISet<s
 
         repository.Download(entry, (int)DeclaredIdentityReader.MaxFileBytes);
         string? license = DeclaredIdentityReader.Read(repository.ReferenceOf(ModelCard), repository.LocalFolder(string.Empty)).License?.Value;
-        return (license, $"its model card {(license is null ? "declares no license" : $"declares license {UntrustedText.Printable(license)}")}");
+        return (license, $"its model card {HubBaseReading.LicenseText(license)}");
     }
 
     // Cached under the content key of the reference at its commit, which names immutable weights.

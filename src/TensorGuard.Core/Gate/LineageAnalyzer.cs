@@ -59,7 +59,18 @@ public sealed class LineageAnalyzer
     public ISet<string> SketchedBases => _sketched.Select(b => b.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     /// <exception cref="ModelFormatException">The weights cannot be read or fingerprinted.</exception>
-    public LineageEvidence Analyse(LoadedModel model)
+    public LineageEvidence Analyse(LoadedModel model) => Analyse(model, Candidate(model));
+
+    /// <summary>
+    /// <paramref name="model"/> as a lineage candidate that reads its shared parts once for every base this analyzer
+    /// tests; pass it to <see cref="Analyse(LoadedModel, LineageCandidate)"/> and to other tests of the same model (the
+    /// Hub's declared bases) so the model is sketched once. It reads nothing until a test needs it.
+    /// </summary>
+    public LineageCandidate Candidate(LoadedModel model) => new(model, _sketches);
+
+    /// <summary>As <see cref="Analyse(LoadedModel)"/>, comparing through <paramref name="candidate"/> (from <see cref="Candidate"/>).</summary>
+    /// <exception cref="ModelFormatException">The weights cannot be read or fingerprinted.</exception>
+    public LineageEvidence Analyse(LoadedModel model, LineageCandidate candidate)
     {
         string? key = _cache?.ContentKey(model);
         FingerprintDocument fingerprint = Cached(key, FingerprintKind,
@@ -74,11 +85,10 @@ public sealed class LineageAnalyzer
                 classification.UnknownThreshold, classification.Unknown);
         }
 
-        LineageCandidate? candidate = null;
         LineageTest[] tests = _sketched
             .Select(sketched => Cached(key, sketched.CacheKind,
                 bytes => JsonSerializer.Deserialize<CachedTest>(bytes.Span, JsonSettings.Serializer) ?? throw new JsonException("empty entry"),
-                () => CachedTest.Of((candidate ??= new LineageCandidate(model, _sketches)).CompareWith(sketched.Sketch)),
+                () => CachedTest.Of(candidate.CompareWith(sketched.Sketch)),
                 test => JsonSerializer.SerializeToUtf8Bytes(test, JsonSettings.Serializer))
                 .For(sketched.Name))
             .ToArray();
