@@ -1,6 +1,4 @@
-using TensorGuard.Core.Fingerprints.Lineage;
 using TensorGuard.Core.Formats;
-using TensorGuard.ModelFactory;
 using TensorGuard.ModelFactory.Formats;
 using TensorGuard.Tests.Corpus;
 using static TensorGuard.ModelFactory.Formats.OnnxWriter;
@@ -9,7 +7,7 @@ namespace TensorGuard.Core.Tests.Formats;
 
 /// <summary>
 /// ONNX weights stored as 8-bit float codes with float scales behind DequantizeLinear (opset 19): read dequantized,
-/// <c>code · scale</c>, under the original name and compared with their float original.
+/// <c>code · scale</c>, under the original name (whole models: <see cref="OnnxQuantizedOperatorTests"/>).
 /// </summary>
 public sealed class OnnxFloat8Tests
 {
@@ -104,64 +102,5 @@ public sealed class OnnxFloat8Tests
         ModelFormatException error = Rejection.AssertRejected(path);
 
         Assert.Contains($"the quantized initializer \"w_quantized\" {expected}", error.Message, StringComparison.Ordinal);
-    }
-
-    public static TheoryData<ModelFamily, TensorDType, bool> Pairs()
-    {
-        var pairs = new TheoryData<ModelFamily, TensorDType, bool>();
-        foreach (ModelFamily family in new[] { ModelFamily.Llama, ModelFamily.ConvNet, ModelFamily.MlpHead })
-        {
-            pairs.Add(family, TensorDType.F8E4M3, false);
-            pairs.Add(family, TensorDType.F8E5M2, true);
-        }
-
-        pairs.Add(ModelFamily.Llama, TensorDType.F8E4M3Fnuz, true);
-        pairs.Add(ModelFamily.ConvNet, TensorDType.F8E5M2Fnuz, false);
-        return pairs;
-    }
-
-    [Theory]
-    [MemberData(nameof(Pairs))]
-    public void Compare_Float8OnnxOfTheFloatModel_IsDerived(ModelFamily family, TensorDType dtype, bool perAxis)
-    {
-        using var scratch = new TestDirectory();
-        TestModel model = TestModels.Create(family, seed: 1);
-        string path = WriteQuantized(model.ToOnnx(), scratch.Path, dtype, perAxis);
-
-        using LoadedModel quantized = ModelLoader.Open(path);
-
-        Assert.Equal(model.Weights.Count(t => t.Shape.Count >= 2), quantized.Tensors.Count(t => t.DType == TensorDType.F32 && t.Shape.Count >= 2));
-        Assert.Equal(LineageVerdict.Derived, LineageComparer.Compare(LineageSketcher.Sketch(model), quantized).Verdict);
-    }
-
-    [Theory]
-    [MemberData(nameof(Pairs))]
-    public void Compare_Float8OnnxOfAnUnrelatedModel_IsNotDerived(ModelFamily family, TensorDType dtype, bool perAxis)
-    {
-        using var scratch = new TestDirectory();
-        TestModel model = TestModels.Create(family, seed: 1);
-        string path = WriteQuantized(model.Reinitialize(seed: 2).ToOnnx(), scratch.Path, dtype, perAxis);
-
-        using LoadedModel quantized = ModelLoader.Open(path);
-
-        Assert.Equal(LineageVerdict.NotDerived, LineageComparer.Compare(LineageSketcher.Sketch(model), quantized).Verdict);
-    }
-
-    // Matrices and kernels as 8-bit float codes read by DequantizeLinear, per tensor or per output channel (kernels:
-    // axis 0; MatMul weights, stored in × out: axis 1); vectors stay float.
-    private static string WriteQuantized(TestModel model, string directory, TensorDType dtype, bool perAxis)
-    {
-        var writer = new OnnxWriter();
-        foreach (TestTensor tensor in model.Weights)
-        {
-            long[] dims = tensor.StoredShape.Select(d => (long)d).ToArray();
-            float[] values = tensor.StoredValues.ToArray();
-            int? axis = perAxis ? (dims.Length > 2 ? 0 : 1) : null;
-            _ = dims.Length < 2
-                ? writer.Initializer(tensor.Name, dims, TensorDType.F32, values)
-                : writer.QuantizedWeight(tensor.Name, dims, values, QuantizedOperator.DequantizeLinear, dtype, axis);
-        }
-
-        return writer.Write(directory);
     }
 }
