@@ -23,25 +23,27 @@ public sealed class OnnxFloat8Tests
         _ => (2, MathF.ScaleB(1, -17)),
     };
 
-    public static TheoryData<TensorDType, int?> Forms()
+    public static TheoryData<TensorDType, int?, long> Forms()
     {
-        var forms = new TheoryData<TensorDType, int?>();
+        var forms = new TheoryData<TensorDType, int?, long>();
         foreach (TensorDType dtype in new[] { TensorDType.F8E4M3, TensorDType.F8E4M3Fnuz, TensorDType.F8E5M2, TensorDType.F8E5M2Fnuz })
         {
-            forms.Add(dtype, null);
-            forms.Add(dtype, 0);
-            forms.Add(dtype, 1);
+            forms.Add(dtype, null, 0);
+            forms.Add(dtype, 0, 0);
+            forms.Add(dtype, 1, 0);
         }
 
+        forms.Add(TensorDType.F8E4M3, 1, 2);
+        forms.Add(TensorDType.F8E5M2Fnuz, 0, 2);
         return forms;
     }
 
     [Theory]
     [MemberData(nameof(Forms))]
-    public void Open_Float8Codes_AreReadWithinOneStepUnderTheOriginalName(TensorDType dtype, int? axis)
+    public void Open_Float8Codes_AreReadWithinOneStepUnderTheOriginalName(TensorDType dtype, int? axis, long blockSize)
     {
         using var scratch = new TestDirectory();
-        string path = new OnnxWriter().QuantizedWeight("layer.weight", [3, 5], Values, QuantizedOperator.DequantizeLinear, dtype, axis).Write(scratch.Path);
+        string path = new OnnxWriter().QuantizedWeight("layer.weight", [3, 5], Values, QuantizedOperator.DequantizeLinear, dtype, axis, blockSize).Write(scratch.Path);
 
         using LoadedModel model = ModelLoader.Open(path);
 
