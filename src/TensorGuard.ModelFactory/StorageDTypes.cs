@@ -10,8 +10,6 @@ namespace TensorGuard.ModelFactory;
 /// </summary>
 public static class StorageDTypes
 {
-    private static readonly float[] E4M3Magnitudes = DecodeE4M3Magnitudes();
-
     /// <summary>Dtypes a test model can be stored in.</summary>
     public static IReadOnlyList<TensorDType> Supported { get; } = [TensorDType.F32, TensorDType.F16, TensorDType.BF16, TensorDType.F8E4M3];
 
@@ -30,7 +28,7 @@ public static class StorageDTypes
         TensorDType.F32 => value,
         TensorDType.F16 => (float)(Half)value,
         TensorDType.BF16 => BitConverter.UInt32BitsToSingle((uint)RoundToBFloat16(value) << 16),
-        TensorDType.F8E4M3 => (value < 0 ? -1 : 1) * E4M3Magnitudes[NearestE4M3Code(MathF.Abs(value))],
+        TensorDType.F8E4M3 => Float8Codes.Round(dtype, value),
         _ => throw new ArgumentException($"Unsupported storage dtype {dtype.Name()}.", nameof(dtype)),
     };
 
@@ -65,7 +63,7 @@ public static class StorageDTypes
                     BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2 * i), RoundToBFloat16(value));
                     break;
                 case TensorDType.F8E4M3:
-                    bytes[i] = (byte)((value < 0 || (value == 0 && float.IsNegative(value)) ? 0x80 : 0) | NearestE4M3Code(MathF.Abs(value)));
+                    bytes[i] = Float8Codes.Encode(dtype, value);
                     break;
                 default:
                     throw new ArgumentException($"Unsupported storage dtype {dtype.Name()}.", nameof(dtype));
@@ -74,9 +72,6 @@ public static class StorageDTypes
 
         return bytes;
     }
-
-    /// <summary>Largest finite E4M3 magnitude (448).</summary>
-    public static float MaxE4M3 => E4M3Magnitudes[^1];
 
     private static ushort RoundToBFloat16(float value)
     {
@@ -88,36 +83,5 @@ public static class StorageDTypes
 
         uint roundingBias = 0x7FFF + ((bits >> 16) & 1);
         return (ushort)((bits + roundingBias) >> 16);
-    }
-
-    // Codes 0..0x7E are the non-negative finite E4M3 values in increasing order (0x7F is NaN); values past
-    // the largest saturate, as fp8 quantizers do.
-    private static int NearestE4M3Code(float magnitude)
-    {
-        float[] table = E4M3Magnitudes;
-        if (magnitude >= table[^1])
-        {
-            return table.Length - 1;
-        }
-
-        int index = Array.BinarySearch(table, magnitude);
-        if (index >= 0)
-        {
-            return index;
-        }
-
-        int above = ~index;
-        int below = above - 1;
-        float toBelow = magnitude - table[below];
-        float toAbove = table[above] - magnitude;
-        return toBelow < toAbove || (toBelow == toAbove && below % 2 == 0) ? below : above;
-    }
-
-    private static float[] DecodeE4M3Magnitudes()
-    {
-        byte[] codes = Enumerable.Range(0, 0x7F).Select(code => (byte)code).ToArray();
-        var values = new float[codes.Length];
-        Float32Converter.Convert(TensorDType.F8E4M3, codes, values);
-        return values;
     }
 }

@@ -8,8 +8,15 @@ namespace TensorGuard.Core.Formats;
 /// <summary>Converts little-endian stored elements of any convertible <see cref="TensorDType"/> to float32.</summary>
 public static class Float32Converter
 {
-    private static readonly float[] F8E4M3Table = BuildTable(DecodeF8E4M3);
-    private static readonly float[] F8E5M2Table = BuildTable(DecodeF8E5M2);
+    // The four FP8 types of the ONNX float8 note (docs/technical/float8.md). E4M3 ("FN", bias 7): no infinities,
+    // S.1111.111 is NaN. E5M2 (bias 15): IEEE-754 layout with infinities and NaNs. The FNUZ types (bias 8 and 16)
+    // have no infinities and one zero: 1.0000000 (negative zero's pattern) is their only NaN.
+    private static readonly float[] F8E4M3Table = BuildTable(bits => (bits & 0x7F) == 0x7F ? float.NaN : DecodeMinifloat(bits, 3, 7));
+    private static readonly float[] F8E5M2Table = BuildTable(bits => (bits & 0x7C) != 0x7C ? DecodeMinifloat(bits, 2, 15)
+        : (bits & 0x3) != 0 ? float.NaN
+        : (bits & 0x80) != 0 ? float.NegativeInfinity : float.PositiveInfinity);
+    private static readonly float[] F8E4M3FnuzTable = BuildTable(bits => bits == 0x80 ? float.NaN : DecodeMinifloat(bits, 3, 8));
+    private static readonly float[] F8E5M2FnuzTable = BuildTable(bits => bits == 0x80 ? float.NaN : DecodeMinifloat(bits, 2, 16));
     private static readonly float[] F8E8M0Table = BuildTable(bits => bits == 0xFF ? float.NaN : MathF.ScaleB(1f, bits - 127));
 
     /// <summary>
@@ -54,6 +61,12 @@ public static class Float32Converter
                 break;
             case TensorDType.F8E5M2:
                 Lookup(F8E5M2Table, source, destination);
+                break;
+            case TensorDType.F8E4M3Fnuz:
+                Lookup(F8E4M3FnuzTable, source, destination);
+                break;
+            case TensorDType.F8E5M2Fnuz:
+                Lookup(F8E5M2FnuzTable, source, destination);
                 break;
             case TensorDType.F8E8M0:
                 Lookup(F8E8M0Table, source, destination);
@@ -190,35 +203,12 @@ public static class Float32Converter
         return table;
     }
 
-    // OCP FP8 E4M3 ("FN"): bias 7, no infinities, S.1111.111 is NaN.
-    private static float DecodeF8E4M3(int bits)
+    // A finite 8-bit float: sign bit, exponent field e with the given bias, then the mantissa; e = 0 is subnormal.
+    private static float DecodeMinifloat(int bits, int mantissaBits, int bias)
     {
-        float sign = (bits & 0x80) != 0 ? -1f : 1f;
-        int exponent = (bits >> 3) & 0xF;
-        int mantissa = bits & 0x7;
-        if (exponent == 0xF && mantissa == 0x7)
-        {
-            return float.NaN;
-        }
-
-        return exponent == 0
-            ? sign * MathF.ScaleB(mantissa / 8f, -6)
-            : sign * MathF.ScaleB(1f + (mantissa / 8f), exponent - 7);
-    }
-
-    // FP8 E5M2: IEEE-754 layout with bias 15, infinities and NaNs.
-    private static float DecodeF8E5M2(int bits)
-    {
-        float sign = (bits & 0x80) != 0 ? -1f : 1f;
-        int exponent = (bits >> 2) & 0x1F;
-        int mantissa = bits & 0x3;
-        if (exponent == 0x1F)
-        {
-            return mantissa == 0 ? sign * float.PositiveInfinity : float.NaN;
-        }
-
-        return exponent == 0
-            ? sign * MathF.ScaleB(mantissa / 4f, -14)
-            : sign * MathF.ScaleB(1f + (mantissa / 4f), exponent - 15);
+        int exponent = (bits & 0x7F) >> mantissaBits;
+        float fraction = (bits & ((1 << mantissaBits) - 1)) / (float)(1 << mantissaBits);
+        float magnitude = exponent == 0 ? MathF.ScaleB(fraction, 1 - bias) : MathF.ScaleB(1f + fraction, exponent - bias);
+        return (bits & 0x80) != 0 ? -magnitude : magnitude;
     }
 }

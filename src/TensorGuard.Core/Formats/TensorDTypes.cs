@@ -76,8 +76,7 @@ public static class TensorDTypes
     /// </summary>
     public static bool IsConvertible(this TensorDType dtype) => dtype switch
     {
-        TensorDType.C64 or TensorDType.F4 or TensorDType.I4 or TensorDType.U4 or TensorDType.F6E2M3 or TensorDType.F6E3M2
-            or TensorDType.F8E4M3Fnuz or TensorDType.F8E5M2Fnuz => false,
+        TensorDType.C64 or TensorDType.F4 or TensorDType.I4 or TensorDType.U4 or TensorDType.F6E2M3 or TensorDType.F6E3M2 => false,
         _ => true,
     };
 

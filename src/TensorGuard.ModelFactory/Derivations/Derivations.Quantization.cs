@@ -103,7 +103,7 @@ public static partial class Derivations
 
     private static void RoundTripFp8(Span<float> values)
     {
-        float scale = MaxMagnitude(values) / StorageDTypes.MaxE4M3;
+        float scale = MaxMagnitude(values) / Float8Codes.MaxFinite(TensorDType.F8E4M3);
         if (scale == 0)
         {
             return;

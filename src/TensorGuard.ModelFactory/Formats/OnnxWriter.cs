@@ -47,7 +47,7 @@ public sealed class OnnxWriter
         return this;
     }
 
-    /// <summary>An initializer of <paramref name="dtype"/> (F32, F16, BF16, F64, I64, I32) stored as asked.</summary>
+    /// <summary>An initializer of <paramref name="dtype"/> (F32, F16, BF16, F64, I64, I32, integer and 8-bit float codes) stored as asked.</summary>
     public OnnxWriter Initializer(string name, long[] dims, TensorDType dtype, float[] values, Storage storage = Storage.Raw, string externalFile = "model.onnx_data")
     {
         var tensor = new Proto();
@@ -90,14 +90,17 @@ public sealed class OnnxWriter
         QuantizedWeight(name, dims, values, QuantizedOperator.DequantizeLinear, TensorDType.U8, axis);
 
     /// <summary>
-    /// A weight quantized with asymmetric min/max scaling to <paramref name="codes"/> (U8, I8, U16, I16, U4, I4):
-    /// <c>NAME_quantized</c>, <c>NAME_scale</c>, <c>NAME_zero_point</c>, read by <paramref name="op"/>. Scales are per
-    /// tensor, per index of <paramref name="axis"/>, or (with <paramref name="blockSize"/>, DequantizeLinear only) per
-    /// block of that many indices along it, shaped like the weight with the axis divided into blocks (opset 21).
+    /// A weight quantized to <paramref name="codes"/>: <c>NAME_quantized</c>, <c>NAME_scale</c>, <c>NAME_zero_point</c>,
+    /// read by <paramref name="op"/>. Integer codes (U8, I8, U16, I16, U4, I4) get asymmetric min/max scaling; 8-bit
+    /// float codes (F8_E4M3, F8_E4M3FNUZ, F8_E5M2, F8_E5M2FNUZ, opset 19) symmetric scaling, the largest magnitude
+    /// mapped to the type's largest finite value, and a zero point of 0. Scales are per tensor, per index of
+    /// <paramref name="axis"/>, or (with <paramref name="blockSize"/>, DequantizeLinear only) per block of that many
+    /// indices along it, shaped like the weight with the axis divided into blocks (opset 21).
     /// </summary>
     public OnnxWriter QuantizedWeight(string name, long[] dims, float[] values, QuantizedOperator op, TensorDType codes, int? axis = null, long blockSize = 0)
     {
-        (float low, float high) = codes switch
+        bool float8 = Float8Codes.Types.Contains(codes);
+        (float low, float high) = float8 ? (-Float8Codes.MaxFinite(codes), Float8Codes.MaxFinite(codes)) : codes switch
         {
             TensorDType.U8 => (0f, 255f),
             TensorDType.I8 => (-128f, 127f),
@@ -105,7 +108,7 @@ public sealed class OnnxWriter
             TensorDType.I16 => (-32768f, 32767f),
             TensorDType.U4 => (0f, 15f),
             TensorDType.I4 => (-8f, 7f),
-            _ => throw new ArgumentOutOfRangeException(nameof(codes), codes, "Not an integer code type."),
+            _ => throw new ArgumentOutOfRangeException(nameof(codes), codes, "Not a code type."),
         };
         int at = axis ?? 0;
         long length = axis is null ? 1 : dims[at];
@@ -128,10 +131,14 @@ public sealed class OnnxWriter
             max[Group(i)] = Math.Max(max[Group(i)], values[i]);
         }
 
-        float[] scales = min.Zip(max, (lo, hi) => hi > lo ? (hi - lo) / (high - low) : 1f).ToArray();
-        float[] zeroPoints = min.Zip(scales, (lo, step) => Math.Clamp(MathF.Round(low - (lo / step)), low, high)).ToArray();
+        float[] scales = float8
+            ? min.Zip(max, (lo, hi) => hi > lo ? Math.Max(-lo, hi) / high : 1f).ToArray()
+            : min.Zip(max, (lo, hi) => hi > lo ? (hi - lo) / (high - low) : 1f).ToArray();
+        float[] zeroPoints = float8 ? new float[groupCount] : min.Zip(scales, (lo, step) => Math.Clamp(MathF.Round(low - (lo / step)), low, high)).ToArray();
 
-        float[] quantized = values.Select((v, i) => Math.Clamp(MathF.Round(v / scales[Group(i)]) + zeroPoints[Group(i)], low, high)).ToArray();
+        float[] quantized = values.Select((v, i) => float8
+            ? Float8Codes.Round(codes, v / scales[Group(i)])
+            : Math.Clamp(MathF.Round(v / scales[Group(i)]) + zeroPoints[Group(i)], low, high)).ToArray();
         string q = name + "_quantized", scale = name + "_scale", zeroPoint = name + "_zero_point";
         Initializer(q, dims, codes, quantized).Initializer(scale, scaleDims, TensorDType.F32, scales).Initializer(zeroPoint, scaleDims, codes, zeroPoints);
         return op switch
@@ -232,6 +239,10 @@ public sealed class OnnxWriter
         TensorDType.F16 => 10,
         TensorDType.F64 => 11,
         TensorDType.BF16 => 16,
+        TensorDType.F8E4M3 => 17,
+        TensorDType.F8E4M3Fnuz => 18,
+        TensorDType.F8E5M2 => 19,
+        TensorDType.F8E5M2Fnuz => 20,
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not an ONNX test type."),
     };
 
@@ -245,6 +256,7 @@ public sealed class OnnxWriter
         TensorDType.U16 => values.SelectMany(v => BitConverter.GetBytes((ushort)v)).ToArray(),
         TensorDType.I16 => values.SelectMany(v => BitConverter.GetBytes((short)v)).ToArray(),
         TensorDType.U4 or TensorDType.I4 => PackNibbles(values),
+        _ when Float8Codes.Types.Contains(dtype) => values.Select(v => Float8Codes.Encode(dtype, v)).ToArray(),
         _ => GgufQuantizer.Quantize(dtype, values),
     };
 
@@ -260,7 +272,7 @@ public sealed class OnnxWriter
         return packed;
     }
 
-    // float_data (4, fixed32), int32_data (5, varint; 16-bit floats as bit patterns), int64_data (7), double_data (10, fixed64).
+    // float_data (4, fixed32), int32_data (5, varint; 16- and 8-bit floats as bit patterns), int64_data (7), double_data (10, fixed64).
     private static void Typed(Proto tensor, TensorDType dtype, float[] values, bool packed)
     {
         // int32_data holds one packed byte (two 4-bit values) per entry.
@@ -304,6 +316,7 @@ public sealed class OnnxWriter
                     {
                         TensorDType.F16 => BitConverter.HalfToUInt16Bits((Half)value),
                         TensorDType.BF16 => BitConverter.SingleToUInt32Bits(value) >> 16,
+                        _ when Float8Codes.Types.Contains(dtype) => Float8Codes.Encode(dtype, value),
                         _ => (ulong)(long)value,
                     };
                     if (packed)

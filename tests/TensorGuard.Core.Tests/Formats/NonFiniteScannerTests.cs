@@ -41,11 +41,30 @@ public sealed class NonFiniteScannerTests
     {
         using var directory = new TestDirectory();
         string path = directory.File("m.safetensors");
-        SafetensorsWriter.Write(path, [new("fnuz", TensorDType.F8E4M3Fnuz, [2], [1, 2])]);
+        SafetensorsWriter.Write(path, [new("packed", TensorDType.F6E2M3, [4], [1, 2, 3])]);
         using LoadedModel model = ModelLoader.Open(path);
 
         var error = Assert.Throws<ModelFormatException>(() => NonFiniteScanner.Scan(model, model.Tensors[0], new float[4]));
 
-        Assert.Contains("unsupported dtype F8_E4M3FNUZ in tensor \"fnuz\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("unsupported dtype F6_E2M3 in tensor \"packed\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scan_Float8Fnuz_CountsItsOneNaNPatternAndNoInfinities()
+    {
+        using var directory = new TestDirectory();
+        string path = directory.File("m.safetensors");
+        SafetensorsWriter.Write(path,
+        [
+            new("e4m3fnuz", TensorDType.F8E4M3Fnuz, [4], [0x80, 0x7F, 0xFF, 0x00]),
+            new("e5m2fnuz", TensorDType.F8E5M2Fnuz, [3], [0x7C, 0xFC, 0x80]),
+        ]);
+        using LoadedModel model = ModelLoader.Open(path);
+
+        NonFiniteReport report = NonFiniteScanner.Scan(model);
+
+        Assert.Equal([new NonFiniteCount("e4m3fnuz", 1, 0, 0), new NonFiniteCount("e5m2fnuz", 1, 0, 0)], report.Tensors);
+        Assert.Equal(7, report.ScannedElements);
+        Assert.Empty(report.NotScanned);
     }
 }

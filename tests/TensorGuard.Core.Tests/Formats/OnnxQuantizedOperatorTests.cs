@@ -9,7 +9,8 @@ namespace TensorGuard.Core.Tests.Formats;
 
 /// <summary>
 /// ONNX weights stored as integer codes for QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger and blocked
-/// 4-bit DequantizeLinear: read dequantized and compared with their float original.
+/// 4-bit DequantizeLinear, or as 8-bit float codes for DequantizeLinear: read dequantized and compared with their
+/// float original.
 /// </summary>
 public sealed class OnnxQuantizedOperatorTests
 {
@@ -102,6 +103,10 @@ public sealed class OnnxQuantizedOperatorTests
         Integer,
         BlockedInt4,
         Int16,
+        Float8E4M3PerChannel,
+        Float8E5M2PerTensor,
+        Float8E4M3FnuzPerTensor,
+        Float8E5M2FnuzPerChannel,
     }
 
     public static TheoryData<ModelFamily, Form> Pairs()
@@ -146,7 +151,8 @@ public sealed class OnnxQuantizedOperatorTests
     }
 
     // Kernels per output channel (axis 0), MatMul weights (stored in × out) per column (axis 1) or, for 4-bit, in blocks
-    // of 16 along the input axis, as ONNX Runtime's quantizers do; vectors stay float.
+    // of 16 along the input axis, as ONNX Runtime's quantizers do; 8-bit float codes per tensor or per output channel,
+    // behind DequantizeLinear (opset 19); vectors stay float.
     private static string WriteQuantized(TestModel model, string directory, Form form)
     {
         var writer = new OnnxWriter();
@@ -161,7 +167,11 @@ public sealed class OnnxQuantizedOperatorTests
                 (_, Form.QLinear) => writer.QuantizedWeight(tensor.Name, dims, values, kernel ? QuantizedOperator.QLinearConv : QuantizedOperator.QLinearMatMul, TensorDType.I8, kernel ? 0 : 1),
                 (_, Form.Integer) => writer.QuantizedWeight(tensor.Name, dims, values, kernel ? QuantizedOperator.ConvInteger : QuantizedOperator.MatMulInteger, TensorDType.U8, kernel ? 0 : 1),
                 (_, Form.BlockedInt4) => writer.QuantizedWeight(tensor.Name, dims, values, QuantizedOperator.DequantizeLinear, TensorDType.I4, kernel ? 1 : 0, blockSize: 16),
-                _ => writer.QuantizedWeight(tensor.Name, dims, values, QuantizedOperator.DequantizeLinear, TensorDType.I16, kernel ? 0 : 1),
+                (_, Form.Int16) => writer.QuantizedWeight(tensor.Name, dims, values, QuantizedOperator.DequantizeLinear, TensorDType.I16, kernel ? 0 : 1),
+                (_, Form.Float8E4M3PerChannel) => writer.QuantizedWeight(tensor.Name, dims, values, QuantizedOperator.DequantizeLinear, TensorDType.F8E4M3, kernel ? 0 : 1),
+                (_, Form.Float8E5M2PerTensor) => writer.QuantizedWeight(tensor.Name, dims, values, QuantizedOperator.DequantizeLinear, TensorDType.F8E5M2),
+                (_, Form.Float8E4M3FnuzPerTensor) => writer.QuantizedWeight(tensor.Name, dims, values, QuantizedOperator.DequantizeLinear, TensorDType.F8E4M3Fnuz),
+                _ => writer.QuantizedWeight(tensor.Name, dims, values, QuantizedOperator.DequantizeLinear, TensorDType.F8E5M2Fnuz, kernel ? 0 : 1),
             };
         }
 

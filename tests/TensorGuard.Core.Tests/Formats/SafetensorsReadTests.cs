@@ -15,6 +15,8 @@ public sealed class SafetensorsReadTests
         { TensorDType.F16, [0x00, 0x3C, 0x00, 0xC4, 0x00, 0x7C, 0x01, 0x00], [1f, -4f, float.PositiveInfinity, 5.9604645e-8f] },
         { TensorDType.F8E4M3, [0x38, 0xB8, 0x7E, 0x01], [1f, -1f, 448f, 0.001953125f] },
         { TensorDType.F8E5M2, [0x3C, 0xBC, 0x7C, 0x7B], [1f, -1f, float.PositiveInfinity, 57344f] },
+        { TensorDType.F8E4M3Fnuz, [0x40, 0xC0, 0x7F, 0x01], [1f, -1f, 240f, 0.0009765625f] },
+        { TensorDType.F8E5M2Fnuz, [0x40, 0xFC, 0x7F, 0x01], [1f, -32768f, 57344f, 7.62939453125e-6f] },
         { TensorDType.I8, [0xFF, 0x7F, 0x80], [-1f, 127f, -128f] },
         { TensorDType.U8, [0xFF, 0x00], [255f, 0f] },
         { TensorDType.Bool, [0x01, 0x00], [1f, 0f] },
@@ -39,6 +41,55 @@ public sealed class SafetensorsReadTests
         model.ReadFloat32(model.Tensors[0], 0, values);
 
         Assert.Equal(expected, values);
+    }
+
+    // Values worked out by hand from the ONNX float8 note: sign, exponent field e, mantissa m; bias 8 (E4M3FNUZ) or
+    // 16 (E5M2FNUZ); e = 0 is subnormal, 2^(1-bias)·m/2^bits; 1.0000000 is NaN and no pattern is −0 or ±infinity.
+    public static TheoryData<TensorDType, byte, float> Float8FnuzPatterns => new()
+    {
+        { TensorDType.F8E4M3Fnuz, 0x00, 0f },
+        { TensorDType.F8E4M3Fnuz, 0x80, float.NaN },
+        { TensorDType.F8E4M3Fnuz, 0x08, 0.0078125f },
+        { TensorDType.F8E4M3Fnuz, 0x07, 0.0068359375f },
+        { TensorDType.F8E4M3Fnuz, 0x3C, 0.75f },
+        { TensorDType.F8E4M3Fnuz, 0x4B, 2.75f },
+        { TensorDType.F8E4M3Fnuz, 0xBC, -0.75f },
+        { TensorDType.F8E4M3Fnuz, 0xFF, -240f },
+        { TensorDType.F8E4M3Fnuz, 0x78, 128f },
+        { TensorDType.F8E5M2Fnuz, 0x00, 0f },
+        { TensorDType.F8E5M2Fnuz, 0x80, float.NaN },
+        { TensorDType.F8E5M2Fnuz, 0x04, 3.0517578125e-5f },
+        { TensorDType.F8E5M2Fnuz, 0x03, 2.288818359375e-5f },
+        { TensorDType.F8E5M2Fnuz, 0x3E, 0.75f },
+        { TensorDType.F8E5M2Fnuz, 0x7C, 32768f },
+        { TensorDType.F8E5M2Fnuz, 0xC5, -2.5f },
+        { TensorDType.F8E5M2Fnuz, 0xFF, -57344f },
+    };
+
+    [Theory]
+    [MemberData(nameof(Float8FnuzPatterns))]
+    public void Convert_Float8FnuzPattern_IsTheValueTheSpecGives(TensorDType dtype, byte bits, float expected)
+    {
+        var value = new float[1];
+
+        Float32Converter.Convert(dtype, [bits], value);
+
+        Assert.Equal(BitConverter.SingleToUInt32Bits(expected), BitConverter.SingleToUInt32Bits(value[0]));
+    }
+
+    [Theory]
+    [InlineData(TensorDType.F8E4M3Fnuz)]
+    [InlineData(TensorDType.F8E5M2Fnuz)]
+    public void Convert_Float8Fnuz_HasOneNaNAndNoNegativeZeroOrInfinity(TensorDType dtype)
+    {
+        byte[] patterns = Enumerable.Range(0, 256).Select(b => (byte)b).ToArray();
+        var values = new float[256];
+
+        Float32Converter.Convert(dtype, patterns, values);
+
+        Assert.Equal(new[] { 0x80 }, patterns.Where(b => float.IsNaN(values[b])).Select(b => (int)b));
+        Assert.DoesNotContain(values, float.IsInfinity);
+        Assert.Equal(new[] { 0x00 }, patterns.Where(b => values[b] == 0).Select(b => (int)b));
     }
 
     [Theory]

@@ -7,9 +7,10 @@ namespace TensorGuard.Core.Formats.Onnx;
 /// An ONNX model's initializers (the graph's weights) read as a tensor source, from the ModelProto protobuf
 /// without a schema: raw data, typed data fields, and external data files in the model's folder. Names are
 /// kept as exported (often anonymous, e.g. <c>onnx::MatMul_788</c>) and MatMul weights stay as stored
-/// (in × out); lineage methods that compare tensors by content handle both. Weights stored as integer codes for
+/// (in × out); lineage methods that compare tensors by content handle both. Weights stored as codes for
 /// <c>DequantizeLinear</c>, <c>QLinearConv</c>, <c>QLinearMatMul</c>, <c>ConvInteger</c> or <c>MatMulInteger</c> (8-, 16- or
-/// 4-bit) are presented dequantized under their original name (<see cref="QuantizedUse"/>, <see cref="QuantizedInitializer"/>).
+/// 4-bit integers, or 8-bit floats) are presented dequantized under their original name (<see cref="QuantizedUse"/>,
+/// <see cref="QuantizedInitializer"/>).
 /// </summary>
 public sealed class OnnxModel : ITensorSource
 {

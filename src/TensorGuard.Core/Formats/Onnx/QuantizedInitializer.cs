@@ -1,14 +1,16 @@
 namespace TensorGuard.Core.Formats.Onnx;
 
 /// <summary>
-/// A weight stored quantized, as ONNX Runtime's quantizer writes it: integer codes (<c>W_quantized</c>), a float scale
-/// and an optional integer zero point, read by an operator (see <see cref="QuantizedUse"/>). The reader presents it
-/// under its original name as float32, <c>(code − zero_point) · scale</c>, which is what the graph computes, so it
-/// compares with the float model it came from. A scale is per tensor (one value), per axis (one value per index of
+/// A weight stored quantized, as ONNX Runtime's quantizer writes it: codes (<c>W_quantized</c>), a float scale and an
+/// optional zero point of the codes' type, read by an operator (see <see cref="QuantizedUse"/>). Codes are integers
+/// (8-, 16- or 4-bit) or, from opset 19, 8-bit floats (FLOAT8E4M3FN, FLOAT8E4M3FNUZ, FLOAT8E5M2, FLOAT8E5M2FNUZ), whose
+/// zero point must be 0 (the ONNX reference implementation refuses any other). The reader presents the weight under its
+/// original name as float32, <c>(code − zero_point) · scale</c>, which is what the graph computes, so it compares with
+/// the float model it came from. A scale is per tensor (one value), per axis (one value per index of
 /// the axis) or blocked (the codes' shape with the axis divided into blocks of <c>block_size</c>, opset 21).
 /// </summary>
 /// <param name="Name">The name presented: the codes' name without the <c>_quantized</c> suffix.</param>
-/// <param name="Codes">The integer initializer's name.</param>
+/// <param name="Codes">The codes' initializer's name.</param>
 /// <param name="Scales">The scales, in the scale tensor's row-major order.</param>
 /// <param name="ZeroPoints">One zero point per scale.</param>
 /// <param name="Layout">Which scale each element of the codes uses.</param>
@@ -28,17 +30,17 @@ internal sealed record QuantizedInitializer(string Name, string Codes, float[] S
     }
 
     /// <summary>
-    /// The quantized weight <paramref name="use"/> reads, or null when its codes are not an integer initializer with
-    /// float scales (activations are quantized at run time and are not weights).
+    /// The quantized weight <paramref name="use"/> reads, or null when its codes are not an initializer of a code type
+    /// with float scales (activations are quantized at run time and are not weights).
     /// </summary>
-    /// <exception cref="ModelFormatException">The scale or zero point does not fit the codes' shape.</exception>
+    /// <exception cref="ModelFormatException">The scale or zero point does not fit the codes, or a scale is not finite.</exception>
     public static QuantizedInitializer? Of(
         string path,
         QuantizedUse use,
         IReadOnlyDictionary<string, TensorEntry> initializers,
         Func<TensorEntry, float[]> readAll)
     {
-        if (!initializers.TryGetValue(use.Codes, out TensorEntry? codes) || !IsInteger(codes.DType)
+        if (!initializers.TryGetValue(use.Codes, out TensorEntry? codes) || !IsCode(codes.DType)
             || !initializers.TryGetValue(use.Scale, out TensorEntry? scale) || !IsFloat(scale.DType))
         {
             return null;
@@ -51,9 +53,9 @@ internal sealed record QuantizedInitializer(string Name, string Codes, float[] S
                 ? $"{quoted} has scales of shape [{string.Join(", ", scale.Shape)}], which do not fit blocks of {use.BlockSize} along axis {use.Axis} of its shape [{string.Join(", ", codes.Shape)}]; the model is corrupt"
                 : $"{quoted} has {scale.ElementCount} scales, which match neither one per tensor nor one per index of axis {use.Axis} of its shape [{string.Join(", ", codes.Shape)}]; the model is corrupt");
 
-        if (zeroPoint is not null && (zeroPoint.ElementCount != scale.ElementCount || !IsInteger(zeroPoint.DType)))
+        if (zeroPoint is not null && (zeroPoint.ElementCount != scale.ElementCount || zeroPoint.DType != codes.DType))
         {
-            throw new ModelFormatException(path, $"{quoted} has a zero point of {zeroPoint.ElementCount} {zeroPoint.DType.Name()} values for {scale.ElementCount} scales; the model is corrupt");
+            throw new ModelFormatException(path, $"{quoted} has a zero point of {zeroPoint.ElementCount} {zeroPoint.DType.Name()} values for {scale.ElementCount} scales of {codes.DType.Name()} codes (one per scale, of the codes' type); the model is corrupt");
         }
 
         float[] scales = readAll(scale);
@@ -62,14 +64,25 @@ internal sealed record QuantizedInitializer(string Name, string Codes, float[] S
             throw new ModelFormatException(path, $"{quoted} has a non-finite scale; the model is corrupt");
         }
 
+        float[] zeroPoints = zeroPoint is null ? new float[scales.Length] : readAll(zeroPoint);
+        if (IsFloat8(codes.DType) && zeroPoints.Any(z => z != 0))
+        {
+            throw new ModelFormatException(path, $"{quoted} holds {codes.DType.Name()} codes with a non-zero zero point, which 8-bit float codes do not allow; the model is corrupt");
+        }
+
         string name = codes.Name.EndsWith(CodesSuffix, StringComparison.Ordinal) && codes.Name.Length > CodesSuffix.Length
             ? codes.Name[..^CodesSuffix.Length]
             : codes.Name;
-        return new QuantizedInitializer(name, codes.Name, scales, zeroPoint is null ? new float[scales.Length] : readAll(zeroPoint), layout);
+        return new QuantizedInitializer(name, codes.Name, scales, zeroPoints, layout);
     }
 
-    private static bool IsInteger(TensorDType dtype) =>
-        dtype is TensorDType.U8 or TensorDType.I8 or TensorDType.U16 or TensorDType.I16 or TensorDType.I32 or TensorDType.I4 or TensorDType.U4;
+    /// <summary>Whether an operator may read <paramref name="dtype"/> as quantized codes: integers, or 8-bit floats.</summary>
+    private static bool IsCode(TensorDType dtype) =>
+        dtype is TensorDType.U8 or TensorDType.I8 or TensorDType.U16 or TensorDType.I16 or TensorDType.I32 or TensorDType.I4 or TensorDType.U4
+        || IsFloat8(dtype);
+
+    private static bool IsFloat8(TensorDType dtype) =>
+        dtype is TensorDType.F8E4M3 or TensorDType.F8E4M3Fnuz or TensorDType.F8E5M2 or TensorDType.F8E5M2Fnuz;
 
     private static bool IsFloat(TensorDType dtype) => dtype is TensorDType.F32 or TensorDType.F16 or TensorDType.BF16 or TensorDType.F64;
 }

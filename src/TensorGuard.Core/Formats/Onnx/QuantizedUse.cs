@@ -11,9 +11,9 @@ internal sealed record OperatorNode(string OpType, IReadOnlyList<string> Inputs,
 }
 
 /// <summary>
-/// One weight that an operator reads as integer codes: the codes' initializer, its scale and optional zero point,
-/// and how the scale is laid out (per tensor, per index of <see cref="Axis"/>, or per block of <see cref="BlockSize"/>
-/// along it). The operators, as the ONNX operator reference defines them:
+/// One weight that an operator reads as quantized codes (integers or 8-bit floats): the codes' initializer, its scale
+/// and optional zero point, and how the scale is laid out (per tensor, per index of <see cref="Axis"/>, or per block of
+/// <see cref="BlockSize"/> along it). The operators, as the ONNX operator reference defines them:
 /// <list type="bullet">
 /// <item><c>DequantizeLinear(x, x_scale, x_zero_point)</c>, attributes <c>axis</c> (default 1) and <c>block_size</c> (opset 21).</item>
 /// <item><c>QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, …)</c>: <c>w_scale</c> per tensor or per output channel (axis 0).</item>
