@@ -4,12 +4,12 @@ namespace TensorGuard.Core.Formats.Tflite;
 /// A TensorFlow Lite model (<c>.tflite</c>, FlatBuffers with file identifier <c>TFL3</c>) read as a tensor source:
 /// every tensor of every subgraph that has data in a buffer (tensorflow/lite/schema/schema.fbs). Float32, float16 and
 /// bfloat16 buffers are read as stored; integer buffers with quantization scales (per tensor or per index of
-/// <c>quantized_dimension</c>) are dequantized, <c>(code − zero_point) · scale</c>. TFLite stores convolution kernels
-/// channels-last: a <c>CONV_2D</c> filter <c>[out, kh, kw, in]</c> is presented as PyTorch stores it,
-/// <c>[out, in, kh, kw]</c>, and a <c>DEPTHWISE_CONV_2D</c> filter <c>[1, kh, kw, channels]</c> as
-/// <c>[channels, 1, kh, kw]</c>, with elements permuted on read, so a PyTorch model converted to TFLite compares with
-/// its original. A filter produced by a <c>DEQUANTIZE</c> node (float16 weights) is followed to the constant it reads.
-/// A buffer read by several tensors is presented once, under the first tensor's name.
+/// <c>quantized_dimension</c>) are dequantized, <c>(code − zero_point) · scale</c>. TFLite stores convolution filters
+/// channels-last; the filter of a <c>CONV_2D</c>, <c>DEPTHWISE_CONV_2D</c>, <c>TRANSPOSE_CONV</c>, <c>CONV_3D</c> or
+/// <c>CONV_3D_TRANSPOSE</c> is presented as PyTorch stores that layer's weight (<see cref="KernelLayout"/>), with
+/// elements permuted on read, so a PyTorch model converted to TFLite compares with its original. A filter produced by
+/// a <c>DEQUANTIZE</c> node (float16 weights) is followed to the constant it reads. A buffer read by several tensors
+/// is presented once, under the first tensor's name.
 /// </summary>
 public sealed class TfliteModel : ITensorSource
 {
@@ -23,7 +23,7 @@ public sealed class TfliteModel : ITensorSource
     private const int OperatorOpcode = 0, OperatorInputs = 1, OperatorOutputs = 2;
     private const int CodeDeprecatedBuiltin = 0, CodeBuiltin = 3;
     private const int BufferData = 0, BufferOffset = 1, BufferSize = 2;
-    private const int Conv2D = 3, DepthwiseConv2D = 4, Dequantize = 6;
+    private const int Dequantize = 6;
     private const int MaxRank = 8, MaxNameBytes = 1024;
 
     private readonly IByteSource _file;
@@ -164,11 +164,11 @@ public sealed class TfliteModel : ITensorSource
         return codes;
     }
 
-    /// <summary>The convolution filters of a subgraph, by tensor index: the filter input of each CONV_2D and DEPTHWISE_CONV_2D, through one DEQUANTIZE.</summary>
+    /// <summary>The convolution filters of a subgraph, by tensor index: the filter input of each convolution operator (<see cref="KernelLayout.Of"/>), through one DEQUANTIZE.</summary>
     private static Dictionary<long, KernelLayout> Kernels(IByteSource file, FlatTable subgraph, int[] codes)
     {
         (long count, long start) = subgraph.Vector(SubgraphOperators, 4, "SubGraph.operators");
-        var filters = new Dictionary<long, bool>();
+        var filters = new Dictionary<long, KernelLayout>();
         var dequantized = new Dictionary<long, long>();
         for (long i = 0; i < count; i++)
         {
@@ -177,9 +177,9 @@ public sealed class TfliteModel : ITensorSource
             int code = index < codes.Length ? codes[index] : throw FlatTable.Corrupt(file, $"operator {i} names operator code {index} of {codes.Length}");
             (long inputs, long inputStart) = op.Vector(OperatorInputs, 4, "Operator.inputs");
             (long outputs, long outputStart) = op.Vector(OperatorOutputs, 4, "Operator.outputs");
-            if (code is Conv2D or DepthwiseConv2D && inputs >= 2)
+            if (KernelLayout.Of(code) is { } layout && inputs >= 2)
             {
-                filters.TryAdd(ReadIndex(file, inputStart + 4), code == DepthwiseConv2D);
+                filters.TryAdd(ReadIndex(file, inputStart + 4), layout);
             }
             else if (code == Dequantize && inputs >= 1 && outputs >= 1)
             {
@@ -188,9 +188,9 @@ public sealed class TfliteModel : ITensorSource
         }
 
         var kernels = new Dictionary<long, KernelLayout>();
-        foreach ((long filter, bool depthwise) in filters)
+        foreach ((long filter, KernelLayout layout) in filters)
         {
-            kernels.TryAdd(dequantized.GetValueOrDefault(filter, filter), new KernelLayout(depthwise));
+            kernels.TryAdd(dequantized.GetValueOrDefault(filter, filter), layout);
         }
 
         return kernels;
@@ -261,10 +261,10 @@ public sealed class TfliteModel : ITensorSource
         }
 
         Quantization? quantization = ReadQuantization(file, tensor, quoted, shape, dtype);
-        KernelLayout? layout = kernel?.Fit(shape);
-        long[] presented = layout?.PresentedShape ?? shape;
+        PermutedKernel? permuted = kernel?.Fit(shape);
+        long[] presented = permuted?.PresentedShape ?? shape;
         TensorDType shown = quantization is null ? dtype : TensorDType.F32;
-        return new Stored(new TensorEntry(name, shown, presented, file.Path), dtype, offset, layout, quantization);
+        return new Stored(new TensorEntry(name, shown, presented, file.Path), dtype, offset, permuted, quantization);
     }
 
     private static Quantization? ReadQuantization(IByteSource file, FlatTable tensor, string quoted, long[] shape, TensorDType dtype)
@@ -353,7 +353,7 @@ public sealed class TfliteModel : ITensorSource
         }
     }
 
-    private sealed record Stored(TensorEntry Entry, TensorDType DType, long Offset, KernelLayout? Kernel, Quantization? Quantization);
+    private sealed record Stored(TensorEntry Entry, TensorDType DType, long Offset, PermutedKernel? Kernel, Quantization? Quantization);
 
     private sealed record Quantization(float[] Scales, float[] ZeroPoints, long Stride);
 }
