@@ -20,13 +20,13 @@ public sealed class TfliteWriter
     private readonly List<Table> _operators = [];
     private readonly List<int> _codes = [];
 
-    /// <summary>A constant tensor stored as <paramref name="dtype"/> (F32, F16, I8, I32); with scales, I8 codes quantized per tensor or per <paramref name="dimension"/>. Returns its index.</summary>
+    /// <summary>A constant tensor stored as <paramref name="dtype"/> (F32, F16, I8, I32; I4 as packed bytes); with scales, I8 or I4 codes quantized per tensor or per <paramref name="dimension"/>. Returns its index.</summary>
     public int Tensor(string name, int[] shape, TensorDType dtype, byte[] data, float[]? scales = null, long[]? zeroPoints = null, int dimension = 0)
     {
         _buffers.Add(new Table().Vector(0, data, 1));
         var tensor = new Table()
             .Vector(0, shape.SelectMany(BitConverter.GetBytes).ToArray(), 4)
-            .Byte(1, dtype switch { TensorDType.F32 => 0, TensorDType.F16 => 1, TensorDType.I8 => 9, TensorDType.I32 => 2, _ => throw new ArgumentOutOfRangeException(nameof(dtype)) })
+            .Byte(1, dtype switch { TensorDType.F32 => 0, TensorDType.F16 => 1, TensorDType.I8 => 9, TensorDType.I32 => 2, TensorDType.I4 => 17, _ => throw new ArgumentOutOfRangeException(nameof(dtype)) })
             .UInt32(2, (uint)(_buffers.Count - 1))
             .String(3, name);
         if (scales is not null)
@@ -77,14 +77,17 @@ public sealed class TfliteWriter
         Float32,
         Float16,
         Int8PerChannel,
+
+        /// <summary>Symmetric 4-bit codes per output channel, packed two to a byte, read through DEQUANTIZE.</summary>
+        Int4PerChannel,
     }
 
     /// <summary>
     /// Writes <paramref name="model"/> as a PyTorch-to-TFLite converter leaves it into <paramref name="directory"/>:
     /// kernels of rank 4 read by CONV_2D and of rank 5 by CONV_3D (with <paramref name="transposed"/>, each kernel is
     /// PyTorch's <c>ConvTranspose</c> weight <c>[in, out, k…]</c>, read by TRANSPOSE_CONV or CONV_3D_TRANSPOSE), stored
-    /// in the operator's layout (<see cref="FilterLayout"/>); float16 kernels are read through DEQUANTIZE. Matrices are
-    /// read by FULLY_CONNECTED, int8 codes are symmetric per output channel, vectors float32. Returns the file's path.
+    /// in the operator's layout (<see cref="FilterLayout"/>). Matrices are read by FULLY_CONNECTED; int8 and int4 codes are
+    /// symmetric per output channel; float16 and int4 weights are read through DEQUANTIZE; vectors are float32. Returns the file's path.
     /// </summary>
     public static string Save(TestModel model, string directory, Storage storage, bool transposed = false)
     {
@@ -104,7 +107,8 @@ public sealed class TfliteWriter
             {
                 (_, < 2) or (Storage.Float32, _) => writer.Tensor(tensor.Name, shape, TensorDType.F32, Float32(values)),
                 (Storage.Float16, _) => writer.Tensor(tensor.Name, shape, TensorDType.F16, values.SelectMany(v => BitConverter.GetBytes((Half)v)).ToArray()),
-                _ => writer.Int8PerChannel(tensor.Name, shape, values, filter?.OutputAxis ?? 0),
+                (Storage.Int8PerChannel, _) => writer.PerChannel(tensor.Name, shape, values, filter?.OutputAxis ?? 0, TensorDType.I8),
+                _ => writer.PerChannel(tensor.Name, shape, values, filter?.OutputAxis ?? 0, TensorDType.I4),
             };
             if (shape.Length < 2)
             {
@@ -112,7 +116,7 @@ public sealed class TfliteWriter
             }
 
             int weight = stored;
-            if (storage == Storage.Float16)
+            if (storage is Storage.Float16 or Storage.Int4PerChannel)
             {
                 weight = writer.Activation(tensor.Name + "/dequantized", shape);
                 writer.Operator(Dequantize, [stored], [weight]);
@@ -191,9 +195,10 @@ public sealed class TfliteWriter
         return path;
     }
 
-    // Symmetric int8 codes with one scale per output channel (index of dimension), as TFLite's converter quantizes weights.
-    private int Int8PerChannel(string name, int[] shape, float[] values, int dimension)
+    // Symmetric int8 or int4 codes with one scale per output channel (index of dimension), as TFLite's converter quantizes weights.
+    private int PerChannel(string name, int[] shape, float[] values, int dimension, TensorDType codeType)
     {
+        int levels = codeType == TensorDType.I4 ? 7 : 127;
         int stride = shape.Skip(dimension + 1).Aggregate(1, (product, side) => product * side);
         int Channel(int element) => element / stride % shape[dimension];
         var largest = new float[shape[dimension]];
@@ -202,9 +207,10 @@ public sealed class TfliteWriter
             largest[Channel(i)] = Math.Max(largest[Channel(i)], Math.Abs(values[i]));
         }
 
-        float[] scales = largest.Select(max => Math.Max(max, 1e-8f) / 127).ToArray();
-        byte[] codes = values.Select((v, i) => unchecked((byte)(sbyte)Math.Clamp(MathF.Round(v / scales[Channel(i)]), -127, 127))).ToArray();
-        return Tensor(name, shape, TensorDType.I8, codes, scales, dimension: dimension);
+        float[] scales = largest.Select(max => Math.Max(max, 1e-8f) / levels).ToArray();
+        float[] codes = values.Select((v, i) => Math.Clamp(MathF.Round(v / scales[Channel(i)]), -levels, levels)).ToArray();
+        byte[] data = codeType == TensorDType.I4 ? OnnxWriter.PackNibbles(codes) : codes.Select(c => unchecked((byte)(sbyte)c)).ToArray();
+        return Tensor(name, shape, codeType, data, scales, dimension: dimension);
     }
 
     /// <summary>Stores at <paramref name="at"/> the forward offset to <paramref name="target"/>.</summary>

@@ -122,6 +122,45 @@ public sealed class TfliteModelTests
         Assert.Equal(codes.Select((c, i) => (c - zeroPoints[i / 4]) * scales[i / 4]), GgufFileTests.ReadAll(model, tensor));
     }
 
+    /// <summary>INT4 codes two to a byte, the even element in the low nibble, signed; an odd count leaves the last high nibble unused.</summary>
+    [Fact]
+    public void Open_Int4CodesPerChannelBehindDequantize_AreUnpackedAndDequantized()
+    {
+        using var scratch = new TestDirectory();
+        int[] codes = [-8, 7, -1, 0, 1, 3, -3, 5, -5, 2, 6, -7, 4, -4, -2];
+        byte[] packed = new byte[8];
+        for (int i = 0; i < codes.Length; i++)
+        {
+            packed[i / 2] |= (byte)((codes[i] & 0xF) << (i % 2 == 0 ? 0 : 4));
+        }
+
+        packed[7] |= 0xF0;
+        float[] scales = [0.5f, 0.25f, 2f], zeroPoints = [0, 1, -2];
+        var writer = new TfliteWriter();
+        int weight = writer.Tensor("fc.weight", [3, 5], TensorDType.I4, packed, scales: scales, zeroPoints: [0, 1, -2], dimension: 0);
+        int dequantized = writer.Activation("fc.weight/dequantized", [3, 5]);
+        string path = writer.Operator(TfliteWriter.Dequantize, [weight], [dequantized]).Write(scratch.Path);
+
+        using LoadedModel model = ModelLoader.Open(path);
+
+        TensorEntry tensor = Assert.Single(model.Tensors);
+        Assert.Equal(("fc.weight", TensorDType.F32, "[3, 5]"), (tensor.Name, tensor.DType, tensor.ShapeText));
+        Assert.Equal(codes.Select((c, i) => (c - zeroPoints[i / 5]) * scales[i / 5]), GgufFileTests.ReadAll(model, tensor));
+    }
+
+    [Fact]
+    public void Open_Int4BufferOfTheWrongSize_IsACorruptModel()
+    {
+        using var scratch = new TestDirectory();
+        var writer = new TfliteWriter();
+        writer.Tensor("fc.weight", [3, 5], TensorDType.I4, new byte[15], scales: [1f]);
+        string path = writer.Write(scratch.Path);
+
+        var error = Assert.Throws<ModelFormatException>(() => ModelLoader.Open(path).Dispose());
+
+        Assert.Contains("of shape [3, 5] needs 8 bytes of I4 but its buffer holds 15", error.Message);
+    }
+
     [Fact]
     public void Open_ScalesThatFitNoDimension_AreACorruptModel()
     {

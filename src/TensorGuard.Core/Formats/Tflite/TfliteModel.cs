@@ -4,7 +4,8 @@ namespace TensorGuard.Core.Formats.Tflite;
 /// A TensorFlow Lite model (<c>.tflite</c>, FlatBuffers with file identifier <c>TFL3</c>) read as a tensor source:
 /// every tensor of every subgraph that has data in a buffer (tensorflow/lite/schema/schema.fbs). Float32, float16 and
 /// bfloat16 buffers are read as stored; integer buffers with quantization scales (per tensor or per index of
-/// <c>quantized_dimension</c>) are dequantized, <c>(code − zero_point) · scale</c>. TFLite stores convolution filters
+/// <c>quantized_dimension</c>) are dequantized, <c>(code − zero_point) · scale</c>, 4-bit codes (<c>INT4</c>, packed two
+/// to a byte, <see cref="PackedNibbles"/>) too. TFLite stores convolution filters
 /// channels-last; the filter of a <c>CONV_2D</c>, <c>DEPTHWISE_CONV_2D</c>, <c>TRANSPOSE_CONV</c>, <c>CONV_3D</c> or
 /// <c>CONV_3D_TRANSPOSE</c> is presented as PyTorch stores that layer's weight (<see cref="KernelLayout"/>), with
 /// elements permuted on read, so a PyTorch model converted to TFLite compares with its original. A filter produced by
@@ -73,21 +74,20 @@ public sealed class TfliteModel : ITensorSource
     public void ReadFloat32(TensorEntry tensor, long firstElement, Span<float> destination)
     {
         Stored stored = StoredTensors.Find(_tensors, tensor, _file.Path, firstElement, destination.Length);
-        if (!stored.DType.IsConvertible())
+        if (!stored.DType.IsConvertible() && stored.DType != TensorDType.I4)
         {
             throw new ModelFormatException(_file.Path, $"unsupported data type {stored.DType.Name()} in tensor \"{UntrustedText.Printable(tensor.Name)}\"");
         }
 
-        int size = stored.DType.BitSize() / 8;
         if (stored.Kernel is null)
         {
-            _file.ConvertFloat32(stored.DType, stored.Offset + (firstElement * size), destination);
+            ReadStored(stored, firstElement, destination);
         }
         else
         {
             for (int i = 0; i < destination.Length; i++)
             {
-                _file.ConvertFloat32(stored.DType, stored.Offset + (stored.Kernel.StoredIndex(firstElement + i) * size), destination.Slice(i, 1));
+                ReadStored(stored, stored.Kernel.StoredIndex(firstElement + i), destination.Slice(i, 1));
             }
         }
 
@@ -104,6 +104,19 @@ public sealed class TfliteModel : ITensorSource
 
     /// <inheritdoc />
     public void Dispose() => _file.Dispose();
+
+    // Stored elements from firstElement on, as float32 codes or values (before any scale).
+    private void ReadStored(Stored stored, long firstElement, Span<float> destination)
+    {
+        if (stored.DType == TensorDType.I4)
+        {
+            PackedNibbles.Read(_file, stored.Offset, stored.DType, firstElement, destination);
+        }
+        else
+        {
+            _file.ConvertFloat32(stored.DType, stored.Offset + (firstElement * (stored.DType.BitSize() / 8)), destination);
+        }
+    }
 
     private static Dictionary<string, Stored> Read(IByteSource file)
     {
@@ -250,7 +263,12 @@ public sealed class TfliteModel : ITensorSource
             }
         }
 
-        if (!SizeArithmetic.TryMultiply(elements, dtype.BitSize() / 8, out long expected))
+        long expected;
+        if (dtype == TensorDType.I4)
+        {
+            expected = PackedNibbles.Bytes(elements);
+        }
+        else if (!SizeArithmetic.TryMultiply(elements, dtype.BitSize() / 8, out expected))
         {
             throw new ModelFormatException(file.Path, $"{quoted} of shape [{string.Join(", ", shape)}] has a byte size that overflows 64-bit arithmetic; the file is corrupt");
         }
@@ -269,7 +287,7 @@ public sealed class TfliteModel : ITensorSource
 
     private static Quantization? ReadQuantization(IByteSource file, FlatTable tensor, string quoted, long[] shape, TensorDType dtype)
     {
-        if (dtype is not (TensorDType.I8 or TensorDType.U8 or TensorDType.I16 or TensorDType.I32) || tensor.Table(TensorQuantization, "QuantizationParameters") is not { } parameters)
+        if (dtype is not (TensorDType.I4 or TensorDType.I8 or TensorDType.U8 or TensorDType.I16 or TensorDType.I32) || tensor.Table(TensorQuantization, "QuantizationParameters") is not { } parameters)
         {
             return null;
         }
@@ -311,7 +329,7 @@ public sealed class TfliteModel : ITensorSource
             : throw new ModelFormatException(file.Path, $"{quoted} has a non-finite scale; the file is corrupt");
     }
 
-    // TensorType (schema.fbs); strings, resources and variants hold no weights, and 4-bit buffers (INT4) are not read.
+    // TensorType (schema.fbs); strings, resources and variants hold no weights.
     private static TensorDType? DType(byte type) => type switch
     {
         0 => TensorDType.F32,
@@ -327,6 +345,7 @@ public sealed class TfliteModel : ITensorSource
         12 => TensorDType.U64,
         15 => TensorDType.U32,
         16 => TensorDType.U16,
+        17 => TensorDType.I4,
         18 => TensorDType.BF16,
         _ => null,
     };

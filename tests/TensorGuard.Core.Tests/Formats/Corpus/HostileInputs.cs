@@ -48,6 +48,7 @@ public static class HostileInputs
         ["tflite-conv3d-filter-dims-overflow"] = new("has invalid dimensions", d => (TfliteFilter(d, TfliteWriter.Conv3D, [1 << 16, 1 << 16, 1 << 16, 1 << 16, 4], elements: 16), null)),
         ["tflite-transpose-conv-filter-of-rank-3"] = new(null, d => (TfliteFilter(d, TfliteWriter.TransposeConv, [16, 4, 4], elements: 256), null)),
         ["tflite-conv3d-filter-of-rank-4"] = new(null, d => (TfliteFilter(d, TfliteWriter.Conv3D, [16, 3, 3, 8], elements: 1152), null)),
+        ["tflite-int4-of-nearly-2^63-elements"] = new("bytes of I4 but its buffer holds 16", d => (Tflite(d, w => w.Tensor("w", [int.MaxValue, int.MaxValue, 2], TensorDType.I4, new byte[16], scales: [1f])), null)),
         ["tflite-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (MalformedModels.Fifo(d.File("model.tflite")), null)),
 
         // PyTorch
