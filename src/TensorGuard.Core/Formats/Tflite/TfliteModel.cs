@@ -85,10 +85,7 @@ public sealed class TfliteModel : ITensorSource
         }
         else
         {
-            for (int i = 0; i < destination.Length; i++)
-            {
-                ReadStored(stored, stored.Kernel.StoredIndex(firstElement + i), destination.Slice(i, 1));
-            }
+            ReadPermuted(stored, stored.Kernel, firstElement, destination);
         }
 
         if (stored.Quantization is { } quantization)
@@ -115,6 +112,42 @@ public sealed class TfliteModel : ITensorSource
         else
         {
             _file.ConvertFloat32(stored.DType, stored.Offset + (firstElement * (stored.DType.BitSize() / 8)), destination);
+        }
+    }
+
+    // A permuted filter's elements, each taken from one span over the stored range this block reads. A span per element
+    // would count a mapped region per element against the mapping's page budget (MappedPages), which then releases the
+    // mapping every few hundred elements.
+    private void ReadPermuted(Stored stored, PermutedKernel kernel, long firstElement, Span<float> destination)
+    {
+        long low = long.MaxValue, high = -1;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            long element = kernel.StoredIndex(firstElement + i);
+            low = Math.Min(low, element);
+            high = Math.Max(high, element);
+        }
+
+        if (high < 0)
+        {
+            return;
+        }
+
+        int bits = stored.DType.BitSize();
+        long firstByte = low * bits / 8;
+        ReadOnlySpan<byte> bytes = _file.Span(stored.Offset + firstByte, (high * bits / 8) + Math.Max(bits / 8, 1) - firstByte, "tensor data");
+        for (int i = 0; i < destination.Length; i++)
+        {
+            long element = kernel.StoredIndex(firstElement + i);
+            int at = (int)((element * bits / 8) - firstByte);
+            if (stored.DType == TensorDType.I4)
+            {
+                destination[i] = PackedNibbles.Value(stored.DType, bytes[at], element);
+            }
+            else
+            {
+                Float32Converter.Convert(stored.DType, bytes.Slice(at, bits / 8), destination.Slice(i, 1));
+            }
         }
     }
 
@@ -279,7 +312,8 @@ public sealed class TfliteModel : ITensorSource
         }
 
         Quantization? quantization = ReadQuantization(file, tensor, quoted, shape, dtype);
-        PermutedKernel? permuted = kernel?.Fit(shape);
+        // A permuted filter is read through spans over its bytes, which a mapping gives up to 2 GiB; no real filter is larger.
+        PermutedKernel? permuted = length <= int.MaxValue ? kernel?.Fit(shape) : null;
         long[] presented = permuted?.PresentedShape ?? shape;
         TensorDType shown = quantization is null ? dtype : TensorDType.F32;
         return new Stored(new TensorEntry(name, shown, presented, file.Path), dtype, offset, permuted, quantization);
