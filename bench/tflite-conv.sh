@@ -2,17 +2,17 @@
 # Cost of reading TFLite convolution filters in PyTorch's order (not a test): `tensorguard fingerprint --method base`
 # (every weight read at least once) of one 3-D ConvNet (12.4 M float32 weights in [256, 256, 3, 3, 3] kernels) as
 # safetensors and as TFLite, whose CONV_3D filters [3, 3, 3, in, out] are permuted on read. Page cache warm.
-# Usage: bench/tflite-conv.sh [transposed]   Env: BENCH_DIR (default /tmp/tensorguard-bench/tflite-conv), RUNS (default 3).
+# Usage: bench/tflite-conv.sh   Env: BENCH_DIR (default /tmp/tensorguard-bench/tflite-conv), RUNS (default 3).
 # Prints per run and as medians: wall time, CPU time (user + sys), peak RSS; and whether the two documents' method
 # sections are identical.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bench_dir="${BENCH_DIR:-/tmp/tensorguard-bench/tflite-conv}${1:+-$1}"
+bench_dir="${BENCH_DIR:-/tmp/tensorguard-bench/tflite-conv}"
 runs="${RUNS:-3}"
 
 dotnet build -c Release src/TensorGuard.Cli -v quiet -nologo >/dev/null
 tensorguard=src/TensorGuard.Cli/bin/Release/net10.0/linux-x64/tensorguard
-[ -f "$bench_dir/tflite/model.tflite" ] || dotnet run -c Release --project bench/TfliteConvBench -- "$bench_dir" "$@"
+[ -f "$bench_dir/tflite/model.tflite" ] || dotnet run -c Release --project bench/TfliteConvBench -- "$bench_dir"
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 for format in safetensors tflite; do

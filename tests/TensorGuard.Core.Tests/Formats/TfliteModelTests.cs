@@ -65,6 +65,12 @@ public sealed class TfliteModelTests
         TensorEntry tensor = model.Tensors.Single(t => t.Name == "deconv.weight");
         Assert.Equal((operatorName, "[" + string.Join(", ", pytorchShape) + "]"), (operatorName, tensor.ShapeText));
         Assert.Equal(pytorch, GgufFileTests.ReadAll(model, tensor));
+        Assert.Equal(pytorch, Enumerable.Range(0, (pytorch.Length + 6) / 7).SelectMany(piece =>
+        {
+            var values = new float[Math.Min(7, pytorch.Length - (piece * 7))];
+            model.ReadFloat32(tensor, piece * 7, values);
+            return values;
+        }));
     }
 
     [Fact]

@@ -79,16 +79,36 @@ internal sealed class KernelLayout
 /// <param name="StoredStrides">For each presented axis, the distance in stored elements between its neighbouring indices.</param>
 internal sealed record PermutedKernel(long[] PresentedShape, long[] StoredStrides)
 {
-    /// <summary>The stored element that presented element <paramref name="element"/> (row-major over <see cref="PresentedShape"/>) reads.</summary>
-    public long StoredIndex(long element)
+    /// <summary>
+    /// Fills <paramref name="destination"/> with the stored elements that the presented elements (row-major over
+    /// <see cref="PresentedShape"/>) from <paramref name="firstElement"/> on read. The index is carried from one element
+    /// to the next, as an odometer, rather than divided out of each.
+    /// </summary>
+    public void StoredIndices(long firstElement, Span<long> destination)
     {
-        long stored = 0;
+        Span<long> coordinate = stackalloc long[PresentedShape.Length];
+        long stored = 0, rest = firstElement;
         for (int axis = PresentedShape.Length - 1; axis >= 0; axis--)
         {
-            stored += element % PresentedShape[axis] * StoredStrides[axis];
-            element /= PresentedShape[axis];
+            coordinate[axis] = rest % PresentedShape[axis];
+            stored += coordinate[axis] * StoredStrides[axis];
+            rest /= PresentedShape[axis];
         }
 
-        return stored;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = stored;
+            for (int axis = PresentedShape.Length - 1; axis >= 0; axis--)
+            {
+                stored += StoredStrides[axis];
+                if (++coordinate[axis] < PresentedShape[axis])
+                {
+                    break;
+                }
+
+                stored -= coordinate[axis] * StoredStrides[axis];
+                coordinate[axis] = 0;
+            }
+        }
     }
 }

@@ -27,6 +27,9 @@ public sealed class TfliteModel : ITensorSource
     private const int Dequantize = 6;
     private const int MaxRank = 8, MaxNameBytes = 1024;
 
+    // Stored indices of a permuted filter are worked out this many at a time, on the stack.
+    private const int IndexChunk = 512;
+
     private readonly IByteSource _file;
     private readonly Dictionary<string, Stored> _tensors;
 
@@ -79,22 +82,18 @@ public sealed class TfliteModel : ITensorSource
             throw new ModelFormatException(_file.Path, $"unsupported data type {stored.DType.Name()} in tensor \"{UntrustedText.Printable(tensor.Name)}\"");
         }
 
-        if (stored.Kernel is null)
-        {
-            ReadStored(stored, firstElement, destination);
-        }
-        else
+        if (stored.Kernel is not null)
         {
             ReadPermuted(stored, stored.Kernel, firstElement, destination);
+            return;
         }
 
+        ReadStored(stored, firstElement, destination);
         if (stored.Quantization is { } quantization)
         {
             for (int i = 0; i < destination.Length; i++)
             {
-                long element = stored.Kernel?.StoredIndex(firstElement + i) ?? firstElement + i;
-                int channel = (int)(element / quantization.Stride % quantization.Scales.Length);
-                destination[i] = (destination[i] - quantization.ZeroPoints[channel]) * quantization.Scales[channel];
+                destination[i] = quantization.Dequantize(destination[i], firstElement + i);
             }
         }
     }
@@ -120,12 +119,17 @@ public sealed class TfliteModel : ITensorSource
     // mapping every few hundred elements.
     private void ReadPermuted(Stored stored, PermutedKernel kernel, long firstElement, Span<float> destination)
     {
+        Span<long> indices = stackalloc long[IndexChunk];
         long low = long.MaxValue, high = -1;
-        for (int i = 0; i < destination.Length; i++)
+        for (int done = 0; done < destination.Length; done += IndexChunk)
         {
-            long element = kernel.StoredIndex(firstElement + i);
-            low = Math.Min(low, element);
-            high = Math.Max(high, element);
+            Span<long> chunk = indices[..Math.Min(IndexChunk, destination.Length - done)];
+            kernel.StoredIndices(firstElement + done, chunk);
+            foreach (long element in chunk)
+            {
+                low = Math.Min(low, element);
+                high = Math.Max(high, element);
+            }
         }
 
         if (high < 0)
@@ -133,20 +137,40 @@ public sealed class TfliteModel : ITensorSource
             return;
         }
 
-        int bits = stored.DType.BitSize();
+        // Each chunk's elements are gathered into consecutive bytes and converted at once (4-bit codes one by one).
+        int bits = stored.DType.BitSize(), size = bits / 8;
         long firstByte = low * bits / 8;
-        ReadOnlySpan<byte> bytes = _file.Span(stored.Offset + firstByte, (high * bits / 8) + Math.Max(bits / 8, 1) - firstByte, "tensor data");
-        for (int i = 0; i < destination.Length; i++)
+        ReadOnlySpan<byte> bytes = _file.Span(stored.Offset + firstByte, (high * bits / 8) + Math.Max(size, 1) - firstByte, "tensor data");
+        Span<byte> gathered = stackalloc byte[IndexChunk * sizeof(long)];
+        for (int done = 0; done < destination.Length; done += IndexChunk)
         {
-            long element = kernel.StoredIndex(firstElement + i);
-            int at = (int)((element * bits / 8) - firstByte);
-            if (stored.DType == TensorDType.I4)
+            Span<long> chunk = indices[..Math.Min(IndexChunk, destination.Length - done)];
+            Span<float> values = destination.Slice(done, chunk.Length);
+            kernel.StoredIndices(firstElement + done, chunk);
+            for (int i = 0; i < chunk.Length; i++)
             {
-                destination[i] = PackedNibbles.Value(stored.DType, bytes[at], element);
+                int at = (int)((chunk[i] * bits / 8) - firstByte);
+                if (stored.DType == TensorDType.I4)
+                {
+                    values[i] = PackedNibbles.Value(stored.DType, bytes[at], chunk[i]);
+                }
+                else
+                {
+                    bytes.Slice(at, size).CopyTo(gathered.Slice(i * size, size));
+                }
             }
-            else
+
+            if (stored.DType != TensorDType.I4)
             {
-                Float32Converter.Convert(stored.DType, bytes.Slice(at, bits / 8), destination.Slice(i, 1));
+                Float32Converter.Convert(stored.DType, gathered[..(chunk.Length * size)], values);
+            }
+
+            if (stored.Quantization is { } quantization)
+            {
+                for (int i = 0; i < chunk.Length; i++)
+                {
+                    values[i] = quantization.Dequantize(values[i], chunk[i]);
+                }
             }
         }
     }
@@ -408,5 +432,13 @@ public sealed class TfliteModel : ITensorSource
 
     private sealed record Stored(TensorEntry Entry, TensorDType DType, long Offset, PermutedKernel? Kernel, Quantization? Quantization);
 
-    private sealed record Quantization(float[] Scales, float[] ZeroPoints, long Stride);
+    private sealed record Quantization(float[] Scales, float[] ZeroPoints, long Stride)
+    {
+        /// <summary>The value of <paramref name="code"/>, stored as element <paramref name="element"/> of its tensor.</summary>
+        public float Dequantize(float code, long element)
+        {
+            int channel = (int)(element / Stride % Scales.Length);
+            return (code - ZeroPoints[channel]) * Scales[channel];
+        }
+    }
 }
