@@ -12,6 +12,9 @@ public static class RepositoryFiles
     /// <summary>The published reference fingerprints kept for tests (derivatives/, labels.tsv).</summary>
     public static string ReferenceFingerprints => Path.Combine(Root, "tests", "data", "reference-fingerprints");
 
+    /// <summary>Published fingerprints kept out of every policy and of the classifier's design (NOTICE.md there).</summary>
+    public static string HeldOutFingerprints => Path.Combine(Root, "tests", "data", "held-out-fingerprints");
+
     /// <summary>
     /// Copies <c>policies/fingerprints</c> (bases and <c>references/</c>) into <paramref name="target"/>, so that a copy of
     /// <see cref="DefaultPolicy"/> next to it resolves every fingerprint it names.

@@ -80,7 +80,8 @@ public sealed class EvalCliTests : IDisposable
         Assert.StartsWith("method tensorguard, leave-one-out over 33 labelled models: ", result.Output);
         Assert.Contains("missed-unknown (family left out)", result.Output);
         Assert.Contains("unknown detection: false-unknown ", result.Output);
-        Assert.Contains("nested leave-one-out (ν chosen among 0.01, 0.03, 0.1, 0.3, 1, 3 on the other models each time): ", result.Output);
+        Assert.Contains("nested leave-one-out (ν and cap chosen among 30 grid points on the other models each time): ", result.Output);
+        Assert.Contains("ν = 0.3, cap 3 in ", result.Output);
     }
 
     [Fact]

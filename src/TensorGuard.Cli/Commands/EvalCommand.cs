@@ -149,8 +149,9 @@ internal static class EvalCommand
         if (method == ClassifierMethod.TensorGuard)
         {
             var nested = CrossValidation.NestedLeaveOneOut(bases, references);
-            string chosen = string.Join(", ", nested.GroupBy(n => n.Shrinkage).OrderBy(g => g.Key).Select(g => string.Create(invariant, $"ν = {g.Key} in {g.Count()}")));
-            output.WriteLine(string.Create(invariant, $"nested leave-one-out (ν chosen among {string.Join(", ", CrossValidation.ShrinkageGrid)} on the other models each time): {nested.Count(n => n.Result.Correct)}/{nested.Count} correct; chosen {chosen}"));
+            string chosen = string.Join(", ", nested.GroupBy(n => n.Tuning).OrderBy(g => g.Key.Shrinkage).ThenBy(g => g.Key.ContributionCap)
+                .Select(g => string.Create(invariant, $"{g.Key.Describe()} in {g.Count()}")));
+            output.WriteLine(string.Create(invariant, $"nested leave-one-out (ν and cap chosen among {CrossValidation.TuningGrid.Count} grid points on the other models each time): {nested.Count(n => n.Result.Correct)}/{nested.Count} correct; chosen {chosen}"));
         }
 
         var wrong = families.SelectMany(f => f.LeaveOneOut).Where(r => !r.Correct).ToArray();

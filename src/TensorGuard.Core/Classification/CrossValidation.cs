@@ -34,23 +34,26 @@ public sealed record FamilyHoldOut(string Family, IReadOnlyList<HeldOutResult> L
 /// Cross-validation of the family classifier over labelled fingerprints: leave-one-out for accuracy and
 /// false unknowns, leave-one-family-out for missed unknowns. A held-out model is removed from the references
 /// (and from the bases when it is one) before the classifier is built, so no number here is in-sample; the
-/// classifier's constants (<see cref="FeatureSpace.WithinFamilyShrinkage"/>, nearest neighbour) are fixed, not
-/// chosen on the folds. The fixed ν was itself chosen on these models, so <see cref="NestedLeaveOneOut"/> gives the
-/// held-out figure for the whole procedure: it chooses ν on the other models only, for every held-out model.
+/// classifier's constants (<see cref="ClassifierTuning.Default"/>, nearest neighbour) are fixed, not chosen on the
+/// folds. The fixed constants were themselves chosen on these models, so <see cref="NestedLeaveOneOut"/> gives the
+/// held-out figure for the whole procedure: it chooses them on the other models only, for every held-out model.
 /// </summary>
 public static class CrossValidation
 {
     /// <summary>
-    /// The prior strengths ν nested cross-validation chooses among: half-decade steps fixed before any was scored.
-    /// Ties go to the larger ν, which trusts few labelled models less.
+    /// The constants nested cross-validation chooses among, fixed before any was scored: prior strengths ν in
+    /// half-decade steps, and contribution caps of 1, 2, 3 and 5 within-family deviations or none.
     /// </summary>
-    public static readonly IReadOnlyList<double> ShrinkageGrid = [0.01, 0.03, 0.1, 0.3, 1, 3];
+    public static readonly IReadOnlyList<ClassifierTuning> TuningGrid =
+        [.. from nu in new[] { 0.01, 0.03, 0.1, 0.3, 1, 3 } from cap in new[] { 1, 2, 3, 5, double.PositiveInfinity } select new ClassifierTuning(nu, cap)];
 
     /// <summary>
-    /// Nested leave-one-out for TensorGuard's method: for each labelled model, ν is the grid value that classifies the
-    /// other models best by an inner leave-one-out over them alone; the held-out model is then classified with it.
+    /// Nested leave-one-out for TensorGuard's method: for each labelled model, the constants are the grid point
+    /// that classifies the other models best by an inner leave-one-out over them alone; the held-out model is then
+    /// classified with them. Ties go to the larger ν (it trusts few labelled models less), then to the larger cap
+    /// (the smaller change to the distance).
     /// </summary>
-    public static IReadOnlyList<(HeldOutResult Result, double Shrinkage)> NestedLeaveOneOut(IReadOnlyList<ReferenceBase> bases, IReadOnlyList<ReferenceBase> references)
+    public static IReadOnlyList<(HeldOutResult Result, ClassifierTuning Tuning)> NestedLeaveOneOut(IReadOnlyList<ReferenceBase> bases, IReadOnlyList<ReferenceBase> references)
     {
         var all = bases.Concat(references).ToArray();
         return all.Select(heldOut =>
@@ -58,12 +61,13 @@ public static class CrossValidation
             bool Outer(ReferenceBase other) => other.Name != heldOut.Name;
             ReferenceBase[] innerBases = bases.Where(Outer).ToArray();
             ReferenceBase[] innerReferences = references.Where(Outer).ToArray();
-            double chosen = ShrinkageGrid
-                .Select(nu => (nu, Correct: innerBases.Concat(innerReferences)
-                    .Count(inner => Classify(innerBases, innerReferences, ClassifierMethod.TensorGuard, inner, other => other.Name != inner.Name, nu).Correct)))
+            ClassifierTuning chosen = TuningGrid
+                .Select(tuning => (tuning, Correct: innerBases.Concat(innerReferences)
+                    .Count(inner => Classify(innerBases, innerReferences, ClassifierMethod.TensorGuard, inner, other => other.Name != inner.Name, tuning).Correct)))
                 .OrderByDescending(c => c.Correct)
-                .ThenByDescending(c => c.nu)
-                .First().nu;
+                .ThenByDescending(c => c.tuning.Shrinkage)
+                .ThenByDescending(c => c.tuning.ContributionCap)
+                .First().tuning;
             return (Classify(bases, references, ClassifierMethod.TensorGuard, heldOut, Outer, chosen), chosen);
         }).ToArray();
     }
@@ -101,9 +105,9 @@ public static class CrossValidation
         ClassifierMethod method,
         ReferenceBase heldOut,
         Func<ReferenceBase, bool> kept,
-        double shrinkage = FeatureSpace.WithinFamilyShrinkage)
+        ClassifierTuning? tuning = null)
     {
-        var classifier = new FamilyClassifier(bases.Where(kept).ToArray(), method, references.Where(kept).ToArray(), shrinkage);
+        var classifier = new FamilyClassifier(bases.Where(kept).ToArray(), method, references.Where(kept).ToArray(), tuning);
         FamilyClassification result = classifier.Classify([new NamedFeatures(heldOut.Name, heldOut.Features)]).Results[0];
         return new HeldOutResult(heldOut.Name, heldOut.Family, result.Family, result.NearestReference);
     }

@@ -19,17 +19,17 @@ public sealed class FamilyClassifier
     /// <summary>The bases first, then the further references; the paper's method has the bases only.</summary>
     private readonly IReadOnlyList<ReferenceBase> labelled;
 
-    private readonly double shrinkage;
+    private readonly ClassifierTuning tuning;
 
     /// <param name="bases">The policy's bases: lineage candidates and labelled references.</param>
     /// <param name="method">How to classify.</param>
     /// <param name="references">Further labelled fingerprints that are not bases (ignored by the paper's method).</param>
-    /// <param name="shrinkage">The prior strength ν of the within-family variance; only cross-validation changes it.</param>
+    /// <param name="tuning">The classifier's constants; only cross-validation changes them.</param>
     public FamilyClassifier(
         IReadOnlyList<ReferenceBase> bases,
         ClassifierMethod method = ClassifierMethod.TensorGuard,
         IReadOnlyList<ReferenceBase>? references = null,
-        double shrinkage = FeatureSpace.WithinFamilyShrinkage)
+        ClassifierTuning? tuning = null)
     {
         if (bases.Count < 2)
         {
@@ -39,7 +39,7 @@ public sealed class FamilyClassifier
         this.bases = bases;
         labelled = method == ClassifierMethod.Paper ? bases : [.. bases, .. references ?? []];
         Method = method;
-        this.shrinkage = shrinkage;
+        this.tuning = tuning ?? ClassifierTuning.Default;
     }
 
     public ClassifierMethod Method { get; }
@@ -47,7 +47,7 @@ public sealed class FamilyClassifier
     /// <summary>Classifies <paramref name="queries"/> together (K-Means and the paper's scaling see them all).</summary>
     public ClassificationRun Classify(IReadOnlyList<NamedFeatures> queries)
     {
-        var space = FeatureSpace.Fit(Method, labelled, queries, shrinkage);
+        var space = FeatureSpace.Fit(Method, labelled, queries, tuning);
         double[][] labelledPoints = labelled.Select(b => space.Project(b.Name, b.Features)).ToArray();
         double[][] basePoints = labelledPoints[..bases.Count];
         double[][] queryPoints = queries.Select(q => space.Project(q.Name, q.Features)).ToArray();

@@ -7,16 +7,6 @@ namespace TensorGuard.Core.Classification;
 /// </summary>
 public sealed class FeatureSpace
 {
-    /// <summary>
-    /// Prior strength ν of the within-family variance, in pseudo-degrees of freedom of a prior variance equal to
-    /// the total variance (1 after standardisation). A feature's variance is the posterior
-    /// (ν·1 + Σ squares) / (ν + degrees), so it follows the measured within-family spread where the labelled
-    /// models give many degrees of freedom and falls back toward the total variance where they give few (a policy
-    /// with bases only) or none. Chosen, like nested cross-validation does, by leave-one-out on the 33 published
-    /// fingerprints with ties to the larger ν (docs/classification.md gives the held-out figure).
-    /// </summary>
-    public const double WithinFamilyShrinkage = 0.3;
-
     private const string TotalParams = "total_params";
     private const string NumLayers = "num_layers";
 
@@ -24,9 +14,12 @@ public sealed class FeatureSpace
     private readonly double[] scale;
     private readonly bool[] logarithmic;
 
-    private FeatureSpace(string[] names, double[] center, double[] scale, bool[] logarithmic, double[] weights)
+    private readonly double squaredCap;
+
+    private FeatureSpace(string[] names, double[] center, double[] scale, bool[] logarithmic, double[] weights, double cap)
     {
         Names = names;
+        squaredCap = cap * cap;
         this.center = center;
         this.scale = scale;
         this.logarithmic = logarithmic;
@@ -48,9 +41,10 @@ public sealed class FeatureSpace
     /// <param name="method">The classifier method.</param>
     /// <param name="bases">The labelled models.</param>
     /// <param name="queries">The models to classify (only the paper's method scales on them).</param>
-    /// <param name="shrinkage">The prior strength ν of the within-family variance (<see cref="WithinFamilyShrinkage"/> unless cross-validation tries others).</param>
-    public static FeatureSpace Fit(ClassifierMethod method, IReadOnlyList<ReferenceBase> bases, IReadOnlyList<NamedFeatures> queries, double shrinkage = WithinFamilyShrinkage)
+    /// <param name="tuning">The classifier's constants (<see cref="ClassifierTuning.Default"/> unless cross-validation tries others); the paper's method uses neither.</param>
+    public static FeatureSpace Fit(ClassifierMethod method, IReadOnlyList<ReferenceBase> bases, IReadOnlyList<NamedFeatures> queries, ClassifierTuning? tuning = null)
     {
+        tuning ??= ClassifierTuning.Default;
         bool paper = method == ClassifierMethod.Paper;
         var candidates = bases.SelectMany(b => b.Features.Keys)
             .Distinct(StringComparer.Ordinal)
@@ -95,9 +89,10 @@ public sealed class FeatureSpace
             throw new InvalidInputException("the policy's bases have no feature in common that varies between them; give at least two bases with different fingerprints.");
         }
 
-        var space = new FeatureSpace([.. names], [.. centers], [.. scales], [.. logs], new double[names.Count]);
-        double[] weights = paper ? Enumerable.Repeat(1.0, names.Count).ToArray() : space.WithinFamilyWeights(bases, shrinkage);
-        return new FeatureSpace([.. names], [.. centers], [.. scales], [.. logs], weights);
+        double cap = paper ? double.PositiveInfinity : tuning.ContributionCap;
+        var space = new FeatureSpace([.. names], [.. centers], [.. scales], [.. logs], new double[names.Count], cap);
+        double[] weights = paper ? Enumerable.Repeat(1.0, names.Count).ToArray() : space.WithinFamilyWeights(bases, tuning.Shrinkage);
+        return new FeatureSpace([.. names], [.. centers], [.. scales], [.. logs], weights, cap);
     }
 
     /// <summary>The standardised point of <paramref name="features"/>; NaN where it lacks a feature.</summary>
@@ -125,8 +120,9 @@ public sealed class FeatureSpace
     }
 
     /// <summary>
-    /// Weighted Euclidean distance over the features both points have, rescaled by the share of the total
-    /// weight they cover so that a fingerprint lacking a layer type is not made to look closer.
+    /// Weighted Euclidean distance over the features both points have, each feature's term capped at
+    /// <see cref="ClassifierTuning.ContributionCap"/> squared, rescaled by the share of the total weight they cover so
+    /// that a fingerprint lacking a layer type is not made to look closer.
     /// </summary>
     public double Distance(double[] a, double[] b)
     {
@@ -142,7 +138,7 @@ public sealed class FeatureSpace
             }
 
             double difference = a[i] - b[i];
-            sum += Weights[i] * difference * difference;
+            sum += Math.Min(Weights[i] * difference * difference, squaredCap);
             used += Weights[i];
         }
 
@@ -166,7 +162,7 @@ public sealed class FeatureSpace
 
     /// <summary>
     /// 1 / (pooled within-family variance), in standardised units, with the variance shrunk toward the total
-    /// variance by <paramref name="shrinkage"/> pseudo-degrees of freedom (see <see cref="WithinFamilyShrinkage"/>):
+    /// variance by <paramref name="shrinkage"/> pseudo-degrees of freedom (see <see cref="ClassifierTuning.Shrinkage"/>):
     /// a feature on which the labelled models of one family agree counts more than one that varies with model
     /// size inside a family. Without any family of two labelled models every weight is 1.
     /// </summary>

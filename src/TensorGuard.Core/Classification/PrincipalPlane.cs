@@ -2,8 +2,9 @@ namespace TensorGuard.Core.Classification;
 
 /// <summary>
 /// The 2-D principal-component projection of a classification run, for plots: bases and queries in the
-/// run's weighted feature space (so plotted distances approximate classifier distances), projected on
-/// the two directions of largest variance.
+/// run's weighted feature space, projected on the two directions of largest variance. Plotted distances
+/// approximate classifier distances between nearby points; between far-apart ones the classifier caps each
+/// feature's term (<see cref="ClassifierTuning.ContributionCap"/>), which no linear projection can show.
 /// </summary>
 public sealed record PrincipalPlane(
     IReadOnlyList<(double X, double Y)> Bases,

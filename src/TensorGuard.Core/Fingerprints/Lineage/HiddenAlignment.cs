@@ -63,7 +63,8 @@ public static class HiddenAlignment
 
             int[] tokens = AnchorTokens(view.UnitCount, tokenCount);
             float[] values = ViewReader.FeatureMajor(source, view, tokens.Select(t => (long)t).ToArray(), window);
-            float largest = TensorPrimitives.MaxMagnitude(values);
+            // MaxMagnitude returns the element itself, sign included: a negative one must still set the scale.
+            float largest = MathF.Abs(TensorPrimitives.MaxMagnitude(values));
             float scale = largest > 0f && float.IsFinite(largest) ? largest / sbyte.MaxValue : 1f;
             var quantized = new sbyte[values.Length];
             for (int i = 0; i < values.Length; i++)

@@ -49,6 +49,26 @@ public sealed class LineageDetectionTests
         Assert.Equal(LineageVerdict.Derived, result.Verdict);
     }
 
+    public static TheoryData<ModelFamily, int> ZooBases() =>
+        new(LineageZoo.Families.SelectMany(family => Enumerable.Range(1, 3).Select(index => (family, index))));
+
+    [Theory]
+    [MemberData(nameof(ZooBases))]
+    public void Sketch_Anchors_KeepTheirValues_AndUndoAHiddenPermutation(ModelFamily family, int index)
+    {
+        // An anchor's quantisation scale comes from its largest magnitude. When that value was negative the scale
+        // fell back to 1, which rounds every weight to code 0, and the hidden permutation went unfound.
+        TestModel model = LineageZoo.Base(family, index);
+        LineageSketch sketch = LineageSketcher.Sketch(model);
+
+        Assert.NotEmpty(sketch.Anchors);
+        Assert.All(sketch.Anchors, anchor => Assert.True(anchor.Values.ToArray().Count(code => code != 0) > anchor.Values.Length / 2, anchor.View));
+
+        LineageComparison result = new LineageCandidate(model.PermuteHidden(seed: 5)).CompareWith(sketch);
+        Assert.True(result.HiddenPermutationUndone);
+        Assert.Equal(LineageVerdict.Derived, result.Verdict);
+    }
+
     [Fact]
     public void Compare_IndependentInitOfIdenticalShapes_IsNotDerived()
     {
