@@ -36,6 +36,12 @@ public sealed record Architecture(
         _ => throw new ArgumentOutOfRangeException(nameof(family), family, "Unknown family."),
     };
 
+    /// <summary>
+    /// <see cref="ModelFamily.ConvNet"/> only: the spatial dimensions of its kernels, 2 for images (<c>[out, in, 3, 3]</c>)
+    /// or 3 for video and volumes (<c>[out, in, 3, 3, 3]</c>); 1 for audio (<c>[out, in, 3]</c>).
+    /// </summary>
+    public int ConvolutionDimensions { get; init; } = 2;
+
     /// <summary>Whether the family is a transformer (embeddings, attention, MLP) rather than a CNN or an MLP head.</summary>
     public bool IsTransformer => Family is not (ModelFamily.ConvNet or ModelFamily.MlpHead);
 
@@ -64,6 +70,11 @@ public sealed record Architecture(
         if (sizes.Any(size => size <= 0))
         {
             throw new ArgumentException($"Every size of {this} must be positive.");
+        }
+
+        if (ConvolutionDimensions is < 1 or > 3)
+        {
+            throw new ArgumentException($"Convolutions have 1 to 3 spatial dimensions, not {ConvolutionDimensions}.");
         }
 
         if (AttentionHeads % KeyValueHeads != 0)

@@ -111,7 +111,7 @@ public static class TestModels
         return layout;
     }
 
-    // ConvNet: [C, 3|C, 3, 3] kernels and [C] biases per layer; MlpHead: [I, H|I] weights and [I] biases; then the classifier.
+    // ConvNet: [C, 3|C, 3, 3] kernels (3 × 3 × 3 or 3 with other ConvolutionDimensions) and [C] biases per layer; MlpHead: [I, H|I] weights and [I] biases; then the classifier.
     private static List<(TensorRole, int[])> ClassifierLayout(Architecture architecture)
     {
         bool convolutional = architecture.Family == ModelFamily.ConvNet;
@@ -121,7 +121,7 @@ public static class TestModels
         {
             int input = layer > 0 ? width : convolutional ? 3 : architecture.HiddenSize;
             layout.Add(convolutional
-                ? (new TensorRole(TensorKind.ConvKernel, layer), [width, input, 3, 3])
+                ? (new TensorRole(TensorKind.ConvKernel, layer), [width, input, .. Enumerable.Repeat(3, architecture.ConvolutionDimensions)])
                 : (new TensorRole(TensorKind.Dense, layer), [width, input]));
             layout.Add((new TensorRole(convolutional ? TensorKind.ConvBias : TensorKind.DenseBias, layer), [width]));
         }

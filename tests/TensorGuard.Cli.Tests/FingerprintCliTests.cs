@@ -265,6 +265,30 @@ public sealed class FingerprintCliTests : IDisposable
         Assert.Contains("verdict: derived", compare.Output);
     }
 
+    /// <summary>A 3-D ConvNet fine-tuned, then converted to TFLite (CONV_3D, or CONV_3D_TRANSPOSE reading each kernel as a ConvTranspose3d weight), against its PyTorch original and an unrelated model.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Compare_PyTorch3DConvNetWithTflite_IsDerivedWhenFineTunedAndNotDerivedWhenUnrelated(bool transposed)
+    {
+        string original = _directory.File("convnet3d");
+        string derived = _directory.File("derived");
+        string unrelated = _directory.File("unrelated");
+        TestModel model = TestModels.Create(Architecture.Default(ModelFamily.ConvNet) with { ConvolutionDimensions = 3 }, seed: 5);
+        model.Save(original);
+        Directory.CreateDirectory(derived);
+        Directory.CreateDirectory(unrelated);
+        TfliteWriter.Save(model.FineTune(0.05), derived, TfliteWriter.Storage.Float16, transposed);
+        TfliteWriter.Save(model.Reinitialize(seed: 6), unrelated, TfliteWriter.Storage.Float16, transposed);
+
+        CliResult related = CliRun.Invoke("compare", original, derived);
+        CliResult independent = CliRun.Invoke("compare", original, unrelated);
+
+        Assert.Equal((0, 0), (related.ExitCode, independent.ExitCode));
+        Assert.Contains("verdict: derived", related.Output);
+        Assert.Contains("verdict: not derived", independent.Output);
+    }
+
     [Fact]
     public void Compare_ModelWithoutAnyWeightMatrix_IsInconclusiveWithExitZero()
     {

@@ -6,27 +6,27 @@ namespace TensorGuard.ModelFactory.Formats;
 
 /// <summary>
 /// Writes TFLite models for tests with the FlatBuffers encoding by hand (tensorflow/lite/schema/schema.fbs field
-/// order): one subgraph whose constant tensors each have a buffer, convolution and fully connected operators reading
-/// them, and optional int8 quantization per tensor or per axis. Objects are written parent first, each offset patched
+/// order): one subgraph whose constant tensors each have a buffer, convolution (2-D, depthwise, transposed, 3-D and
+/// 3-D transposed) and fully connected operators reading them, and optional int8 quantization per tensor or per axis. Objects are written parent first, each offset patched
 /// once its child is placed after it (FlatBuffers offsets point forward).
 /// </summary>
 public sealed class TfliteWriter
 {
     /// <summary>BuiltinOperator codes used here.</summary>
-    public const int Conv2D = 3, DepthwiseConv2D = 4, Dequantize = 6, FullyConnected = 9;
+    public const int Conv2D = 3, DepthwiseConv2D = 4, Dequantize = 6, FullyConnected = 9, TransposeConv = 67, Conv3D = 132, Conv3DTranspose = 141;
 
     private readonly List<Table> _tensors = [];
     private readonly List<Table> _buffers = [new Table()];
     private readonly List<Table> _operators = [];
     private readonly List<int> _codes = [];
 
-    /// <summary>A constant tensor stored as <paramref name="dtype"/> (F32, F16, I8); with scales, I8 codes quantized per tensor or per <paramref name="dimension"/>. Returns its index.</summary>
+    /// <summary>A constant tensor stored as <paramref name="dtype"/> (F32, F16, I8, I32; I4 as packed bytes); with scales, I8 or I4 codes quantized per tensor or per <paramref name="dimension"/>. Returns its index.</summary>
     public int Tensor(string name, int[] shape, TensorDType dtype, byte[] data, float[]? scales = null, long[]? zeroPoints = null, int dimension = 0)
     {
         _buffers.Add(new Table().Vector(0, data, 1));
         var tensor = new Table()
             .Vector(0, shape.SelectMany(BitConverter.GetBytes).ToArray(), 4)
-            .Byte(1, dtype switch { TensorDType.F32 => 0, TensorDType.F16 => 1, TensorDType.I8 => 9, _ => throw new ArgumentOutOfRangeException(nameof(dtype)) })
+            .Byte(1, dtype switch { TensorDType.F32 => 0, TensorDType.F16 => 1, TensorDType.I8 => 9, TensorDType.I32 => 2, TensorDType.I4 => 17, _ => throw new ArgumentOutOfRangeException(nameof(dtype)) })
             .UInt32(2, (uint)(_buffers.Count - 1))
             .String(3, name);
         if (scales is not null)
@@ -77,33 +77,38 @@ public sealed class TfliteWriter
         Float32,
         Float16,
         Int8PerChannel,
+
+        /// <summary>Symmetric 4-bit codes per output channel, packed two to a byte, read through DEQUANTIZE.</summary>
+        Int4PerChannel,
     }
 
     /// <summary>
     /// Writes <paramref name="model"/> as a PyTorch-to-TFLite converter leaves it into <paramref name="directory"/>:
-    /// kernels <c>[out, in, kh, kw]</c> stored <c>[out, kh, kw, in]</c> and read by CONV_2D (float16 ones through
-    /// DEQUANTIZE), matrices read by FULLY_CONNECTED, int8 codes symmetric per output channel, vectors float32.
-    /// Returns the file's path.
+    /// kernels of rank 4 read by CONV_2D and of rank 5 by CONV_3D (with <paramref name="transposed"/>, each kernel is
+    /// PyTorch's <c>ConvTranspose</c> weight <c>[in, out, k…]</c>, read by TRANSPOSE_CONV or CONV_3D_TRANSPOSE), stored
+    /// in the operator's layout (<see cref="FilterLayout"/>). Matrices are read by FULLY_CONNECTED; int8 and int4 codes are
+    /// symmetric per output channel; float16 and int4 weights are read through DEQUANTIZE; vectors are float32. Returns the file's path.
     /// </summary>
-    public static string Save(TestModel model, string directory, Storage storage)
+    public static string Save(TestModel model, string directory, Storage storage, bool transposed = false)
     {
         var writer = new TfliteWriter();
         foreach (TestTensor tensor in model.Weights)
         {
             float[] values = tensor.Values.ToArray();
             int[] shape = [.. tensor.Shape];
-            bool kernel = shape.Length == 4;
-            if (kernel)
+            (int Code, int[] Axes, int OutputAxis)? filter = shape.Length is 4 or 5 ? FilterLayout(shape.Length, transposed) : null;
+            if (filter is { } layout)
             {
-                values = ChannelsLast(values, shape[0], shape[1], shape[2] * shape[3]);
-                shape = [shape[0], shape[2], shape[3], shape[1]];
+                values = Permute(values, shape, layout.Axes);
+                shape = layout.Axes.Select(axis => shape[axis]).ToArray();
             }
 
             int stored = (storage, shape.Length) switch
             {
                 (_, < 2) or (Storage.Float32, _) => writer.Tensor(tensor.Name, shape, TensorDType.F32, Float32(values)),
                 (Storage.Float16, _) => writer.Tensor(tensor.Name, shape, TensorDType.F16, values.SelectMany(v => BitConverter.GetBytes((Half)v)).ToArray()),
-                _ => writer.Int8PerRow(tensor.Name, shape, values),
+                (Storage.Int8PerChannel, _) => writer.PerChannel(tensor.Name, shape, values, filter?.OutputAxis ?? 0, TensorDType.I8),
+                _ => writer.PerChannel(tensor.Name, shape, values, filter?.OutputAxis ?? 0, TensorDType.I4),
             };
             if (shape.Length < 2)
             {
@@ -111,34 +116,60 @@ public sealed class TfliteWriter
             }
 
             int weight = stored;
-            if (storage == Storage.Float16)
+            if (storage is Storage.Float16 or Storage.Int4PerChannel)
             {
                 weight = writer.Activation(tensor.Name + "/dequantized", shape);
                 writer.Operator(Dequantize, [stored], [weight]);
             }
 
-            writer.Operator(kernel ? Conv2D : FullyConnected, [writer.Activation(tensor.Name + "/input", [1]), weight], [writer.Activation(tensor.Name + "/output", [1])]);
+            int input = writer.Activation(tensor.Name + "/input", [1]);
+            int[] inputs = filter?.Code switch
+            {
+                TransposeConv or Conv3DTranspose => [writer.Tensor(tensor.Name + "/output_shape", [shape.Length], TensorDType.I32, new byte[4 * shape.Length]), weight, input],
+                _ => [input, weight],
+            };
+            writer.Operator(filter?.Code ?? FullyConnected, inputs, [writer.Activation(tensor.Name + "/output", [1])]);
         }
 
         return writer.Write(directory);
     }
 
-    /// <summary>PyTorch's <c>[out, in, k]</c> element order rewritten as TFLite's <c>[out, k, in]</c>.</summary>
-    public static float[] ChannelsLast(float[] values, int outputs, int inputs, int kernel)
+    /// <summary>
+    /// The operator that reads a PyTorch kernel of rank <paramref name="rank"/>, the PyTorch axis each axis of its TFLite
+    /// filter holds, and the filter's output-channel axis (tensorflow/lite/kernels: conv.cc, transpose_conv.cc, conv3d.cc,
+    /// conv3d_transpose.cc).
+    /// </summary>
+    public static (int Code, int[] Axes, int OutputAxis) FilterLayout(int rank, bool transposed) => (rank, transposed) switch
     {
-        var stored = new float[values.Length];
-        for (int o = 0; o < outputs; o++)
+        (4, false) => (Conv2D, [0, 2, 3, 1], 0), // [out, in, kh, kw] as [out, kh, kw, in]
+        (4, true) => (TransposeConv, [1, 2, 3, 0], 0), // [in, out, kh, kw] as [out, kh, kw, in]
+        (5, false) => (Conv3D, [2, 3, 4, 1, 0], 4), // [out, in, kd, kh, kw] as [kd, kh, kw, in, out]
+        (5, true) => (Conv3DTranspose, [2, 3, 4, 1, 0], 3), // [in, out, kd, kh, kw] as [kd, kh, kw, out, in]
+        _ => throw new ArgumentOutOfRangeException(nameof(rank), rank, "TFLite convolutions have filters of rank 4 or 5."),
+    };
+
+    /// <summary>Row-major <paramref name="values"/> of <paramref name="shape"/> with their axes reordered: axis j of the result is axis <c>axes[j]</c>.</summary>
+    public static float[] Permute(float[] values, int[] shape, int[] axes)
+    {
+        int[] strides = new int[shape.Length];
+        for (int axis = shape.Length - 1, stride = 1; axis >= 0; stride *= shape[axis], axis--)
         {
-            for (int i = 0; i < inputs; i++)
+            strides[axis] = stride;
+        }
+
+        int[] shapeOut = axes.Select(axis => shape[axis]).ToArray();
+        var result = new float[values.Length];
+        var index = new int[shape.Length];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = values[index.Select((at, j) => at * strides[axes[j]]).Sum()];
+            for (int j = index.Length - 1; j >= 0 && ++index[j] == shapeOut[j]; j--)
             {
-                for (int k = 0; k < kernel; k++)
-                {
-                    stored[(((o * kernel) + k) * inputs) + i] = values[(((o * inputs) + i) * kernel) + k];
-                }
+                index[j] = 0;
             }
         }
 
-        return stored;
+        return result;
     }
 
     public static byte[] Float32(float[] values) => values.SelectMany(BitConverter.GetBytes).ToArray();
@@ -164,13 +195,22 @@ public sealed class TfliteWriter
         return path;
     }
 
-    // Symmetric int8 codes with one scale per output channel (dimension 0), as TFLite's converter quantizes weights.
-    private int Int8PerRow(string name, int[] shape, float[] values)
+    // Symmetric int8 or int4 codes with one scale per output channel (index of dimension), as TFLite's converter quantizes weights.
+    private int PerChannel(string name, int[] shape, float[] values, int dimension, TensorDType codeType)
     {
-        int rows = shape[0], columns = values.Length / rows;
-        float[] scales = Enumerable.Range(0, rows).Select(r => Math.Max(values.AsSpan(r * columns, columns).ToArray().Max(Math.Abs), 1e-8f) / 127).ToArray();
-        byte[] codes = values.Select((v, i) => unchecked((byte)(sbyte)Math.Clamp(MathF.Round(v / scales[i / columns]), -127, 127))).ToArray();
-        return Tensor(name, shape, TensorDType.I8, codes, scales, dimension: 0);
+        int levels = codeType == TensorDType.I4 ? 7 : 127;
+        int stride = shape.Skip(dimension + 1).Aggregate(1, (product, side) => product * side);
+        int Channel(int element) => element / stride % shape[dimension];
+        var largest = new float[shape[dimension]];
+        for (int i = 0; i < values.Length; i++)
+        {
+            largest[Channel(i)] = Math.Max(largest[Channel(i)], Math.Abs(values[i]));
+        }
+
+        float[] scales = largest.Select(max => Math.Max(max, 1e-8f) / levels).ToArray();
+        float[] codes = values.Select((v, i) => Math.Clamp(MathF.Round(v / scales[Channel(i)]), -levels, levels)).ToArray();
+        byte[] data = codeType == TensorDType.I4 ? OnnxWriter.PackNibbles(codes) : codes.Select(c => unchecked((byte)(sbyte)c)).ToArray();
+        return Tensor(name, shape, codeType, data, scales, dimension: dimension);
     }
 
     /// <summary>Stores at <paramref name="at"/> the forward offset to <paramref name="target"/>.</summary>

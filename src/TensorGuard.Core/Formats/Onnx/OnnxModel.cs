@@ -192,15 +192,7 @@ public sealed class OnnxModel : ITensorSource
     {
         if (initializer.Raw is (long offset, _) && initializer.DType is TensorDType.I4 or TensorDType.U4)
         {
-            long firstByte = firstElement / 2;
-            long lastByte = (firstElement + destination.Length - 1) / 2;
-            ReadOnlySpan<byte> packed = destination.IsEmpty ? [] : initializer.File.Span(offset + firstByte, lastByte - firstByte + 1, "4-bit initializer");
-            for (int i = 0; i < destination.Length; i++)
-            {
-                long element = firstElement + i;
-                destination[i] = Nibble(initializer.DType, packed[(int)((element / 2) - firstByte)], element);
-            }
-
+            PackedNibbles.Read(initializer.File, offset, initializer.DType, firstElement, destination);
             return;
         }
 
@@ -217,13 +209,6 @@ public sealed class OnnxModel : ITensorSource
         }
 
         _decoded.Value.Values.AsSpan((int)firstElement, destination.Length).CopyTo(destination);
-    }
-
-    // Two 4-bit values per byte, the even element in the low nibble; signed values in two's complement.
-    private static float Nibble(TensorDType dtype, byte packed, long element)
-    {
-        int bits = (element & 1) == 0 ? packed & 0xF : packed >> 4;
-        return dtype == TensorDType.I4 && bits >= 8 ? bits - 16 : bits;
     }
 
     private static void ReadGraph(ProtoReader graph, IDictionary<string, string> metadata, Dictionary<string, Initializer> initializers, ExternalFiles externalFiles, List<OperatorNode> nodes)
@@ -405,7 +390,7 @@ public sealed class OnnxModel : ITensorSource
         }
 
         // 4-bit values are packed two to a byte (int32_data holds one packed byte per value).
-        long packedValues = dtype.BitSize() == 4 ? (elements / 2) + (elements % 2) : elements;
+        long packedValues = dtype.BitSize() == 4 ? PackedNibbles.Bytes(elements) : elements;
         long expectedBytes = dtype.BitSize() == 4 ? packedValues : elements * (dtype.BitSize() / 8);
         var shape = dims.ToArray();
         if (location == 1)
@@ -539,7 +524,7 @@ public sealed class OnnxModel : ITensorSource
         byte packed = (byte)reader.ReadVarint();
         for (int end = Math.Min(next + 2, values.Length); next < end; next++)
         {
-            values[next] = Nibble(dtype, packed, next);
+            values[next] = PackedNibbles.Value(dtype, packed, next);
         }
 
         return next;

@@ -4,12 +4,13 @@ namespace TensorGuard.Core.Formats.Tflite;
 /// A TensorFlow Lite model (<c>.tflite</c>, FlatBuffers with file identifier <c>TFL3</c>) read as a tensor source:
 /// every tensor of every subgraph that has data in a buffer (tensorflow/lite/schema/schema.fbs). Float32, float16 and
 /// bfloat16 buffers are read as stored; integer buffers with quantization scales (per tensor or per index of
-/// <c>quantized_dimension</c>) are dequantized, <c>(code − zero_point) · scale</c>. TFLite stores convolution kernels
-/// channels-last: a <c>CONV_2D</c> filter <c>[out, kh, kw, in]</c> is presented as PyTorch stores it,
-/// <c>[out, in, kh, kw]</c>, and a <c>DEPTHWISE_CONV_2D</c> filter <c>[1, kh, kw, channels]</c> as
-/// <c>[channels, 1, kh, kw]</c>, with elements permuted on read, so a PyTorch model converted to TFLite compares with
-/// its original. A filter produced by a <c>DEQUANTIZE</c> node (float16 weights) is followed to the constant it reads.
-/// A buffer read by several tensors is presented once, under the first tensor's name.
+/// <c>quantized_dimension</c>) are dequantized, <c>(code − zero_point) · scale</c>, 4-bit codes (<c>INT4</c>, packed two
+/// to a byte, <see cref="PackedNibbles"/>) too. TFLite stores convolution filters
+/// channels-last; the filter of a <c>CONV_2D</c>, <c>DEPTHWISE_CONV_2D</c>, <c>TRANSPOSE_CONV</c>, <c>CONV_3D</c> or
+/// <c>CONV_3D_TRANSPOSE</c> is presented as PyTorch stores that layer's weight (<see cref="KernelLayout"/>), with
+/// elements permuted on read, so a PyTorch model converted to TFLite compares with its original. A filter produced by
+/// a <c>DEQUANTIZE</c> node (float16 weights) is followed to the constant it reads. A buffer read by several tensors
+/// is presented once, under the first tensor's name.
 /// </summary>
 public sealed class TfliteModel : ITensorSource
 {
@@ -23,8 +24,11 @@ public sealed class TfliteModel : ITensorSource
     private const int OperatorOpcode = 0, OperatorInputs = 1, OperatorOutputs = 2;
     private const int CodeDeprecatedBuiltin = 0, CodeBuiltin = 3;
     private const int BufferData = 0, BufferOffset = 1, BufferSize = 2;
-    private const int Conv2D = 3, DepthwiseConv2D = 4, Dequantize = 6;
+    private const int Dequantize = 6;
     private const int MaxRank = 8, MaxNameBytes = 1024;
+
+    // Stored indices of a permuted filter are worked out this many at a time, on the stack.
+    private const int IndexChunk = 512;
 
     private readonly IByteSource _file;
     private readonly Dictionary<string, Stored> _tensors;
@@ -73,37 +77,103 @@ public sealed class TfliteModel : ITensorSource
     public void ReadFloat32(TensorEntry tensor, long firstElement, Span<float> destination)
     {
         Stored stored = StoredTensors.Find(_tensors, tensor, _file.Path, firstElement, destination.Length);
-        if (!stored.DType.IsConvertible())
+        if (!stored.DType.IsConvertible() && stored.DType != TensorDType.I4)
         {
             throw new ModelFormatException(_file.Path, $"unsupported data type {stored.DType.Name()} in tensor \"{UntrustedText.Printable(tensor.Name)}\"");
         }
 
-        int size = stored.DType.BitSize() / 8;
-        if (stored.Kernel is null)
+        if (stored.Kernel is not null)
         {
-            _file.ConvertFloat32(stored.DType, stored.Offset + (firstElement * size), destination);
-        }
-        else
-        {
-            for (int i = 0; i < destination.Length; i++)
-            {
-                _file.ConvertFloat32(stored.DType, stored.Offset + (stored.Kernel.StoredIndex(firstElement + i) * size), destination.Slice(i, 1));
-            }
+            ReadPermuted(stored, stored.Kernel, firstElement, destination);
+            return;
         }
 
+        ReadStored(stored, firstElement, destination);
         if (stored.Quantization is { } quantization)
         {
             for (int i = 0; i < destination.Length; i++)
             {
-                long element = stored.Kernel?.StoredIndex(firstElement + i) ?? firstElement + i;
-                int channel = (int)(element / quantization.Stride % quantization.Scales.Length);
-                destination[i] = (destination[i] - quantization.ZeroPoints[channel]) * quantization.Scales[channel];
+                destination[i] = quantization.Dequantize(destination[i], firstElement + i);
             }
         }
     }
 
     /// <inheritdoc />
     public void Dispose() => _file.Dispose();
+
+    // Stored elements from firstElement on, as float32 codes or values (before any scale).
+    private void ReadStored(Stored stored, long firstElement, Span<float> destination)
+    {
+        if (stored.DType == TensorDType.I4)
+        {
+            PackedNibbles.Read(_file, stored.Offset, stored.DType, firstElement, destination);
+        }
+        else
+        {
+            _file.ConvertFloat32(stored.DType, stored.Offset + (firstElement * (stored.DType.BitSize() / 8)), destination);
+        }
+    }
+
+    // A permuted filter's elements, each taken from one span over the stored range this block reads. A span per element
+    // would count a mapped region per element against the mapping's page budget (MappedPages), which then releases the
+    // mapping every few hundred elements.
+    private void ReadPermuted(Stored stored, PermutedKernel kernel, long firstElement, Span<float> destination)
+    {
+        Span<long> indices = stackalloc long[IndexChunk];
+        long low = long.MaxValue, high = -1;
+        for (int done = 0; done < destination.Length; done += IndexChunk)
+        {
+            Span<long> chunk = indices[..Math.Min(IndexChunk, destination.Length - done)];
+            kernel.StoredIndices(firstElement + done, chunk);
+            foreach (long element in chunk)
+            {
+                low = Math.Min(low, element);
+                high = Math.Max(high, element);
+            }
+        }
+
+        if (high < 0)
+        {
+            return;
+        }
+
+        // Each chunk's elements are gathered into consecutive bytes and converted at once (4-bit codes one by one).
+        int bits = stored.DType.BitSize(), size = bits / 8;
+        long firstByte = low * bits / 8;
+        ReadOnlySpan<byte> bytes = _file.Span(stored.Offset + firstByte, (high * bits / 8) + Math.Max(size, 1) - firstByte, "tensor data");
+        Span<byte> gathered = stackalloc byte[IndexChunk * sizeof(long)];
+        for (int done = 0; done < destination.Length; done += IndexChunk)
+        {
+            Span<long> chunk = indices[..Math.Min(IndexChunk, destination.Length - done)];
+            Span<float> values = destination.Slice(done, chunk.Length);
+            kernel.StoredIndices(firstElement + done, chunk);
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                int at = (int)((chunk[i] * bits / 8) - firstByte);
+                if (stored.DType == TensorDType.I4)
+                {
+                    values[i] = PackedNibbles.Value(stored.DType, bytes[at], chunk[i]);
+                }
+                else
+                {
+                    bytes.Slice(at, size).CopyTo(gathered.Slice(i * size, size));
+                }
+            }
+
+            if (stored.DType != TensorDType.I4)
+            {
+                Float32Converter.Convert(stored.DType, gathered[..(chunk.Length * size)], values);
+            }
+
+            if (stored.Quantization is { } quantization)
+            {
+                for (int i = 0; i < chunk.Length; i++)
+                {
+                    values[i] = quantization.Dequantize(values[i], chunk[i]);
+                }
+            }
+        }
+    }
 
     private static Dictionary<string, Stored> Read(IByteSource file)
     {
@@ -164,11 +234,11 @@ public sealed class TfliteModel : ITensorSource
         return codes;
     }
 
-    /// <summary>The convolution filters of a subgraph, by tensor index: the filter input of each CONV_2D and DEPTHWISE_CONV_2D, through one DEQUANTIZE.</summary>
+    /// <summary>The convolution filters of a subgraph, by tensor index: the filter input of each convolution operator (<see cref="KernelLayout.Of"/>), through one DEQUANTIZE.</summary>
     private static Dictionary<long, KernelLayout> Kernels(IByteSource file, FlatTable subgraph, int[] codes)
     {
         (long count, long start) = subgraph.Vector(SubgraphOperators, 4, "SubGraph.operators");
-        var filters = new Dictionary<long, bool>();
+        var filters = new Dictionary<long, KernelLayout>();
         var dequantized = new Dictionary<long, long>();
         for (long i = 0; i < count; i++)
         {
@@ -177,9 +247,9 @@ public sealed class TfliteModel : ITensorSource
             int code = index < codes.Length ? codes[index] : throw FlatTable.Corrupt(file, $"operator {i} names operator code {index} of {codes.Length}");
             (long inputs, long inputStart) = op.Vector(OperatorInputs, 4, "Operator.inputs");
             (long outputs, long outputStart) = op.Vector(OperatorOutputs, 4, "Operator.outputs");
-            if (code is Conv2D or DepthwiseConv2D && inputs >= 2)
+            if (KernelLayout.Of(code) is { } layout && inputs >= 2)
             {
-                filters.TryAdd(ReadIndex(file, inputStart + 4), code == DepthwiseConv2D);
+                filters.TryAdd(ReadIndex(file, inputStart + 4), layout);
             }
             else if (code == Dequantize && inputs >= 1 && outputs >= 1)
             {
@@ -188,9 +258,9 @@ public sealed class TfliteModel : ITensorSource
         }
 
         var kernels = new Dictionary<long, KernelLayout>();
-        foreach ((long filter, bool depthwise) in filters)
+        foreach ((long filter, KernelLayout layout) in filters)
         {
-            kernels.TryAdd(dequantized.GetValueOrDefault(filter, filter), new KernelLayout(depthwise));
+            kernels.TryAdd(dequantized.GetValueOrDefault(filter, filter), layout);
         }
 
         return kernels;
@@ -250,7 +320,12 @@ public sealed class TfliteModel : ITensorSource
             }
         }
 
-        if (!SizeArithmetic.TryMultiply(elements, dtype.BitSize() / 8, out long expected))
+        long expected;
+        if (dtype == TensorDType.I4)
+        {
+            expected = PackedNibbles.Bytes(elements);
+        }
+        else if (!SizeArithmetic.TryMultiply(elements, dtype.BitSize() / 8, out expected))
         {
             throw new ModelFormatException(file.Path, $"{quoted} of shape [{string.Join(", ", shape)}] has a byte size that overflows 64-bit arithmetic; the file is corrupt");
         }
@@ -261,15 +336,16 @@ public sealed class TfliteModel : ITensorSource
         }
 
         Quantization? quantization = ReadQuantization(file, tensor, quoted, shape, dtype);
-        KernelLayout? layout = kernel?.Fit(shape);
-        long[] presented = layout?.PresentedShape ?? shape;
+        // A permuted filter is read through spans over its bytes, which a mapping gives up to 2 GiB; no real filter is larger.
+        PermutedKernel? permuted = length <= int.MaxValue ? kernel?.Fit(shape) : null;
+        long[] presented = permuted?.PresentedShape ?? shape;
         TensorDType shown = quantization is null ? dtype : TensorDType.F32;
-        return new Stored(new TensorEntry(name, shown, presented, file.Path), dtype, offset, layout, quantization);
+        return new Stored(new TensorEntry(name, shown, presented, file.Path), dtype, offset, permuted, quantization);
     }
 
     private static Quantization? ReadQuantization(IByteSource file, FlatTable tensor, string quoted, long[] shape, TensorDType dtype)
     {
-        if (dtype is not (TensorDType.I8 or TensorDType.U8 or TensorDType.I16 or TensorDType.I32) || tensor.Table(TensorQuantization, "QuantizationParameters") is not { } parameters)
+        if (dtype is not (TensorDType.I4 or TensorDType.I8 or TensorDType.U8 or TensorDType.I16 or TensorDType.I32) || tensor.Table(TensorQuantization, "QuantizationParameters") is not { } parameters)
         {
             return null;
         }
@@ -311,7 +387,7 @@ public sealed class TfliteModel : ITensorSource
             : throw new ModelFormatException(file.Path, $"{quoted} has a non-finite scale; the file is corrupt");
     }
 
-    // TensorType (schema.fbs); strings, resources and variants hold no weights, and 4-bit buffers (INT4) are not read.
+    // TensorType (schema.fbs); strings, resources and variants hold no weights.
     private static TensorDType? DType(byte type) => type switch
     {
         0 => TensorDType.F32,
@@ -327,6 +403,7 @@ public sealed class TfliteModel : ITensorSource
         12 => TensorDType.U64,
         15 => TensorDType.U32,
         16 => TensorDType.U16,
+        17 => TensorDType.I4,
         18 => TensorDType.BF16,
         _ => null,
     };
@@ -353,7 +430,15 @@ public sealed class TfliteModel : ITensorSource
         }
     }
 
-    private sealed record Stored(TensorEntry Entry, TensorDType DType, long Offset, KernelLayout? Kernel, Quantization? Quantization);
+    private sealed record Stored(TensorEntry Entry, TensorDType DType, long Offset, PermutedKernel? Kernel, Quantization? Quantization);
 
-    private sealed record Quantization(float[] Scales, float[] ZeroPoints, long Stride);
+    private sealed record Quantization(float[] Scales, float[] ZeroPoints, long Stride)
+    {
+        /// <summary>The value of <paramref name="code"/>, stored as element <paramref name="element"/> of its tensor.</summary>
+        public float Dequantize(float code, long element)
+        {
+            int channel = (int)(element / Stride % Scales.Length);
+            return (code - ZeroPoints[channel]) * Scales[channel];
+        }
+    }
 }

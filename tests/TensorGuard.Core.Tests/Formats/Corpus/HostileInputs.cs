@@ -45,6 +45,10 @@ public static class HostileInputs
         ["tflite-overlapping-buffers"] = new("overlap", d => (Tflite(d, w => Enumerable.Range(0, 200).Select(i => w.ExternalTensor($"w{i}", [4, 4], 8, 64)).ToArray()[^1]), null)),
         ["tflite-shape-overflow"] = new("has invalid dimensions", d => (Tflite(d, w => w.Tensor("w", [1 << 30, 1 << 30, 1 << 30], TensorDType.F32, new byte[16])), null)),
         ["tflite-50000-tensors-one-name"] = new("holds no floating-point weight matrix", d => (Tflite(d, w => Enumerable.Range(0, 50_000).Select(_ => w.Tensor("w", [4], TensorDType.F32, new byte[16])).ToArray()[^1]), null)),
+        ["tflite-conv3d-filter-dims-overflow"] = new("has invalid dimensions", d => (TfliteFilter(d, TfliteWriter.Conv3D, [1 << 16, 1 << 16, 1 << 16, 1 << 16, 4], elements: 16), null)),
+        ["tflite-transpose-conv-filter-of-rank-3"] = new(null, d => (TfliteFilter(d, TfliteWriter.TransposeConv, [16, 4, 4], elements: 256), null)),
+        ["tflite-conv3d-filter-of-rank-4"] = new(null, d => (TfliteFilter(d, TfliteWriter.Conv3D, [16, 3, 3, 8], elements: 1152), null)),
+        ["tflite-int4-of-nearly-2^63-elements"] = new("bytes of I4 but its buffer holds 16", d => (Tflite(d, w => w.Tensor("w", [int.MaxValue, int.MaxValue, 2], TensorDType.I4, new byte[16], scales: [1f])), null)),
         ["tflite-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (MalformedModels.Fifo(d.File("model.tflite")), null)),
 
         // PyTorch
@@ -208,6 +212,14 @@ public static class HostileInputs
         tensors(writer);
         return writer.Write(d.Path);
     }
+
+    // A float32 filter of that shape, holding that many elements, read by operator code as its input 1 (a convolution's filter).
+    private static string TfliteFilter(TestDirectory d, int code, int[] shape, int elements) => Tflite(d, w =>
+    {
+        int filter = w.Tensor("filter", shape, TensorDType.F32, TfliteWriter.Float32(Enumerable.Range(0, elements).Select(i => MathF.Sin(i)).ToArray()));
+        w.Operator(code, [w.Activation("x", [1]), filter, w.Activation("z", [1])], [w.Activation("y", [1])]);
+        return filter;
+    });
 
     // A buffer whose data vector claims 2^31 − 1 bytes in a file of a few hundred.
     private static string TfliteWithHugeVector(TestDirectory d)
