@@ -171,12 +171,17 @@ static void RealShapes(int seeds)
     ];
     Console.WriteLine("| Candidate vs base sketch (seed) | verdict | similarity | log10 p | strongest z |");
     Console.WriteLine("|---|---|---|---|---|");
-    foreach ((ModelShapes baseShapes, ModelShapes candidateShapes) in pairs)
+    for (int row = 0; row < pairs.Length; row++)
     {
+        (ModelShapes baseShapes, ModelShapes candidateShapes) = pairs[row];
+
+        // Each row its own seeds: lazily computed weights are a hash of (seed, tensor name, index), so two rows whose
+        // models share layer names and shapes (Mistral-7B and Llama-3.1-8B) would otherwise compare the same layers.
+        ulong block = 1_000 * (ulong)row;
         for (ulong seed = 0; seed < (ulong)seeds; seed++)
         {
-            LineageSketch sketch = LineageSketcher.Sketch(new LazyModel(baseShapes, 1 + seed));
-            LineageComparison comparison = new LineageCandidate(new LazyModel(candidateShapes, 7001 + seed)).CompareWith(sketch);
+            LineageSketch sketch = LineageSketcher.Sketch(new LazyModel(baseShapes, 1 + block + seed));
+            LineageComparison comparison = new LineageCandidate(new LazyModel(candidateShapes, 7001 + block + seed)).CompareWith(sketch);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {candidateShapes.Name} vs {baseShapes.Name} ({seed}) | {comparison.Verdict} | {comparison.Similarity:0.000} | {comparison.Log10PValue:0.00} | {(comparison.Matches.Count > 0 ? comparison.Matches[0].ZScore : double.NaN):0.00} |"));
         }
