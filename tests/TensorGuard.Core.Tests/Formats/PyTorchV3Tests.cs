@@ -29,15 +29,6 @@ public sealed class PyTorchV3Tests
         new("norm.weight", [8], TensorDType.F32, Gaussian[8..16]),
     ];
 
-    /// <summary>Mantissa bits and smallest positive value of each 8-bit float type (ONNX float8 note).</summary>
-    private static (int MantissaBits, float Smallest) Spec(TensorDType dtype) => dtype switch
-    {
-        TensorDType.F8E4M3 => (3, MathF.ScaleB(1, -9)),
-        TensorDType.F8E4M3Fnuz => (3, MathF.ScaleB(1, -10)),
-        TensorDType.F8E5M2 => (2, MathF.ScaleB(1, -16)),
-        _ => (2, MathF.ScaleB(1, -17)),
-    };
-
     [Theory]
     [InlineData("zip")]
     [InlineData("legacy")]
@@ -61,7 +52,7 @@ public sealed class PyTorchV3Tests
                 continue;
             }
 
-            (int mantissaBits, float smallest) = Spec(expected.DType);
+            (int mantissaBits, float smallest) = OnnxFloat8Tests.Spec(expected.DType);
             Assert.All(expected.Values.Zip(read), pair =>
             {
                 float step = Math.Max(MathF.Abs(pair.First) * MathF.ScaleB(1, -mantissaBits), smallest);
