@@ -96,6 +96,40 @@ public sealed class PyTorchV3Tests
         Assert.Equal([3f, 5f, 4f, 6f], GgufFileTests.ReadAll(model, model.Tensors[0]));
     }
 
+    public static TheoryData<string, byte[], float[]> RawDTypes => new()
+    {
+        { "uint32", [1, 0, 0, 0, 0x70, 0x11, 0x01, 0], [1, 70000] },
+        { "uint64", [5, 0, 0, 0, 0, 0, 0, 0], [5] },
+        { "float8_e8m0fnu", [127, 128, 126], [1, 2, 0.5f] },
+        { "float32", [0, 0, 0xC0, 0x3F], [1.5f] },
+        { "bfloat16", [0x80, 0x3F, 0x00, 0xC0], [1, -2] },
+    };
+
+    /// <summary>Dtypes the factory does not write, and legacy dtypes carried by v3 (which torch could do), read from raw bytes.</summary>
+    [Theory]
+    [MemberData(nameof(RawDTypes))]
+    public void Open_V3OverRawBytes_DecodesEachDType(string dtype, byte[] bytes, float[] expected)
+    {
+        var p = new PickleBuilder().Proto(2).EmptyDict().Unicode("w").Global("torch._utils", "_rebuild_tensor_v3")
+            .Mark().Mark().Unicode("storage").Global("torch.storage", "UntypedStorage").Unicode("0").Unicode("cpu").Int(bytes.Length).Tuple().BinPersId()
+            .Int(0).IntTuple([expected.Length]).IntTuple([1]).Bool(false).Global("collections", "OrderedDict").EmptyTuple().Reduce()
+            .Global("torch", dtype).Tuple().Reduce().Op(0x73).Stop();
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach ((string name, byte[] data) in new[] { ("archive/data.pkl", p.ToArray()), ("archive/data/0", bytes) })
+            {
+                using Stream stream = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+                stream.Write(data);
+            }
+        }
+
+        using var scratch = new TestDirectory();
+        using LoadedModel model = ModelLoader.Open(scratch.Write("w.pt", buffer.ToArray()));
+
+        Assert.Equal(expected, GgufFileTests.ReadAll(model, Assert.Single(model.Tensors)));
+    }
+
     [Theory]
     [InlineData("torch", "float8_bogus")]
     [InlineData("os", "system")]

@@ -7,8 +7,9 @@ namespace TensorGuard.Core.Formats.PyTorch;
 
 /// <summary>
 /// Interprets a pickle opcode stream (protocols 0–5) without executing anything: values are built by the
-/// interpreter itself, and the only callables are an allow-list of tensor-rebuilding functions, storage
-/// types and containers. Any other global stops the run with an <see cref="UnsafePickleException"/>.
+/// interpreter itself, and the only globals are an allow-list of tensor-rebuilding functions, storage
+/// types, torch dtypes (<see cref="TorchDTypes"/>) and containers. Any other global stops the run with an
+/// <see cref="UnsafePickleException"/>.
 /// Memory is bounded by the stream: lengths are checked before anything is read, and the values built
 /// (including every reference a container or the stack holds) are charged against a budget of
 /// <see cref="BudgetPerStoredByte"/> times the pickle's stored size plus <see cref="BaseBudget"/>, at most

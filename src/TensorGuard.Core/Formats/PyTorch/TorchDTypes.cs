@@ -42,7 +42,6 @@ public static class TorchDTypes
         ["int8"] = TensorDType.I8,
         ["uint8"] = TensorDType.U8,
         ["bool"] = TensorDType.Bool,
-        ["complex64"] = TensorDType.C64,
         ["float8_e4m3fn"] = TensorDType.F8E4M3,
         ["float8_e5m2"] = TensorDType.F8E5M2,
         ["float8_e4m3fnuz"] = TensorDType.F8E4M3Fnuz,
@@ -57,7 +56,7 @@ public static class TorchDTypes
     // tensor, rather than calling an inert name an unsafe pickle.
     private static readonly FrozenSet<string> Unreadable = new[]
     {
-        "complex32", "complex128", "float4_e2m1fn_x2", "bits8", "bits16", "bits1x8", "bits2x4", "bits4x2",
+        "complex32", "complex64", "complex128", "float4_e2m1fn_x2", "bits8", "bits16", "bits1x8", "bits2x4", "bits4x2",
         "uint1", "uint2", "uint3", "uint4", "uint5", "uint6", "uint7", "int1", "int2", "int3", "int4", "int5", "int6", "int7",
     }.ToFrozenSet(StringComparer.Ordinal);
 
