@@ -82,13 +82,9 @@ public sealed class PyTorchV3Tests
     public void ReadFloat32_V3View_CountsOffsetAndStridesInElementsOfItsDType()
     {
         // Six uint16 values (12 bytes); the view starts at element 2 and is a transpose: [[3, 5], [4, 6]].
-        var p = new PickleBuilder().Proto(2).EmptyDict().Unicode("w").Global("torch._utils", "_rebuild_tensor_v3")
-            .Mark().Mark().Unicode("storage").Global("torch.storage", "UntypedStorage").Unicode("0").Unicode("cpu").Int(12).Tuple().BinPersId()
-            .Int(2).IntTuple([2, 2]).IntTuple([1, 2]).Bool(false).Global("collections", "OrderedDict").EmptyTuple().Reduce()
-            .Global("torch", "uint16").Tuple().Reduce().Op(0x73).Stop();
         var storage = new Checkpoint.Tensor("w", [6], TensorDType.U16, [1, 2, 3, 4, 5, 6]);
         using var scratch = new TestDirectory();
-        string path = scratch.Write("w.pt", Checkpoint.Zip([storage], pickle: p.ToArray()));
+        string path = scratch.Write("w.pt", Checkpoint.Zip([storage], pickle: HostileInputs.TensorPickleV3("uint16", 12, 2, [2, 2], [1, 2])));
 
         using LoadedModel model = ModelLoader.Open(path);
 
@@ -110,14 +106,10 @@ public sealed class PyTorchV3Tests
     [MemberData(nameof(RawDTypes))]
     public void Open_V3OverRawBytes_DecodesEachDType(string dtype, byte[] bytes, float[] expected)
     {
-        var p = new PickleBuilder().Proto(2).EmptyDict().Unicode("w").Global("torch._utils", "_rebuild_tensor_v3")
-            .Mark().Mark().Unicode("storage").Global("torch.storage", "UntypedStorage").Unicode("0").Unicode("cpu").Int(bytes.Length).Tuple().BinPersId()
-            .Int(0).IntTuple([expected.Length]).IntTuple([1]).Bool(false).Global("collections", "OrderedDict").EmptyTuple().Reduce()
-            .Global("torch", dtype).Tuple().Reduce().Op(0x73).Stop();
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
         {
-            foreach ((string name, byte[] data) in new[] { ("archive/data.pkl", p.ToArray()), ("archive/data/0", bytes) })
+            foreach ((string name, byte[] data) in new[] { ("archive/data.pkl", HostileInputs.TensorPickleV3(dtype, bytes.Length, 0, [expected.Length], [1])), ("archive/data/0", bytes) })
             {
                 using Stream stream = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
                 stream.Write(data);
@@ -136,12 +128,9 @@ public sealed class PyTorchV3Tests
     [InlineData("builtins", "eval")]
     public void Open_DTypeSlotNamingAnythingButATorchDType_IsAnUnsafePickle(string module, string name)
     {
-        var p = new PickleBuilder().Proto(2).EmptyDict().Unicode("w").Global("torch._utils", "_rebuild_tensor_v3")
-            .Mark().Mark().Unicode("storage").Global("torch.storage", "UntypedStorage").Unicode("0").Unicode("cpu").Int(4).Tuple().BinPersId()
-            .Int(0).IntTuple([4]).IntTuple([1]).Bool(false).Global("collections", "OrderedDict").EmptyTuple().Reduce()
-            .Global(module, name).Tuple().Reduce().Op(0x73).Stop();
         using var scratch = new TestDirectory();
-        string path = scratch.Write("w.pt", Checkpoint.Zip([new("w", [4], TensorDType.F8E4M3, [1, 2, 3, 4])], pickle: p.ToArray()));
+        byte[] pickle = HostileInputs.TensorPickleV3(p => p.Global(module, name), 4, 0, [4], [1]);
+        string path = scratch.Write("w.pt", Checkpoint.Zip([new("w", [4], TensorDType.F8E4M3, [1, 2, 3, 4])], pickle: pickle));
 
         UnsafePickleException error = Assert.Throws<UnsafePickleException>(() => ModelLoader.Open(path));
 

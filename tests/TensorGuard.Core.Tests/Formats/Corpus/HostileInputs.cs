@@ -97,10 +97,11 @@ public static class HostileInputs
     /// A pickle holding one tensor "t" rebuilt by <c>_rebuild_tensor_v3</c> as torch ≥ 2.1 saves 8-bit floats and
     /// uint16: over storage "0" as an untyped storage of <paramref name="bytes"/> bytes, with the dtype global last.
     /// </summary>
-    private static byte[] TensorPickleV3(string dtype, long bytes, long offset, long[] size, long[] stride) =>
+    public static byte[] TensorPickleV3(string dtype, long bytes, long offset, long[] size, long[] stride) =>
         TensorPickleV3(p => p.Global("torch", dtype), bytes, offset, size, stride);
 
-    private static byte[] TensorPickleV3(Func<PickleBuilder, PickleBuilder> dtype, long bytes, long offset, long[] size, long[] stride) => Pickle(p =>
+    /// <summary>The same, with the global <paramref name="dtype"/> writes in the dtype's place.</summary>
+    public static byte[] TensorPickleV3(Func<PickleBuilder, PickleBuilder> dtype, long bytes, long offset, long[] size, long[] stride) => Pickle(p =>
     {
         p.EmptyDict().Unicode("t").Global("torch._utils", "_rebuild_tensor_v3").Mark()
             .Mark().Unicode("storage").Global("torch.storage", "UntypedStorage").Unicode("0").Unicode("cpu").Int(bytes).Tuple().BinPersId()
