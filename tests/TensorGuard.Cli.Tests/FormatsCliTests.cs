@@ -51,6 +51,31 @@ public sealed class FormatsCliTests : IDisposable
     }
 
     [Fact]
+    public void InspectAndFingerprint_Fp8CheckpointOfTorch21_ReadTheV3Tensors()
+    {
+        // As torch >= 2.1 saves FP8 weights: matrices through _rebuild_tensor_v3 over untyped storages, vectors in float32.
+        string path = _directory.File("model.pt");
+        TestModel model = TestModels.Create(ModelFamily.Llama, seed: 3);
+        File.WriteAllBytes(path, TorchCheckpointWriter.Zip(model.Weights
+            .Select(t => new TorchCheckpointWriter.Tensor(t.Name, [.. t.StoredShape.Select(side => (long)side)], t.Shape.Count >= 2 ? Core.Formats.TensorDType.F8E4M3 : Core.Formats.TensorDType.F32, t.StoredValues.ToArray()))
+            .ToArray()));
+        string original = _directory.File("original");
+        model.Save(original);
+
+        CliResult inspect = CliRun.Invoke("inspect", path);
+        CliResult fingerprint = CliRun.Invoke("fingerprint", path, "--out", _directory.File("fp8.json"));
+        CliResult compare = CliRun.Invoke("compare", original, path);
+
+        Assert.Equal((0, 0, 0), (inspect.ExitCode, fingerprint.ExitCode, compare.ExitCode));
+        Assert.Contains("pytorch", inspect.Output, StringComparison.Ordinal);
+        Assert.Contains("F8_E4M3", inspect.Output, StringComparison.Ordinal);
+        Assert.Contains(fingerprint.ErrorLines, line => line.StartsWith("fingerprinted ", StringComparison.Ordinal));
+        Assert.True(File.Exists(_directory.File("fp8.json")));
+        Assert.DoesNotContain("not analysed", fingerprint.Error, StringComparison.Ordinal);
+        Assert.Contains("verdict: derived", compare.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Inspect_HostilePickle_ExitsThreeNamingTheGlobal()
     {
         string path = _directory.File("pytorch_model.bin");

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using TensorGuard.Core.Formats;
+using TensorGuard.Core.Formats.PyTorch;
 
 namespace TensorGuard.ModelFactory.Formats;
 
@@ -8,11 +9,13 @@ namespace TensorGuard.ModelFactory.Formats;
 /// Writes PyTorch checkpoints as torch.save does, without PyTorch: the zip format (<c>archive/data.pkl</c>,
 /// <c>archive/data/N</c> stored uncompressed, <c>archive/byteorder</c>, <c>archive/version</c>) and the legacy
 /// format (magic number, protocol version, system info, the state dict, storage keys, raw storages).
-/// The state dict is an OrderedDict of <c>torch._utils._rebuild_tensor_v2</c> calls over typed storages.
+/// The state dict is an OrderedDict of <c>torch._utils._rebuild_tensor_v2</c> calls over typed storages, or, for
+/// the dtypes torch ≥ 2.1 has no typed storage class for (8-bit floats, uint16), of <c>_rebuild_tensor_v3</c> calls
+/// over an untyped storage of bytes with the dtype as a <c>torch.&lt;name&gt;</c> global, as <c>Tensor.__reduce_ex__</c> does.
 /// </summary>
 public static class TorchCheckpointWriter
 {
-    /// <summary>One tensor to save: name, row-major shape, storage dtype and values.</summary>
+    /// <summary>One tensor to save: name, row-major shape, storage dtype (F32, F16, BF16, the four 8-bit floats or U16) and values.</summary>
     public sealed record Tensor(string Name, long[] Shape, TensorDType DType, float[] Values);
 
     public static byte[] Zip(IReadOnlyList<Tensor> tensors, string root = "archive", byte[]? pickle = null)
@@ -50,9 +53,10 @@ public static class TorchCheckpointWriter
         Span<byte> count = stackalloc byte[8];
         foreach (Tensor tensor in tensors)
         {
-            BinaryPrimitives.WriteInt64LittleEndian(count, tensor.Values.Length);
+            byte[] storage = Storage(tensor);
+            BinaryPrimitives.WriteInt64LittleEndian(count, StorageCount(tensor.DType, tensor.Values.Length));
             buffer.Write(count);
-            buffer.Write(Storage(tensor));
+            buffer.Write(storage);
         }
 
         return buffer.ToArray();
@@ -72,16 +76,25 @@ public static class TorchCheckpointWriter
         for (int i = 0; i < tensors.Count; i++)
         {
             (string Name, long[] Shape, TensorDType DType) tensor = tensors[i];
-            p.Unicode(tensor.Name).Global("torch._utils", "_rebuild_tensor_v2").Mark();
-            p.Mark().Unicode("storage").Global("torch", StorageClass(tensor.DType)).Unicode(i.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                .Unicode("cpu").Int(tensor.Shape.Aggregate(1L, (product, dim) => product * dim));
+            string? storageClass = TorchDTypes.StorageClass(tensor.DType);
+            string storageType = storageClass ?? TorchDTypes.UntypedStorage;
+            int dot = storageType.LastIndexOf('.');
+            p.Unicode(tensor.Name).Global("torch._utils", storageClass is null ? "_rebuild_tensor_v3" : "_rebuild_tensor_v2").Mark();
+            p.Mark().Unicode("storage").Global(storageType[..dot], storageType[(dot + 1)..]).Unicode(i.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Unicode("cpu").Int(StorageCount(tensor.DType, tensor.Shape.Aggregate(1L, (product, dim) => product * dim)));
             if (legacy)
             {
                 p.None();
             }
 
             p.Tuple().BinPersId().Int(0).IntTuple(tensor.Shape).IntTuple(RowMajorStrides(tensor.Shape)).Bool(false)
-                .Global("collections", "OrderedDict").EmptyTuple().Reduce().Tuple().Reduce();
+                .Global("collections", "OrderedDict").EmptyTuple().Reduce();
+            if (storageClass is null)
+            {
+                p.Global("torch", TorchDTypes.Name(tensor.DType));
+            }
+
+            p.Tuple().Reduce();
         }
 
         return p.SetItems().Stop().ToArray();
@@ -100,15 +113,30 @@ public static class TorchCheckpointWriter
         return strides;
     }
 
-    private static string StorageClass(TensorDType dtype) => dtype switch
-    {
-        TensorDType.F32 => "FloatStorage",
-        TensorDType.F16 => "HalfStorage",
-        TensorDType.BF16 => "BFloat16Storage",
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a float storage."),
-    };
+    // A persistent id counts the elements of a typed storage, the bytes of an untyped one.
+    private static long StorageCount(TensorDType dtype, long elements) =>
+        TorchDTypes.StorageClass(dtype) is null ? elements * dtype.BitSize() / 8 : elements;
 
-    private static byte[] Storage(Tensor tensor) => GgufQuantizer.Quantize(tensor.DType, tensor.Values);
+    private static byte[] Storage(Tensor tensor)
+    {
+        if (Float8Codes.Types.Contains(tensor.DType))
+        {
+            return tensor.Values.Select(value => Float8Codes.Encode(tensor.DType, value)).ToArray();
+        }
+
+        if (tensor.DType != TensorDType.U16)
+        {
+            return GgufQuantizer.Quantize(tensor.DType, tensor.Values);
+        }
+
+        var bytes = new byte[2 * tensor.Values.Length];
+        for (int i = 0; i < tensor.Values.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2 * i), checked((ushort)tensor.Values[i]));
+        }
+
+        return bytes;
+    }
 
     private static void Add(ZipArchive zip, string name, byte[] data)
     {

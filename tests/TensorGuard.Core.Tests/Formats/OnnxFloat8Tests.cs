@@ -15,7 +15,7 @@ public sealed class OnnxFloat8Tests
     private static readonly float[] Values = Enumerable.Range(0, 15).Select(i => (float)Math.Sin(i * 1.7) * (1 + (i % 4)) * MathF.Pow(40, i / 5)).ToArray();
 
     /// <summary>Mantissa bits and smallest positive value of each type, from the table of the ONNX float8 note.</summary>
-    private static (int MantissaBits, float Smallest) Spec(TensorDType dtype) => dtype switch
+    internal static (int MantissaBits, float Smallest) Spec(TensorDType dtype) => dtype switch
     {
         TensorDType.F8E4M3 => (3, MathF.ScaleB(1, -9)),
         TensorDType.F8E4M3Fnuz => (3, MathF.ScaleB(1, -10)),

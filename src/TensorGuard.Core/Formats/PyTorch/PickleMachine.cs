@@ -7,8 +7,9 @@ namespace TensorGuard.Core.Formats.PyTorch;
 
 /// <summary>
 /// Interprets a pickle opcode stream (protocols 0–5) without executing anything: values are built by the
-/// interpreter itself, and the only callables are an allow-list of tensor-rebuilding functions, storage
-/// types and containers. Any other global stops the run with an <see cref="UnsafePickleException"/>.
+/// interpreter itself, and the only globals are an allow-list of tensor-rebuilding functions, storage
+/// types, torch dtypes (<see cref="TorchDTypes"/>) and containers. Any other global stops the run with an
+/// <see cref="UnsafePickleException"/>.
 /// Memory is bounded by the stream: lengths are checked before anything is read, and the values built
 /// (including every reference a container or the stack holds) are charged against a budget of
 /// <see cref="BudgetPerStoredByte"/> times the pickle's stored size plus <see cref="BaseBudget"/>, at most
@@ -33,24 +34,11 @@ internal sealed class PickleMachine
     private const long Slot = 8;
     private const long ObjectBytes = 32;
 
-    private static readonly Dictionary<string, TensorDType> StorageTypes = new(StringComparer.Ordinal)
-    {
-        ["FloatStorage"] = TensorDType.F32,
-        ["DoubleStorage"] = TensorDType.F64,
-        ["HalfStorage"] = TensorDType.F16,
-        ["BFloat16Storage"] = TensorDType.BF16,
-        ["LongStorage"] = TensorDType.I64,
-        ["IntStorage"] = TensorDType.I32,
-        ["ShortStorage"] = TensorDType.I16,
-        ["CharStorage"] = TensorDType.I8,
-        ["ByteStorage"] = TensorDType.U8,
-        ["BoolStorage"] = TensorDType.Bool,
-    };
-
     private static readonly HashSet<string> AllowedGlobals = new(StringComparer.Ordinal)
     {
         "torch._utils._rebuild_tensor",
         "torch._utils._rebuild_tensor_v2",
+        "torch._utils._rebuild_tensor_v3",
         "torch._utils._rebuild_parameter",
         "collections.OrderedDict",
         "torch.Size",
@@ -86,15 +74,10 @@ internal sealed class PickleMachine
     public static object? Run(string path, string stream, ReadOnlySpan<byte> data, ref int position, Func<PickleTuple, TorchStorage> persistentLoad, long storedBytes) =>
         new PickleMachine(path, stream, persistentLoad, storedBytes).Execute(data, ref position);
 
-    /// <summary>Whether <paramref name="global"/> names a storage class we can read, with its element type.</summary>
-    public static bool TryStorageType(PickleGlobal global, out TensorDType dtype)
-    {
-        dtype = default;
-        return global.Module == "torch" && StorageTypes.TryGetValue(global.Name, out dtype);
-    }
-
+    // Storage classes are admitted only as persistent-id type tags and dtypes only as _rebuild_tensor_v3's argument, never called.
     private static bool IsAllowed(string module, string name) =>
-        AllowedGlobals.Contains($"{module}.{name}") || (module == "torch" && StorageTypes.ContainsKey(name));
+        AllowedGlobals.Contains($"{module}.{name}") || TorchDTypes.TryStorageClass($"{module}.{name}", out _)
+        || (module == "torch" && TorchDTypes.IsDType(name));
 
     private object? Execute(ReadOnlySpan<byte> data, ref int position)
     {
@@ -412,10 +395,11 @@ internal sealed class PickleMachine
             case "torch._utils._rebuild_tensor":
             case "torch._utils._rebuild_tensor_v2":
                 return RebuildTensor(args, at);
+            case "torch._utils._rebuild_tensor_v3":
+                return RebuildTensorV3(args, at);
             case "torch._utils._rebuild_parameter":
                 return args.Count == 3 && args[0] is TorchTensor data ? data : throw Malformed(at, "_rebuild_parameter needs (tensor, requires_grad, hooks); the pickle is corrupt");
             default:
-                // Storage classes are admitted only as persistent-id type tags, never called.
                 throw Malformed(at, $"{opcode} calls {UntrustedText.Printable(callable.FullName)}, which PyTorch checkpoints never call; the pickle is corrupt");
         }
     }
@@ -430,6 +414,20 @@ internal sealed class PickleMachine
 
         // The view's geometry is checked where the tensor gets its name (PyTorchCheckpoint), so messages can name it.
         return new TorchTensor(storage, offset, Dimensions(size, at, "size"), Dimensions(stride, at, "stride"));
+    }
+
+    // (untyped storage, offset, size, stride, requires_grad, hooks, dtype[, metadata]): offset, size and stride count elements of dtype.
+    private TorchTensor RebuildTensorV3(IReadOnlyList<object?> args, int at)
+    {
+        if (args.Count is not (7 or 8) || args[6] is not PickleGlobal { Module: "torch" } dtype || !TorchDTypes.IsDType(dtype.Name))
+        {
+            throw Malformed(at, $"_rebuild_tensor_v3 needs (storage, offset, size, stride, requires_grad, hooks, dtype) with a torch dtype such as torch.float8_e4m3fn last, but its {(args.Count < 7 ? "arguments end early" : $"dtype is {Describe(args[6])}")}; the pickle is corrupt");
+        }
+
+        TorchTensor view = RebuildTensor(args, at);
+        return view.Storage.Untyped
+            ? view.AsDType(dtype.Name)
+            : throw Malformed(at, $"_rebuild_tensor_v3 views a typed storage (\"{UntrustedText.Printable(view.Storage.Key)}\" of {view.Storage.DType.Name()}); torch writes it over a {TorchDTypes.UntypedStorage} only, the pickle is corrupt");
     }
 
     private long[] Dimensions(PickleTuple tuple, int at, string what)

@@ -18,14 +18,40 @@ internal sealed class PickleList : List<object?>;
 /// <summary>A Python set or frozenset.</summary>
 internal sealed class PickleSet : List<object?>;
 
-/// <summary>A storage a persistent id refers to: its key, element type and element count.</summary>
-public sealed record TorchStorage(string Key, TensorDType DType, long ElementCount);
+/// <summary>
+/// A storage a persistent id refers to: its key, element type and element count; an <see cref="Untyped"/> one
+/// (<see cref="TorchDTypes.UntypedStorage"/>) holds bytes that its tensor reads as its own dtype.
+/// </summary>
+public sealed record TorchStorage(string Key, TensorDType DType, long ElementCount, bool Untyped = false);
 
-/// <summary>A tensor rebuilt from a storage: a strided view (offset, shape, strides in elements).</summary>
+/// <summary>
+/// A tensor rebuilt from a storage: a strided view (offset, shape, strides in elements). <see cref="DTypeProblem"/>
+/// says why its elements cannot be read at all; the view itself is checked by <see cref="Problem"/>.
+/// </summary>
 public sealed record TorchTensor(TorchStorage Storage, long Offset, long[] Shape, long[] Strides)
 {
     /// <summary>Most dimensions a view may have (PyTorch allows 64).</summary>
     public const int MaxRank = 64;
+
+    /// <summary>Why the storage's bytes cannot be read as the tensor's dtype, or null.</summary>
+    public string? DTypeProblem { get; init; }
+
+    /// <summary>
+    /// The view over an untyped storage read as elements of the dtype <c>torch.&lt;name&gt;</c>, as
+    /// <c>_rebuild_tensor_v3</c> reads it: the storage's byte count must be a whole number of elements.
+    /// </summary>
+    public TorchTensor AsDType(string name)
+    {
+        if (!TorchDTypes.TryParse(name, out TensorDType dtype))
+        {
+            return this with { DTypeProblem = $"is saved as torch.{UntrustedText.Printable(name)}, a dtype TensorGuard does not read; save it as float32, float16, bfloat16 or an 8-bit float type" };
+        }
+
+        int elementBytes = dtype.BitSize() / 8;
+        return Storage.ElementCount % elementBytes == 0
+            ? this with { Storage = Storage with { DType = dtype, ElementCount = Storage.ElementCount / elementBytes } }
+            : this with { DTypeProblem = $"is a torch.{name} view of storage \"{UntrustedText.Printable(Storage.Key)}\", whose {Storage.ElementCount} bytes are not a whole number of {elementBytes}-byte elements; the checkpoint is corrupt" };
+    }
 
     /// <summary>Whether the view is the storage's elements in row-major order from <see cref="Offset"/>.</summary>
     public bool IsContiguous
@@ -54,6 +80,11 @@ public sealed record TorchTensor(TorchStorage Storage, long Offset, long[] Shape
     /// </summary>
     public string? Problem()
     {
+        if (DTypeProblem is not null)
+        {
+            return DTypeProblem;
+        }
+
         string shape = $"shape [{string.Join(", ", Shape)}]";
         if (Offset < 0)
         {

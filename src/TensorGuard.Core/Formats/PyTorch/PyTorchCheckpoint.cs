@@ -232,7 +232,7 @@ public sealed class PyTorchCheckpoint : ITensorSource
         _ => null,
     };
 
-    // ('storage', StorageType, key, location, numel) — the legacy format appends view metadata (None).
+    // ('storage', StorageType, key, location, numel) — numel counts bytes for an UntypedStorage; the legacy format appends view metadata (None).
     private static TorchStorage ParseStorageId(string path, PickleTuple pid, bool legacy)
     {
         IReadOnlyList<object?> items = pid.Items;
@@ -243,12 +243,12 @@ public sealed class PyTorchCheckpoint : ITensorSource
             throw new ModelFormatException(path, $"pickle has a persistent id that is not ('storage', type, key, location, size{(legacy ? ", None" : "")}); the checkpoint is corrupt or uses storage views, which are not read");
         }
 
-        if (!PickleMachine.TryStorageType(type, out TensorDType dtype))
+        if (!TorchDTypes.TryStorageClass(type.FullName, out TensorDType dtype))
         {
             throw new ModelFormatException(path, $"storage \"{UntrustedText.Printable(key)}\" has type {UntrustedText.Printable(type.FullName)}, which TensorGuard does not read");
         }
 
-        return new TorchStorage(key, dtype, count);
+        return new TorchStorage(key, dtype, count, Untyped: type.FullName == TorchDTypes.UntypedStorage);
     }
 
     private static void CheckStorageLength(string path, TorchStorage storage, long bytes)

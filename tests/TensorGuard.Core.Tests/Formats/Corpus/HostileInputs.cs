@@ -65,6 +65,15 @@ public static class HostileInputs
         ["pytorch-memo-string-reused-deep"] = new("longer than 4096 characters", d => (Checkpoint(d, MemoReusedDeep()), null)),
         ["pytorch-legacy-list-bomb"] = new("refused as an amplification bomb", d => (Write(d.File("model.bin"), Pickle(p => Repeat(p, 4 << 20, b => b.EmptyList().Op(0x30)).Stop())), null)),
         ["pytorch-fifo"] = new("is a named pipe (FIFO), not a regular file", d => (MalformedModels.Fifo(d.File("model.pt")), null)),
+        ["pytorch-v3-bytes-not-whole-elements"] = new("whose 31 bytes are not a whole number of 2-byte elements", d => (Checkpoint(d, TensorPickleV3("uint16", 31, 0, [2, 4], [4, 1])), null)),
+        ["pytorch-v3-size-product-overflow"] = new("overflows 64-bit arithmetic", d => (Checkpoint(d, TensorPickleV3("float8_e4m3fn", 32, 0, [int.MaxValue, int.MaxValue, int.MaxValue], [1, 1, 1])), null)),
+        ["pytorch-v3-offset-near-2^63"] = new("overflows 64-bit arithmetic", d => (Checkpoint(d, TensorPickleV3("float8_e4m3fn", 32, long.MaxValue, [2], [1])), null)),
+        ["pytorch-v3-view-past-its-elements"] = new("reaches element 16 of storage \"0\" holding 16", d => (Checkpoint(d, TensorPickleV3("uint16", 32, 1, [4, 4], [4, 1])), null)),
+        ["pytorch-v3-stride-0-view"] = new("repeats elements of its storage", d => (Checkpoint(d, TensorPickleV3("float8_e5m2", 32, 0, [1L << 31, 32], [0, 1])), null)),
+        ["pytorch-v3-bogus-dtype"] = new("references torch.float8_bogus (GLOBAL", d => (Checkpoint(d, TensorPickleV3("float8_bogus", 32, 0, [4, 8], [8, 1])), null)),
+        ["pytorch-v3-os-system-as-dtype"] = new("references os.system (GLOBAL", d => (Checkpoint(d, TensorPickleV3(p => p.Global("os", "system"), 32, 0, [4, 8], [8, 1])), null)),
+        ["pytorch-v3-storage-class-as-dtype"] = new("its dtype is torch.FloatStorage", d => (Checkpoint(d, TensorPickleV3(p => p.Global("torch", "FloatStorage"), 32, 0, [4, 8], [8, 1])), null)),
+        ["pytorch-v3-unreadable-dtype"] = new("tensor \"t\" is saved as torch.complex32, a dtype TensorGuard does not read", d => (Checkpoint(d, TensorPickleV3("complex32", 32, 0, [2, 4], [4, 1])), null)),
 
         // PEFT and safetensors folders
         ["peft-config-fifo"] = new("is a named pipe (FIFO), not a regular file", d => MalformedAdapters.Valid(d) is var valid ? (ReplaceWithFifo(Path.Combine(valid.Adapter, "adapter_config.json"), valid.Adapter), valid.Base) : default),
@@ -82,6 +91,22 @@ public static class HostileInputs
         numel(p).Tuple().BinPersId();
         offset(p);
         return p.IntTuple(size).IntTuple(stride).Bool(false).None().Tuple().Reduce().Op(0x73).Stop();
+    });
+
+    /// <summary>
+    /// A pickle holding one tensor "t" rebuilt by <c>_rebuild_tensor_v3</c> as torch ≥ 2.1 saves 8-bit floats and
+    /// uint16: over storage "0" as an untyped storage of <paramref name="bytes"/> bytes, with the dtype global last.
+    /// </summary>
+    public static byte[] TensorPickleV3(string dtype, long bytes, long offset, long[] size, long[] stride) =>
+        TensorPickleV3(p => p.Global("torch", dtype), bytes, offset, size, stride);
+
+    /// <summary>The same, with the global <paramref name="dtype"/> writes in the dtype's place.</summary>
+    public static byte[] TensorPickleV3(Func<PickleBuilder, PickleBuilder> dtype, long bytes, long offset, long[] size, long[] stride) => Pickle(p =>
+    {
+        p.EmptyDict().Unicode("t").Global("torch._utils", "_rebuild_tensor_v3").Mark()
+            .Mark().Unicode("storage").Global("torch.storage", "UntypedStorage").Unicode("0").Unicode("cpu").Int(bytes).Tuple().BinPersId()
+            .Int(offset).IntTuple(size).IntTuple(stride).Bool(false).Global("collections", "OrderedDict").EmptyTuple().Reduce();
+        return dtype(p).Tuple().Reduce().Op(0x73).Stop();
     });
 
     // The adapter's weights as adapter_model.bin whose one tensor claims 2^31 rows over 8 stored floats.
