@@ -60,12 +60,12 @@ public sealed class OnnxWriter
         switch (storage)
         {
             case Storage.Raw:
-                tensor.Bytes(9, Encode(dtype, values));
+                tensor.Bytes(9, ElementBytes.Encode(dtype, values));
                 break;
             case Storage.External:
                 MemoryStream file = ExternalFiles.TryGetValue(externalFile, out MemoryStream? existing) ? existing : ExternalFiles[externalFile] = new MemoryStream();
                 long offset = file.Length;
-                byte[] data = Encode(dtype, values);
+                byte[] data = ElementBytes.Encode(dtype, values);
                 file.Write(data);
                 tensor.Message(13, new Proto().String(1, "location").String(2, externalFile))
                     .Message(13, new Proto().String(1, "offset").String(2, offset.ToString(System.Globalization.CultureInfo.InvariantCulture)))
@@ -246,37 +246,11 @@ public sealed class OnnxWriter
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not an ONNX test type."),
     };
 
-    private static byte[] Encode(TensorDType dtype, float[] values) => dtype switch
-    {
-        TensorDType.F64 => values.SelectMany(v => BitConverter.GetBytes((double)v)).ToArray(),
-        TensorDType.I64 => values.SelectMany(v => BitConverter.GetBytes((long)v)).ToArray(),
-        TensorDType.I32 => values.SelectMany(v => BitConverter.GetBytes((int)v)).ToArray(),
-        TensorDType.U8 => values.Select(v => (byte)v).ToArray(),
-        TensorDType.I8 => values.Select(v => unchecked((byte)(sbyte)v)).ToArray(),
-        TensorDType.U16 => values.SelectMany(v => BitConverter.GetBytes((ushort)v)).ToArray(),
-        TensorDType.I16 => values.SelectMany(v => BitConverter.GetBytes((short)v)).ToArray(),
-        TensorDType.U4 or TensorDType.I4 => PackNibbles(values),
-        _ when Float8Codes.Types.Contains(dtype) => values.Select(v => Float8Codes.Encode(dtype, v)).ToArray(),
-        _ => GgufQuantizer.Quantize(dtype, values),
-    };
-
-    /// <summary>4-bit integers two to a byte, the even element in the low nibble (ONNX INT4/UINT4).</summary>
-    public static byte[] PackNibbles(float[] values)
-    {
-        var packed = new byte[(values.Length + 1) / 2];
-        for (int i = 0; i < values.Length; i++)
-        {
-            packed[i / 2] |= (byte)((((int)values[i]) & 0xF) << (4 * (i % 2)));
-        }
-
-        return packed;
-    }
-
     // float_data (4, fixed32), int32_data (5, varint; 16- and 8-bit floats as bit patterns), int64_data (7), double_data (10, fixed64).
     private static void Typed(Proto tensor, TensorDType dtype, float[] values, bool packed)
     {
         // int32_data holds one packed byte (two 4-bit values) per entry.
-        values = dtype is TensorDType.U4 or TensorDType.I4 ? PackNibbles(values).Select(b => (float)b).ToArray() : values;
+        values = dtype is TensorDType.U4 or TensorDType.I4 ? ElementBytes.PackNibbles(values).Select(b => (float)b).ToArray() : values;
         var payload = new Proto();
         int field = dtype switch
         {

@@ -209,7 +209,7 @@ public sealed class TfliteWriter
 
         float[] scales = largest.Select(max => Math.Max(max, 1e-8f) / levels).ToArray();
         float[] codes = values.Select((v, i) => Math.Clamp(MathF.Round(v / scales[Channel(i)]), -levels, levels)).ToArray();
-        byte[] data = codeType == TensorDType.I4 ? OnnxWriter.PackNibbles(codes) : codes.Select(c => unchecked((byte)(sbyte)c)).ToArray();
+        byte[] data = ElementBytes.Encode(codeType, codes);
         return Tensor(name, shape, codeType, data, scales, dimension: dimension);
     }
 

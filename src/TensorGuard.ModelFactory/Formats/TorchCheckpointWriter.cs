@@ -117,26 +117,7 @@ public static class TorchCheckpointWriter
     private static long StorageCount(TensorDType dtype, long elements) =>
         TorchDTypes.StorageClass(dtype) is null ? elements * dtype.BitSize() / 8 : elements;
 
-    private static byte[] Storage(Tensor tensor)
-    {
-        if (Float8Codes.Types.Contains(tensor.DType))
-        {
-            return tensor.Values.Select(value => Float8Codes.Encode(tensor.DType, value)).ToArray();
-        }
-
-        if (tensor.DType != TensorDType.U16)
-        {
-            return GgufQuantizer.Quantize(tensor.DType, tensor.Values);
-        }
-
-        var bytes = new byte[2 * tensor.Values.Length];
-        for (int i = 0; i < tensor.Values.Length; i++)
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2 * i), checked((ushort)tensor.Values[i]));
-        }
-
-        return bytes;
-    }
+    private static byte[] Storage(Tensor tensor) => ElementBytes.Encode(tensor.DType, tensor.Values);
 
     private static void Add(ZipArchive zip, string name, byte[] data)
     {
